@@ -1,0 +1,17 @@
+# bash completion for distributest(1)
+_distributest() {
+	local cur prev
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	-C) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	-c) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-j) COMPREPLY=($(compgen -W "1 2 4 8 16 32" -- "$cur")); return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "-C -c -h -j -p -V -v --help --print-config --version" -- "$cur"))
+		return
+	fi
+	COMPREPLY=($(compgen -f -- "$cur"))
+}
+complete -o filenames -F _distributest distributest

@@ -1,0 +1,416 @@
+/*
+ * dt-collect: the end of the pipeline.  It shows progress and prints each
+ * failure as it arrives, with the node and runner it ran on; writes every
+ * event to the run log tagged with its node; records each finished file's
+ * time in the timings table; prints the summary; and turns the run into
+ * one exit status.  It stops only at the end of its input, so an
+ * interrupted run still leaves its log and the timings of what finished.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dt.h"
+
+#define USAGE "dt-collect [-v] [-n slowest]"
+#define KEEP_OUTPUT 65536	/* bytes of a file's output kept for display */
+
+struct slot {			/* what one runner is doing */
+	char		*node;
+	int		 r;
+	char		*path;
+	struct dt_buf	 output;
+	int		 failed;
+};
+
+struct done {
+	char		*path;
+	double		 secs;
+	char		*where;
+};
+
+static struct slot *slots;
+static size_t nslots;
+static struct done *dones;
+static size_t ndones, capdones;
+static char **lost;
+static size_t nlost;
+static long files, examples, failures, pending, errors, running;
+static long nodes_up, runners_up, requeued;
+static int tty, verbose, nslowest = 5, status_shown, ended;
+static char *logpath, *timingspath, *project;
+static FILE *logf;
+static double t0, work;
+
+static void
+clear_status(void)
+{
+	if (tty && status_shown) {
+		fputs("\r\033[K", stdout);
+		status_shown = 0;
+	}
+}
+
+static void
+show_status(void)
+{
+	if (!tty || ended)
+		return;
+	printf("\r\033[K[%ld/%ld files, %ld running, %ld failed, %ld "
+	    "runners, %.1fs]", (long)ndones, files, running,
+	    failures + errors, runners_up, dt_now() - t0);
+	fflush(stdout);
+	status_shown = 1;
+}
+
+static void
+say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+say(const char *fmt, ...)
+{
+	va_list ap;
+
+	clear_status();
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+/* Print a multi-line text indented, so it reads as part of its header. */
+static void
+indent(const char *s, const char *pad)
+{
+	const char *nl;
+
+	while (*s) {
+		nl = strchr(s, '\n');
+		printf("%s%.*s\n", pad, nl ? (int)(nl - s) : (int)strlen(s), s);
+		if (nl == NULL)
+			break;
+		s = nl + 1;
+	}
+}
+
+static struct slot *
+slot(const char *node, const char *r)
+{
+	size_t i;
+	int n = atoi(r);
+
+	for (i = 0; i < nslots; i++)
+		if (slots[i].r == n && strcmp(slots[i].node, node) == 0)
+			return &slots[i];
+	slots = dt_xrealloc(slots, nslots + 1, sizeof(*slots));
+	memset(&slots[nslots], 0, sizeof(*slots));
+	slots[nslots].node = dt_xstrdup(node);
+	slots[nslots].r = n;
+	return &slots[nslots++];
+}
+
+static void
+log_event(const char *raw, size_t len, const char *node)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	if (logf == NULL)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	fprintf(logf, "%02d:%02d:%02d.%03ld %s\t%.*s\n", tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, node ? node : "-",
+	    (int)len, raw);
+}
+
+static void
+open_log(const char *path)
+{
+	char *old;
+
+	if (logf != NULL)
+		return;
+	old = dt_xasprintf("%s.1", path);
+	(void)rename(path, old);	/* keep the previous run's log */
+	free(old);
+	logf = fopen(path, "we");
+	if (logf == NULL && errno == ENOENT) {
+		char *dir = dt_xstrdup(path), *p = strrchr(dir, '/');
+
+		if (p != NULL) {
+			*p = '\0';
+			mkdir(dir, 0755);
+		}
+		free(dir);
+		logf = fopen(path, "we");
+	}
+	if (logf == NULL)
+		dt_warn_sys("log %s", path);
+	else
+		setvbuf(logf, NULL, _IOLBF, 0);
+}
+
+static int
+cmp_slow(const void *a, const void *b)
+{
+	double x = ((const struct done *)a)->secs;
+	double y = ((const struct done *)b)->secs;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static void
+save_timings(void)
+{
+	struct dt_timings t = { 0 };
+	size_t i;
+
+	if (timingspath == NULL || ndones == 0)
+		return;
+	if (dt_timings_read(&t, timingspath) < 0) {
+		dt_warn("%s: replacing it with this run's timings",
+		    timingspath);
+		dt_timings_free(&t);
+	}
+	for (i = 0; i < ndones; i++)
+		dt_timings_set(&t, dones[i].path, dones[i].secs);
+	if (dt_timings_write(&t, timingspath) < 0)
+		dt_warn("timings not saved");
+	dt_timings_free(&t);
+}
+
+static int
+summary(const char *how)
+{
+	double wall = dt_now() - t0;
+	size_t i;
+	int rc;
+
+	ended = 1;
+	clear_status();
+	save_timings();
+	printf("\n%ld file%s, %ld example%s, %ld failure%s, %ld pending, "
+	    "%ld error%s", (long)ndones, ndones == 1 ? "" : "s",
+	    examples, examples == 1 ? "" : "s", failures,
+	    failures == 1 ? "" : "s", pending, errors, errors == 1 ? "" : "s");
+	if (nlost > 0)
+		printf(", %zu lost", nlost);
+	printf(" in %.2fs on %ld runner%s\n", wall, runners_up,
+	    runners_up == 1 ? "" : "s");
+	if (ndones > 0 && wall > 0)
+		printf("%.2fs of test files in %.2fs: %.1fx the speed of one "
+		    "runner\n", work, wall, work / wall);
+	if (ndones > 1 && nslowest > 0) {
+		qsort(dones, ndones, sizeof(*dones), cmp_slow);
+		printf("slowest:\n");
+		for (i = 0; i < ndones && i < (size_t)nslowest; i++)
+			printf("  %8.2fs  %s  (%s)\n", dones[i].secs,
+			    dones[i].path, dones[i].where);
+	}
+	for (i = 0; i < nlost; i++)
+		printf("LOST %s\n", lost[i]);
+	if (requeued > 0)
+		printf("%ld file%s rerun after losing a runner\n", requeued,
+		    requeued == 1 ? " was" : "s were");
+	if (how != NULL)
+		printf("%s\n", how);
+	if (logpath != NULL)
+		printf("log: %s\n", logpath);
+	if (how != NULL || nlost > 0)
+		rc = DT_EX_INCOMPLETE;
+	else if (failures + errors > 0)
+		rc = DT_EX_FAILED;
+	else if (ndones == 0)
+		rc = DT_EX_NOTESTS;
+	else
+		rc = DT_EX_OK;
+	if (rc == DT_EX_NOTESTS)
+		printf("no test files found%s%s\n", project ? " in " : "",
+		    project ? project : "");
+	fflush(stdout);
+	if (logf != NULL)
+		fprintf(logf, "exit %d\n", rc);
+	return rc;
+}
+
+static void
+event(char *raw, size_t len, unsigned long lineno)
+{
+	char *copy, *f[DT_FIELDS_MAX];
+	const char *node = NULL;
+	struct slot *s;
+	int k;
+
+	copy = dt_xstrdup(raw);
+	k = dt_split(copy, len, f, DT_FIELDS_MAX);
+	if (k < 0)
+		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
+	if (lineno == 1 && dt_check_hello(f, k, "distributest-events",
+	    "the event stream") < 0)
+		exit(DT_EX_DATA);
+	if (k > 1 && strcmp(f[0], "set") != 0 && strcmp(f[0], "test") != 0 &&
+	    strcmp(f[0], "tests-end") != 0 && strcmp(f[0], "lost") != 0 &&
+	    strcmp(f[0], "end") != 0 && strcmp(f[0], "hello") != 0)
+		node = f[1];
+	if (strcmp(f[0], "set") == 0 && k >= 3) {
+		if (strcmp(f[1], "log") == 0) {
+			logpath = dt_xstrdup(f[2]);
+			open_log(logpath);
+		} else if (strcmp(f[1], "timings") == 0)
+			timingspath = dt_xstrdup(f[2]);
+		else if (strcmp(f[1], "project") == 0)
+			project = dt_xstrdup(f[2]);
+	}
+	log_event(raw, len, node);
+
+	if (strcmp(f[0], "tests-end") == 0 && k >= 2)
+		files = atol(f[1]);
+	else if (strcmp(f[0], "node-down") == 0 && k >= 4)
+		say("node %s is out of the run (%s): %s\n", f[1], f[2], f[3]);
+	else if (strcmp(f[0], "ready") == 0) {
+		nodes_up++;
+		if (verbose)
+			say("node %s ready\n", f[1]);
+	} else if (strcmp(f[0], "runner-up") == 0)
+		runners_up++;
+	else if (strcmp(f[0], "runner-down") == 0 && k >= 4) {
+		runners_up--;
+		say("runner %s/%s is out: %s\n", f[1], f[2], f[3]);
+	} else if (strcmp(f[0], "assign") == 0 && k >= 4) {
+		s = slot(f[1], f[2]);
+		free(s->path);
+		s->path = dt_xstrdup(f[3]);
+		dt_buf_reset(&s->output);
+		s->failed = 0;
+		running++;
+	} else if (strcmp(f[0], "out") == 0 && k >= 5) {
+		s = slot(f[1], f[2]);
+		if (verbose)
+			say("%s/%s| %s\n", f[1], f[2], f[4]);
+		if (s->output.len < KEEP_OUTPUT) {
+			dt_buf_adds(&s->output, f[4]);
+			dt_buf_addc(&s->output, '\n');
+		}
+	} else if (strcmp(f[0], "fail") == 0 && k >= 8) {
+		s = slot(f[1], f[2]);
+		s->failed = 1;
+		clear_status();
+		printf("\n%s %s (%s/%s)\n", strcmp(f[4], "error") == 0 ?
+		    "ERROR" : "FAIL", *f[6] ? f[6] : f[3], f[1], f[2]);
+		if (*f[5])
+			indent(f[5], "  ");
+		if (*f[7])
+			indent(f[7], "    ");
+		fflush(stdout);
+	} else if (strcmp(f[0], "done") == 0 && k >= 10) {
+		struct done *d;
+
+		s = slot(f[1], f[2]);
+		running--;
+		examples += atol(f[6]);
+		failures += atol(f[7]);
+		pending += atol(f[8]);
+		errors += atol(f[9]);
+		if (strcmp(f[4], "passed") != 0 && s->output.len > 0) {
+			clear_status();
+			printf("--- output of %s (%s/%s)\n", f[3], f[1], f[2]);
+			fwrite(s->output.s, 1, s->output.len, stdout);
+			printf("---\n");
+		}
+		if (strcmp(f[4], "passed") != 0 && !s->failed)
+			say("\n%s %s (%s/%s): no details\n",
+			    strcmp(f[4], "error") == 0 ? "ERROR" : "FAIL",
+			    f[3], f[1], f[2]);
+		if (ndones == capdones) {
+			capdones = capdones ? capdones * 2 : 256;
+			dones = dt_xrealloc(dones, capdones, sizeof(*dones));
+		}
+		d = &dones[ndones++];
+		d->path = dt_xstrdup(f[3]);
+		d->secs = atof(f[5]);
+		d->where = dt_xasprintf("%s/%s", f[1], f[2]);
+		work += d->secs;
+		if (!tty)
+			printf("%-6s %s (%.2fs, %s/%s)\n", f[4], f[3], d->secs,
+			    f[1], f[2]);
+		dt_buf_reset(&s->output);
+	} else if (strcmp(f[0], "requeue") == 0 && k >= 5) {
+		running--;
+		requeued++;
+		say("rerunning %s: its runner %s/%s was lost: %s\n", f[3],
+		    f[1], f[2], f[4]);
+	} else if (strcmp(f[0], "lost") == 0 && k >= 3) {
+		lost = dt_xrealloc(lost, nlost + 1, sizeof(*lost));
+		lost[nlost++] = dt_xasprintf("%s: %s", f[1], f[2]);
+		say("LOST %s: %s\n", f[1], f[2]);
+	} else if (strcmp(f[0], "end") == 0) {
+		exit(summary(k > 1 && strcmp(f[1], "complete") != 0 &&
+		    strcmp(f[1], "no-runners") != 0 ? f[1] : NULL));
+	}
+	show_status();
+	free(copy);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct dt_reader in;
+	struct pollfd pfd;
+	const char *e;
+	char *l;
+	size_t len;
+	int rc, ch;
+
+	dt_hygiene();
+	dt_setprog(argv[0]);
+	while ((ch = getopt(argc, argv, "n:v")) != -1) {
+		switch (ch) {
+		case 'n':
+			nslowest = dt_strtonum(optarg, 0, 1000000, &e);
+			if (e != NULL)
+				dt_die(DT_EX_USAGE, "-n %s: %s", optarg, e);
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			dt_usage(USAGE);
+		}
+	}
+	if (optind != argc)
+		dt_usage(USAGE);
+	/* Ctrl-C ends the run upstream; we stay to write what it did. */
+	signal(SIGINT, SIG_IGN);
+	tty = isatty(1);
+	t0 = dt_now();
+	dt_rd_init(&in, 0, "stdin");
+	for (;;) {
+		pfd.fd = 0;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, tty ? 500 : -1) < 0 && errno != EINTR)
+			dt_die_sys(DT_EX_SYS, "poll");
+		if (pfd.revents == 0) {
+			show_status();
+			continue;
+		}
+		if (dt_rd_fill(&in) < 0 && errno != EAGAIN && errno != EINTR)
+			dt_die_sys(DT_EX_SYS, "stdin");
+		while ((rc = dt_rd_line(&in, &l, &len)) > 0)
+			event(l, len, in.lineno);
+		if (rc < 0)
+			dt_die(DT_EX_DATA, "stdin line %lu: %s", in.lineno,
+			    dt_line_error);
+		if (in.eof)
+			break;
+	}
+	return summary(in.lineno == 0 ? "no events: the pipeline failed "
+	    "before it started" : "the run was interrupted before its end");
+}

@@ -1,0 +1,329 @@
+/*
+ * dt-config: read and merge the configuration files, then print the run's
+ * settings as events (the head of the pipeline) or, for people, as INI
+ * with the origin of every value.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dt.h"
+
+#define USAGE "dt-config [-p] [-C dir] [-c file] [-j runners] [-l libexec]"
+
+static char project[PATH_MAX];
+static const char *detected;	/* why the framework was chosen */
+
+static const char *
+origin(const struct dt_origin *o)
+{
+	static char buf[PATH_MAX + 32];
+
+	if (o->file == NULL)
+		return "default";
+	if (o->line == 0)
+		return o->file;
+	snprintf(buf, sizeof(buf), "%s:%d", o->file, o->line);
+	return buf;
+}
+
+static int
+isdir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Settings not given get their built-in or detected values here. */
+static void
+defaults(struct dt_conf *c)
+{
+	struct dt_setting *s;
+	char *p;
+
+	s = &c->run[DT_RUN_FRAMEWORK];
+	if (s->value == NULL) {
+		p = dt_xasprintf("%s/spec", project);
+		if (c->run[DT_RUN_COMMAND].value != NULL) {
+			s->value = dt_xstrdup("command");
+			detected = "a command is set";
+		} else if (isdir(p)) {
+			s->value = dt_xstrdup("rspec");
+			detected = "spec/ exists";
+		}
+		free(p);
+		if (s->value == NULL)
+			dt_die(DT_EX_USAGE, "%s: cannot tell the test framework: "
+			    "no spec/ directory and no command; set framework "
+			    "in .distributest/config", project);
+	}
+	s = &c->run[DT_RUN_TESTS];
+	if (s->value == NULL) {
+		if (strcmp(c->run[DT_RUN_FRAMEWORK].value, "rspec") == 0)
+			s->value = dt_xstrdup("spec/**/*_spec.rb");
+		else
+			dt_die(DT_EX_USAGE, "%s: framework command needs a "
+			    "tests pattern in [run]", project);
+	}
+	if (strcmp(c->run[DT_RUN_FRAMEWORK].value, "command") == 0 &&
+	    c->run[DT_RUN_COMMAND].value == NULL)
+		dt_die(DT_EX_USAGE, "%s: framework command needs a command "
+		    "in [run]", project);
+	s = &c->run[DT_RUN_WORKDIR];
+	if (s->value == NULL)
+		s->value = dt_xstrdup(".cache/distributest");
+	s = &c->run[DT_RUN_RETRIES];
+	if (s->value == NULL)
+		s->value = dt_xstrdup("2");
+}
+
+/*
+ * A hook given in a file must exist and be executable; one not given is
+ * looked for in the project, then in the system directory.
+ */
+static void
+hook(struct dt_conf *c, int k, const char *name)
+{
+	struct dt_setting *s = &c->run[k];
+	char *p;
+
+	if (s->value != NULL) {
+		if (*s->value == '\0')
+			return;	/* explicitly none */
+		p = s->value[0] == '/' ? dt_xstrdup(s->value) :
+		    dt_xasprintf("%s/%s", project, s->value);
+		if (access(p, X_OK) != 0)
+			dt_die(DT_EX_USAGE, "%s: %s: %s: %s", origin(&s->origin),
+			    name, p, errno == EACCES ? "not executable" :
+			    strerror(errno));
+		free(s->value);
+		s->value = p;
+		return;
+	}
+	p = dt_xasprintf("%s/.distributest/%s", project, name);
+	if (access(p, X_OK) != 0) {
+		free(p);
+		p = dt_xasprintf("%s/distributest/%s", DT_SYSCONFDIR, name);
+		if (access(p, X_OK) != 0) {
+			free(p);
+			return;
+		}
+	}
+	s->value = p;
+	s->origin.file = "found";
+}
+
+static void
+print_ini(struct dt_conf *c)
+{
+	size_t i;
+	int k;
+
+	printf("[run]\n");
+	for (k = 0; k < DT_RUN_NKEYS; k++) {
+		const struct dt_setting *s = &c->run[k];
+
+		if (s->value == NULL)
+			continue;
+		printf("%s = %s\t; %s%s%s\n", dt_run_keys[k], s->value,
+		    origin(&s->origin),
+		    k == DT_RUN_FRAMEWORK && detected ? ", detected: " : "",
+		    k == DT_RUN_FRAMEWORK && detected ? detected : "");
+	}
+	for (i = 0; i < c->nnodes; i++) {
+		struct dt_node *n = &c->nodes[i];
+		struct { const char *k; struct dt_setting *s; } v[] = {
+			{ "host", &n->host }, { "user", &n->user },
+			{ "runners", &n->runners }, { "rsh", &n->rsh },
+			{ "workdir", &n->workdir } };
+		size_t j;
+
+		printf("\n[node %s]\n", n->name);
+		for (j = 0; j < sizeof(v) / sizeof(v[0]); j++)
+			if (v[j].s->value != NULL)
+				printf("%s = %s\t; %s\n", v[j].k, v[j].s->value,
+				    origin(&v[j].s->origin));
+	}
+}
+
+static void
+set(const char *k, const char *v)
+{
+	if (dt_send(1, "set", k, v, (char *)NULL) < 0)
+		dt_die_sys(DT_EX_SYS, "write");
+}
+
+/* Emit one set line per word of a list setting. */
+static void
+set_words(const char *k, const char *v)
+{
+	char *copy, *w, *save;
+
+	if (v == NULL)
+		return;
+	copy = dt_xstrdup(v);
+	for (w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+		set(k, w);
+	free(copy);
+}
+
+static void
+print_events(struct dt_conf *c, const char *libexec)
+{
+	char host[256], cores[16], *p;
+	struct passwd *pw;
+	const char *user, *name;
+	size_t i;
+
+	if (gethostname(host, sizeof(host)) < 0)
+		dt_die_sys(DT_EX_SYS, "gethostname");
+	host[sizeof(host) - 1] = '\0';
+	pw = getpwuid(getuid());
+	user = pw ? pw->pw_name : getenv("USER");
+	if (user == NULL)
+		dt_die(DT_EX_SYS, "cannot tell who runs this: uid %ld has no "
+		    "name", (long)getuid());
+	name = strrchr(project, '/');
+	name = name && name[1] ? name + 1 : "root";
+	if (dt_send(1, "hello", "distributest-events", "1", DT_VERSION,
+	    (char *)NULL) < 0)
+		dt_die_sys(DT_EX_SYS, "write");
+	set("project", project);
+	set("name", name);
+	set("initiator", host);
+	set("user", user);
+	set("framework", c->run[DT_RUN_FRAMEWORK].value);
+	if (c->run[DT_RUN_COMMAND].value)
+		set("command", c->run[DT_RUN_COMMAND].value);
+	set_words("tests", c->run[DT_RUN_TESTS].value);
+	set_words("exclude", c->run[DT_RUN_EXCLUDE].value);
+	set_words("args", c->run[DT_RUN_ARGS].value);
+	set("workdir", c->run[DT_RUN_WORKDIR].value);
+	if (c->run[DT_RUN_NODE_SETUP].value && *c->run[DT_RUN_NODE_SETUP].value)
+		set("node_setup", c->run[DT_RUN_NODE_SETUP].value);
+	if (c->run[DT_RUN_RUNNER_SETUP].value &&
+	    *c->run[DT_RUN_RUNNER_SETUP].value)
+		set("runner_setup", c->run[DT_RUN_RUNNER_SETUP].value);
+	set("retries", c->run[DT_RUN_RETRIES].value);
+	p = dt_xasprintf("%s/.distributest/timings", project);
+	set("timings", p);
+	free(p);
+	p = dt_xasprintf("%s/.distributest/log", project);
+	set("log", p);
+	free(p);
+	p = dt_xasprintf("%s/dt-spawn", libexec);
+	set("spawn", p);
+	free(p);
+	snprintf(cores, sizeof(cores), "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+	for (i = 0; i < c->nnodes; i++) {
+		struct dt_node *n = &c->nodes[i];
+		const char *h = n->host.value ? n->host.value : n->name;
+		const char *r = n->runners.value;
+		char *dest;
+		int local = strcmp(h, "local") == 0;
+
+		if (r == NULL || strcmp(r, "auto") == 0)
+			r = local ? cores : "0";
+		dest = n->user.value && *n->user.value && !local ?
+		    dt_xasprintf("%s@%s", n->user.value, h) : dt_xstrdup(h);
+		if (dt_send(1, "node", n->name, r, dest,
+		    n->rsh.value ? n->rsh.value : "ssh -o BatchMode=yes",
+		    n->workdir.value ? n->workdir.value :
+		    c->run[DT_RUN_WORKDIR].value, (char *)NULL) < 0)
+			dt_die_sys(DT_EX_SYS, "write");
+		free(dest);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct dt_conf c;
+	const char *dir = ".", *file = NULL, *jobs = NULL, *libexec = NULL;
+	const char *e, *env;
+	char *p;
+	int ch, print = 0, rc = 0;
+	size_t i;
+
+	dt_hygiene();
+	dt_setprog(argv[0]);
+	while ((ch = getopt(argc, argv, "C:c:j:l:p")) != -1) {
+		switch (ch) {
+		case 'C': dir = optarg; break;
+		case 'c': file = optarg; break;
+		case 'j': jobs = optarg; break;
+		case 'l': libexec = optarg; break;
+		case 'p': print = 1; break;
+		default: dt_usage(USAGE);
+		}
+	}
+	if (optind != argc)
+		dt_usage(USAGE);
+	if (jobs != NULL) {
+		dt_strtonum(jobs, 1, 1024, &e);
+		if (e != NULL)
+			dt_die(DT_EX_USAGE, "-j %s: %s (expected 1 to 1024)",
+			    jobs, e);
+	}
+	if (realpath(dir, project) == NULL)
+		dt_die_sys(DT_EX_USAGE, "%s", dir);
+	if (libexec == NULL) {
+		static char self[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		if (n < 0)
+			dt_die_sys(DT_EX_SYS, "/proc/self/exe");
+		self[n] = '\0';
+		if ((p = strrchr(self, '/')) != NULL)
+			*p = '\0';
+		libexec = self;
+	}
+
+	dt_conf_init(&c);
+	env = getenv("DISTRIBUTEST_SYSTEM_CONFIG");
+	p = env ? dt_xstrdup(env) :
+	    dt_xstrdup(DT_SYSCONFDIR "/distributest/distributest.conf");
+	if (*p && dt_conf_load(&c, p, 0) < 0)
+		rc = DT_EX_USAGE;
+	free(p);
+	if ((env = getenv("XDG_CONFIG_HOME")) != NULL && *env)
+		p = dt_xasprintf("%s/distributest/config", env);
+	else
+		p = dt_xasprintf("%s/.config/distributest/config",
+		    getenv("HOME") ? getenv("HOME") : "/");
+	if (rc == 0 && dt_conf_load(&c, p, 0) < 0)
+		rc = DT_EX_USAGE;
+	free(p);
+	p = dt_xasprintf("%s/.distributest/config", project);
+	if (rc == 0 && dt_conf_load(&c, p, 0) < 0)
+		rc = DT_EX_USAGE;
+	free(p);
+	if (rc == 0 && file != NULL && dt_conf_load(&c, file, 1) < 0)
+		rc = DT_EX_USAGE;
+	if (rc != 0)
+		exit(rc);
+	if (jobs != NULL)
+		for (i = 0; i < c.nnodes; i++) {
+			free(c.nodes[i].runners.value);
+			c.nodes[i].runners.value = dt_xstrdup(jobs);
+			c.nodes[i].runners.origin.file = "-j";
+			c.nodes[i].runners.origin.line = 0;
+		}
+	defaults(&c);
+	hook(&c, DT_RUN_NODE_SETUP, "node_setup");
+	hook(&c, DT_RUN_RUNNER_SETUP, "runner_setup");
+	if (print)
+		print_ini(&c);
+	else
+		print_events(&c, libexec);
+	if (fflush(stdout) == EOF)
+		dt_die_sys(DT_EX_SYS, "write");
+	dt_conf_free(&c);
+	return 0;
+}

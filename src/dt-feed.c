@@ -1,0 +1,634 @@
+/*
+ * dt-feed: the queue.  It orders the test files (longest recorded time
+ * first, then largest), opens a channel to every node as soon as the
+ * node is ready, and hands one file at a time to each idle runner.  A
+ * file whose runner or node was lost goes back to the front of the queue
+ * until its tries run out; then it is reported lost, never dropped.
+ * Results become events for dt-collect; every other line passes through.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "dt.h"
+
+#define USAGE "dt-feed"
+
+enum { N_NEW, N_UP, N_DOWN };
+enum { R_NONE, R_IDLE, R_BUSY, R_DOWN };
+
+struct runner {
+	int		 state;
+	struct dt_test	*test;
+};
+
+struct node {
+	char		*name, *host, *rsh, *workdir, *runners_wanted;
+	int		 state;
+	struct dt_chan	 ch;
+	struct runner	*r;
+	int		 nr;
+	int		 alive;		/* runners up */
+	int		 expected;	/* runners dt-spawn starts, -1 unknown */
+	int		 reported;	/* runners that came up or failed to */
+};
+
+static struct node *nodes;
+static size_t nnodes;
+static struct dt_test *tests;
+static size_t ntests, captests;
+static struct dt_test **queue;
+static size_t qhead, qlen, qcap;	/* queue[qhead .. qhead+qlen) */
+static size_t outstanding;		/* files not yet done nor lost */
+static int listed, upstream_eof, retries = 2;
+static char *initiator, *user, *name, *framework, *command, *spawn, *timings;
+static char **args;
+static size_t nargs;
+static struct dt_buf ev;
+
+static void
+emit_begin(const char *verb)
+{
+	dt_line_begin(&ev, verb);
+}
+
+static void
+emit_end(void)
+{
+	if (dt_line_send(1, &ev) < 0)
+		exit(DT_EX_SYS);
+}
+
+static void
+emit(const char *verb, ...)
+{
+	const char *s;
+	va_list ap;
+
+	emit_begin(verb);
+	va_start(ap, verb);
+	while ((s = va_arg(ap, const char *)) != NULL)
+		dt_line_field(&ev, s);
+	va_end(ap);
+	emit_end();
+}
+
+static void
+push_front(struct dt_test *t)
+{
+	if (qhead == 0) {
+		size_t room = qcap ? qcap : 64;
+
+		queue = dt_xrealloc(queue, qcap + room, sizeof(*queue));
+		memmove(queue + room, queue, qlen * sizeof(*queue));
+		qhead = room;
+		qcap += room;
+	}
+	queue[--qhead] = t;
+	qlen++;
+}
+
+static struct dt_test *
+pop(void)
+{
+	if (qlen == 0)
+		return NULL;
+	qlen--;
+	return queue[qhead++];
+}
+
+/*
+ * A runner id that a database name can carry: lower-case letters, digits
+ * and underscores, unique per initiator, user, node and runner, and short
+ * enough for PostgreSQL's 63 bytes once "_NNNN" is added.
+ */
+static char *
+idprefix(const char *node)
+{
+	char *raw, *p;
+	uint32_t h = 2166136261u;
+	size_t len;
+
+	raw = dt_xasprintf("dt_%s_%s_%s", initiator, user, node);
+	for (p = raw; *p; p++) {
+		h = (h ^ (unsigned char)*p) * 16777619u;
+		*p = isalnum((unsigned char)*p) ? tolower((unsigned char)*p)
+		    : '_';
+	}
+	len = strlen(raw);
+	if (len > 48)
+		snprintf(raw + 39, 10, "_%08x", h);
+	return raw;
+}
+
+static noreturn void end_run(const char *);
+
+static void
+lose(struct dt_test *t, const char *why)
+{
+	emit("lost", t->path, why, (char *)NULL);
+	outstanding--;
+}
+
+static void
+requeue(struct node *n, int r, struct dt_test *t, const char *why)
+{
+	char num[16], *msg;
+
+	t->tries++;
+	if (t->tries > retries) {
+		msg = dt_xasprintf("%s; given up after %d tries", why,
+		    t->tries);
+		lose(t, msg);
+		free(msg);
+		return;
+	}
+	snprintf(num, sizeof(num), "%d", r);
+	emit("requeue", n->name, num, t->path, why, (char *)NULL);
+	push_front(t);
+}
+
+static int
+live_or_pending(void)
+{
+	size_t i;
+
+	for (i = 0; i < nnodes; i++) {
+		if (nodes[i].state == N_NEW && !upstream_eof)
+			return 1;
+		if (nodes[i].state == N_UP && (nodes[i].alive > 0 ||
+		    nodes[i].expected < 0 ||
+		    nodes[i].reported < nodes[i].expected))
+			return 1;
+	}
+	return 0;
+}
+
+static void
+check_end(void)
+{
+	struct dt_test *t;
+
+	if (!listed)
+		return;
+	if (outstanding == 0)
+		end_run("complete");
+	if (!live_or_pending()) {
+		while ((t = pop()) != NULL)
+			lose(t, "no runner left to run it");
+		if (outstanding == 0)
+			end_run("no-runners");
+	}
+}
+
+static void
+node_down(struct node *n, const char *why)
+{
+	char *closewhy;
+	int i;
+
+	if (n->state == N_DOWN)
+		return;
+	if (n->state == N_UP) {
+		closewhy = dt_chan_close(&n->ch, 1);
+		if (why == NULL)
+			why = closewhy ? closewhy : "channel closed";
+		for (i = 0; i < n->nr; i++)
+			if (n->r[i].state == R_BUSY)
+				requeue(n, i + 1, n->r[i].test, why);
+		emit("node-down", n->name, "channel", why, (char *)NULL);
+		free(closewhy);
+		dt_chan_free(&n->ch);
+	}
+	n->state = N_DOWN;
+	n->alive = 0;
+}
+
+static void
+dispatch(void)
+{
+	struct dt_test *t;
+	struct dt_buf b = { 0 };
+	char num[16];
+	size_t i;
+	int j;
+
+	if (!listed)
+		return;
+	for (i = 0; i < nnodes && qlen > 0; i++) {
+		struct node *n = &nodes[i];
+
+		for (j = 0; j < n->nr && qlen > 0 && n->state == N_UP; j++) {
+			if (n->r[j].state != R_IDLE)
+				continue;
+			t = pop();
+			snprintf(num, sizeof(num), "%d", j + 1);
+			dt_line_begin(&b, "run");
+			dt_line_field(&b, num);
+			dt_line_field(&b, t->path);
+			n->r[j].state = R_BUSY;
+			n->r[j].test = t;
+			emit("assign", n->name, num, t->path, (char *)NULL);
+			if (dt_line_send(n->ch.c.in, &b) < 0)
+				node_down(n, NULL);
+		}
+	}
+	dt_buf_free(&b);
+}
+
+static struct runner *
+runner(struct node *n, const char *s, int grow)
+{
+	const char *e;
+	int r;
+
+	r = dt_strtonum(s, 1, 1024, &e);
+	if (e != NULL)
+		return NULL;
+	if (r > n->nr) {
+		if (!grow)
+			return NULL;
+		n->r = dt_xrealloc(n->r, r, sizeof(*n->r));
+		memset(n->r + n->nr, 0, (r - n->nr) * sizeof(*n->r));
+		n->nr = r;
+	}
+	return &n->r[r - 1];
+}
+
+static void
+channel_line(struct node *n, char *l, size_t len)
+{
+	char *f[DT_FIELDS_MAX], *why;
+	struct runner *r;
+	int k, i;
+
+	k = dt_split(l, len, f, DT_FIELDS_MAX);
+	if (k < 0) {
+		why = dt_xasprintf("channel line %lu: %s", n->ch.rd.lineno,
+		    dt_line_error);
+		node_down(n, why);
+		free(why);
+		return;
+	}
+	if (!n->ch.hello) {
+		if (dt_check_hello(f, k, "distributest-channel", n->name) < 0)
+			node_down(n, "bad hello from dt-spawn (see above)");
+		n->ch.hello = 1;
+		return;
+	}
+	if (strcmp(f[0], "error") == 0) {
+		emit("log", n->name, k > 1 ? f[1] : "", (char *)NULL);
+		return;
+	}
+	if (strcmp(f[0], "starting") == 0 && k > 1) {
+		const char *e;
+
+		n->expected = dt_strtonum(f[1], 0, 1024, &e);
+		if (e != NULL)
+			n->expected = 0;
+		check_end();
+		return;
+	}
+	if (k < 2 || (r = runner(n, f[1], strcmp(f[0], "runner-up") == 0 ||
+	    strcmp(f[0], "runner-down") == 0)) == NULL) {
+		why = dt_xasprintf("channel line %lu: bad \"%s\" line",
+		    n->ch.rd.lineno, f[0]);
+		node_down(n, why);
+		free(why);
+		return;
+	}
+	if (strcmp(f[0], "runner-up") == 0 && r->state == R_NONE) {
+		r->state = R_IDLE;
+		n->alive++;
+		n->reported++;
+		emit("runner-up", n->name, f[1], k > 2 ? f[2] : "",
+		    (char *)NULL);
+		dispatch();
+	} else if (strcmp(f[0], "runner-down") == 0) {
+		if (r->state == R_BUSY)
+			requeue(n, atoi(f[1]), r->test, k > 2 ? f[2] : "");
+		if (r->state == R_NONE)
+			n->reported++;
+		else if (r->state != R_DOWN)
+			n->alive--;
+		r->state = R_DOWN;
+		emit("runner-down", n->name, f[1], k > 2 ? f[2] : "",
+		    (char *)NULL);
+		check_end();
+	} else if (strcmp(f[0], "lost") == 0 && r->state == R_BUSY) {
+		requeue(n, atoi(f[1]), r->test, k > 2 ? f[2] : "runner lost");
+		r->state = R_IDLE;	/* runner-down follows if it is gone */
+		dispatch();
+	} else if ((strcmp(f[0], "out") == 0 || strcmp(f[0], "fail") == 0 ||
+	    strcmp(f[0], "pending") == 0 || strcmp(f[0], "done") == 0) &&
+	    (r->state == R_BUSY || strcmp(f[0], "out") == 0)) {
+		emit_begin(f[0]);
+		dt_line_field(&ev, n->name);
+		dt_line_field(&ev, f[1]);
+		dt_line_field(&ev, r->state == R_BUSY ? r->test->path : "");
+		for (i = 2; i < k; i++)
+			dt_line_field(&ev, f[i]);
+		emit_end();
+		if (strcmp(f[0], "done") == 0) {
+			r->state = R_IDLE;
+			r->test = NULL;
+			outstanding--;
+			dispatch();
+			check_end();
+		}
+	}
+}
+
+static void
+channel_read(struct node *n)
+{
+	char *l;
+	size_t len;
+	ssize_t got;
+	int rc;
+
+	got = dt_rd_fill(&n->ch.rd);
+	if (got < 0 && errno == EAGAIN)
+		return;
+	while (n->state == N_UP && (rc = dt_rd_line(&n->ch.rd, &l, &len))) {
+		if (rc < 0) {
+			char *why = dt_xasprintf("channel line %lu: %s",
+			    n->ch.rd.lineno, dt_line_error);
+
+			node_down(n, why);
+			free(why);
+			break;
+		}
+		channel_line(n, l, len);
+	}
+	if (n->state == N_UP && n->ch.rd.eof)
+		node_down(n, NULL);
+	check_end();
+}
+
+static void
+node_ready(struct node *n)
+{
+	char *dir, *id, *why;
+	size_t i;
+	int fd;
+
+	if (spawn == NULL || framework == NULL)
+		dt_die(DT_EX_DATA, "stdin: ready before the spawn and "
+		    "framework settings");
+	if (dt_chan_open(&n->ch, n->name, n->host, n->rsh, spawn) < 0) {
+		why = dt_xasprintf("cannot open a channel: %s",
+		    strerror(errno));
+		emit("node-down", n->name, "channel", why, (char *)NULL);
+		free(why);
+		n->state = N_DOWN;
+		return;
+	}
+	n->state = N_UP;
+	n->alive = 0;
+	n->expected = -1;
+	n->reported = 0;
+	fd = n->ch.c.in;
+	dir = dt_copy_dir(n->workdir, initiator, user, name);
+	id = idprefix(n->name);
+	if (dt_send(fd, "set", "dir", dir, (char *)NULL) < 0 ||
+	    dt_send(fd, "set", "framework", framework, (char *)NULL) < 0 ||
+	    dt_send(fd, "set", "id", id, (char *)NULL) < 0 ||
+	    dt_send(fd, "set", "node", n->name, (char *)NULL) < 0 ||
+	    (command && dt_send(fd, "set", "command", command,
+	    (char *)NULL) < 0))
+		node_down(n, NULL);
+	for (i = 0; i < nargs && n->state == N_UP; i++)
+		if (dt_send(fd, "set", "args", args[i], (char *)NULL) < 0)
+			node_down(n, NULL);
+	if (n->state == N_UP && dt_send(fd, "start", n->runners_wanted,
+	    (char *)NULL) < 0)
+		node_down(n, NULL);
+	free(dir);
+	free(id);
+}
+
+static struct node *
+find(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < nnodes; i++)
+		if (strcmp(nodes[i].name, s) == 0)
+			return &nodes[i];
+	return NULL;
+}
+
+static void
+list_done(void)
+{
+	struct dt_timings tt = { 0 };
+	size_t i;
+
+	if (timings != NULL && dt_timings_read(&tt, timings) < 0)
+		dt_warn("ignoring the timings; files go by size this run");
+	queue = dt_xcalloc(ntests, sizeof(*queue));
+	qcap = ntests;
+	for (i = 0; i < ntests; i++) {
+		tests[i].time = dt_timings_get(&tt, tests[i].path);
+		queue[i] = &tests[i];
+	}
+	dt_queue_sort(queue, ntests);
+	qhead = 0;
+	qlen = ntests;
+	outstanding = ntests;
+	listed = 1;
+	dt_timings_free(&tt);
+}
+
+static void
+event(char *l, size_t len, unsigned long lineno)
+{
+	char *copy, *f[DT_FIELDS_MAX], **v = NULL;
+	struct node *n;
+	const char *e;
+	int k;
+
+	copy = dt_xstrdup(l);
+	k = dt_split(copy, len, f, DT_FIELDS_MAX);
+	if (k < 0)
+		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
+	l[len] = '\n';
+	if (dt_write_all(1, l, len + 1) < 0)
+		exit(DT_EX_SYS);
+	if (strcmp(f[0], "set") == 0 && k >= 3) {
+		if (strcmp(f[1], "initiator") == 0)
+			v = &initiator;
+		else if (strcmp(f[1], "user") == 0)
+			v = &user;
+		else if (strcmp(f[1], "name") == 0)
+			v = &name;
+		else if (strcmp(f[1], "framework") == 0)
+			v = &framework;
+		else if (strcmp(f[1], "command") == 0)
+			v = &command;
+		else if (strcmp(f[1], "spawn") == 0)
+			v = &spawn;
+		else if (strcmp(f[1], "timings") == 0)
+			v = &timings;
+		else if (strcmp(f[1], "args") == 0) {
+			args = dt_xrealloc(args, nargs + 1, sizeof(*args));
+			args[nargs++] = dt_xstrdup(f[2]);
+		} else if (strcmp(f[1], "retries") == 0) {
+			retries = dt_strtonum(f[2], 0, 100, &e);
+			if (e != NULL)
+				dt_die(DT_EX_DATA, "stdin line %lu: retries "
+				    "%s: %s", lineno, f[2], e);
+		}
+		if (v != NULL) {
+			free(*v);
+			*v = dt_xstrdup(f[2]);
+		}
+	} else if (strcmp(f[0], "node") == 0 && k >= 6) {
+		nodes = dt_xrealloc(nodes, nnodes + 1, sizeof(*nodes));
+		n = &nodes[nnodes++];
+		memset(n, 0, sizeof(*n));
+		n->name = dt_xstrdup(f[1]);
+		n->runners_wanted = dt_xstrdup(f[2]);
+		n->host = dt_xstrdup(f[3]);
+		n->rsh = dt_xstrdup(f[4]);
+		n->workdir = dt_xstrdup(f[5]);
+	} else if (strcmp(f[0], "test") == 0 && k >= 2 && !listed) {
+		if (ntests == captests) {
+			captests = captests ? captests * 2 : 256;
+			tests = dt_xrealloc(tests, captests, sizeof(*tests));
+		}
+		memset(&tests[ntests], 0, sizeof(*tests));
+		tests[ntests].path = dt_xstrdup(f[1]);
+		tests[ntests].size = k > 2 ? atoll(f[2]) : 0;
+		ntests++;
+	} else if (strcmp(f[0], "tests-end") == 0 && !listed) {
+		list_done();
+		dispatch();
+		check_end();
+	} else if (strcmp(f[0], "ready") == 0 && k >= 2) {
+		if ((n = find(f[1])) == NULL)
+			dt_die(DT_EX_DATA, "stdin line %lu: ready names "
+			    "unknown node \"%s\"", lineno, f[1]);
+		if (n->state == N_NEW)
+			node_ready(n);
+	} else if (strcmp(f[0], "node-down") == 0 && k >= 2) {
+		if ((n = find(f[1])) != NULL && n->state == N_NEW) {
+			n->state = N_DOWN;
+			check_end();
+		}
+	}
+	free(copy);
+}
+
+static noreturn void
+end_run(const char *why)
+{
+	size_t i;
+
+	emit("end", why, (char *)NULL);
+	for (i = 0; i < nnodes; i++)
+		if (nodes[i].state == N_UP) {
+			free(dt_chan_close(&nodes[i].ch, 0));
+			nodes[i].state = N_DOWN;
+		}
+	exit(0);
+}
+
+static void
+kill_all(void)
+{
+	size_t i;
+
+	/* dt-spawn kills its runners when its channel closes. */
+	for (i = 0; i < nnodes; i++)
+		if (nodes[i].state == N_UP)
+			dt_close(&nodes[i].ch.c.in);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct dt_reader in;
+	struct pollfd *pfd;
+	sigset_t mask;
+	char *l;
+	size_t len, i;
+	int sfd, np, rc, ch;
+
+	dt_hygiene();
+	dt_setprog(argv[0]);
+	while ((ch = getopt(argc, argv, "")) != -1)
+		dt_usage(USAGE);
+	if (optind != argc)
+		dt_usage(USAGE);
+	atexit(kill_all);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		dt_die_sys(DT_EX_SYS, "signalfd");
+	dt_rd_init(&in, 0, "stdin");
+
+	for (;;) {
+		pfd = dt_xcalloc(3 + 2 * nnodes, sizeof(*pfd));
+		np = 0;
+		pfd[np].fd = upstream_eof ? -1 : 0;
+		pfd[np++].events = POLLIN;
+		pfd[np].fd = sfd;
+		pfd[np++].events = POLLIN;
+		pfd[np].fd = 1;
+		pfd[np++].events = 0;
+		for (i = 0; i < nnodes; i++) {
+			int up = nodes[i].state == N_UP;
+
+			pfd[np].fd = up ? nodes[i].ch.c.out : -1;
+			pfd[np++].events = POLLIN;
+			pfd[np].fd = up ? nodes[i].ch.c.err : -1;
+			pfd[np++].events = POLLIN;
+		}
+		if (poll(pfd, np, -1) < 0 && errno != EINTR)
+			dt_die_sys(DT_EX_SYS, "poll");
+		if (pfd[1].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si))
+				exit(DT_EX_SIGNAL + si.ssi_signo);
+		}
+		if (pfd[2].revents & (POLLERR | POLLHUP))
+			exit(DT_EX_SYS);
+		for (i = 0; i < nnodes; i++) {
+			if (nodes[i].state == N_UP && pfd[4 + 2 * i].revents &&
+			    nodes[i].ch.c.err >= 0)
+				dt_chan_err(&nodes[i].ch);
+			if (nodes[i].state == N_UP && pfd[3 + 2 * i].revents)
+				channel_read(&nodes[i]);
+		}
+		if (pfd[0].revents) {
+			if (dt_rd_fill(&in) < 0 && errno != EAGAIN)
+				dt_die_sys(DT_EX_SYS, "stdin");
+			while ((rc = dt_rd_line(&in, &l, &len)) > 0)
+				event(l, len, in.lineno);
+			if (rc < 0)
+				dt_die(DT_EX_DATA, "stdin line %lu: %s",
+				    in.lineno, dt_line_error);
+			if (in.eof) {
+				upstream_eof = 1;
+				if (!listed)
+					dt_die(DT_EX_DATA, "stdin: ended "
+					    "before tests-end");
+				check_end();
+			}
+		}
+		free(pfd);
+	}
+}

@@ -1,0 +1,296 @@
+/*
+ * dt-prep: run node_setup once on every node that dt-sync has copied the
+ * project to, through a channel to the node's dt-spawn, all nodes at
+ * once.  node_setup's output goes to the log; a node whose node_setup
+ * fails leaves the run with a node-down line, and a node whose setup
+ * worked is announced ready.  Every other line passes through.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dt.h"
+
+#define USAGE "dt-prep"
+
+struct node {
+	char		*name, *host, *rsh, *workdir;
+	struct dt_chan	 ch;
+	int		 open;
+};
+
+static struct node *nodes;
+static size_t nnodes;
+static int nopen;
+static char *initiator, *user, *name, *spawn;
+
+static void
+emit(const char *verb, ...)
+{
+	static struct dt_buf b;
+	const char *s;
+	va_list ap;
+
+	dt_line_begin(&b, verb);
+	va_start(ap, verb);
+	while ((s = va_arg(ap, const char *)) != NULL)
+		dt_line_field(&b, s);
+	va_end(ap);
+	if (dt_line_send(1, &b) < 0)
+		exit(DT_EX_SYS);
+}
+
+static struct node *
+find(const char *n)
+{
+	size_t i;
+
+	for (i = 0; i < nnodes; i++)
+		if (strcmp(nodes[i].name, n) == 0)
+			return &nodes[i];
+	return NULL;
+}
+
+static void
+finish(struct node *n, const char *verb, const char *stage, const char *why)
+{
+	char *closewhy, secs[32];
+
+	snprintf(secs, sizeof(secs), "%.3f", dt_now() - n->ch.started);
+	closewhy = dt_chan_close(&n->ch, why != NULL);
+	if (why == NULL && strcmp(verb, "ready") == 0)
+		emit("ready", n->name, secs, (char *)NULL);
+	else
+		emit("node-down", n->name, stage,
+		    why ? why : closewhy ? closewhy : "channel closed",
+		    (char *)NULL);
+	free(closewhy);
+	dt_chan_free(&n->ch);
+	n->open = 0;
+	nopen--;
+}
+
+static void
+start(struct node *n)
+{
+	char *dir, *why;
+
+	if (spawn == NULL || initiator == NULL || user == NULL || name == NULL)
+		dt_die(DT_EX_DATA, "stdin: synced before the spawn, initiator, "
+		    "user and name settings");
+	if (dt_chan_open(&n->ch, n->name, n->host, n->rsh, spawn) < 0) {
+		why = dt_xasprintf("cannot open a channel: %s",
+		    strerror(errno));
+		emit("node-down", n->name, "channel", why, (char *)NULL);
+		free(why);
+		return;
+	}
+	n->open = 1;
+	nopen++;
+	dir = dt_copy_dir(n->workdir, initiator, user, name);
+	if (dt_send(n->ch.c.in, "set", "dir", dir, (char *)NULL) < 0 ||
+	    dt_send(n->ch.c.in, "set", "node", n->name, (char *)NULL) < 0 ||
+	    dt_send(n->ch.c.in, "prep", (char *)NULL) < 0)
+		finish(n, "node-down", "channel", NULL);
+	free(dir);
+}
+
+static void
+reply(struct node *n, char *l, size_t len)
+{
+	char *f[DT_FIELDS_MAX], *why;
+	const char *e;
+	int k, st;
+
+	k = dt_split(l, len, f, DT_FIELDS_MAX);
+	if (k < 0) {
+		why = dt_xasprintf("channel line %lu: %s", n->ch.rd.lineno,
+		    dt_line_error);
+		finish(n, "node-down", "channel", why);
+		free(why);
+		return;
+	}
+	if (!n->ch.hello) {
+		if (dt_check_hello(f, k, "distributest-channel",
+		    n->name) < 0) {
+			finish(n, "node-down", "channel",
+			    "bad hello from dt-spawn (see the log)");
+			return;
+		}
+		n->ch.hello = 1;
+		return;
+	}
+	if (strcmp(f[0], "prep-out") == 0 && k >= 2)
+		emit("log", n->name, f[1], (char *)NULL);
+	else if (strcmp(f[0], "prep-done") == 0 && k >= 2) {
+		st = dt_strtonum(f[1], -1, 255, &e);
+		if (e == NULL && st <= 0)
+			finish(n, "ready", NULL, NULL);
+		else {
+			why = dt_xasprintf("node_setup exited %s", f[1]);
+			finish(n, "node-down", "prep", why);
+			free(why);
+		}
+	} else if (strcmp(f[0], "error") == 0 && k >= 2)
+		finish(n, "node-down", "channel", f[1]);
+}
+
+static void
+channel_read(struct node *n)
+{
+	char *l;
+	size_t len;
+	ssize_t r;
+	int rc;
+
+	r = dt_rd_fill(&n->ch.rd);
+	if (r < 0 && errno == EAGAIN)
+		return;
+	while (n->open && (rc = dt_rd_line(&n->ch.rd, &l, &len)) != 0) {
+		if (rc < 0) {
+			char *why = dt_xasprintf("channel line %lu: %s",
+			    n->ch.rd.lineno, dt_line_error);
+
+			finish(n, "node-down", "channel", why);
+			free(why);
+			return;
+		}
+		reply(n, l, len);
+	}
+	if (n->open && n->ch.rd.eof)
+		finish(n, "node-down", "channel", NULL);
+}
+
+static void
+event(char *l, size_t len, unsigned long lineno)
+{
+	char *copy, *f[DT_FIELDS_MAX], **v = NULL;
+	struct node *n;
+	int k;
+
+	copy = dt_xstrdup(l);
+	k = dt_split(copy, len, f, DT_FIELDS_MAX);
+	if (k < 0)
+		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
+	l[len] = '\n';
+	if (dt_write_all(1, l, len + 1) < 0)
+		exit(DT_EX_SYS);
+	if (strcmp(f[0], "set") == 0 && k >= 3) {
+		if (strcmp(f[1], "initiator") == 0)
+			v = &initiator;
+		else if (strcmp(f[1], "user") == 0)
+			v = &user;
+		else if (strcmp(f[1], "name") == 0)
+			v = &name;
+		else if (strcmp(f[1], "spawn") == 0)
+			v = &spawn;
+		if (v != NULL) {
+			free(*v);
+			*v = dt_xstrdup(f[2]);
+		}
+	} else if (strcmp(f[0], "node") == 0 && k >= 6) {
+		nodes = dt_xrealloc(nodes, nnodes + 1, sizeof(*nodes));
+		n = &nodes[nnodes++];
+		memset(n, 0, sizeof(*n));
+		n->name = dt_xstrdup(f[1]);
+		n->host = dt_xstrdup(f[3]);
+		n->rsh = dt_xstrdup(f[4]);
+		n->workdir = dt_xstrdup(f[5]);
+	} else if (strcmp(f[0], "synced") == 0 && k >= 2) {
+		if ((n = find(f[1])) == NULL)
+			dt_die(DT_EX_DATA, "stdin line %lu: synced names "
+			    "unknown node \"%s\"", lineno, f[1]);
+		if (!n->open)
+			start(n);
+	}
+	free(copy);
+}
+
+static void
+kill_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < nnodes; i++)
+		if (nodes[i].open && nodes[i].ch.c.pid > 0)
+			kill(nodes[i].ch.c.pid, SIGTERM);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct dt_reader in;
+	struct pollfd *pfd;
+	sigset_t mask;
+	char *l;
+	size_t len, i;
+	int sfd, np, rc, ch, eof = 0;
+
+	dt_hygiene();
+	dt_setprog(argv[0]);
+	while ((ch = getopt(argc, argv, "")) != -1)
+		dt_usage(USAGE);
+	if (optind != argc)
+		dt_usage(USAGE);
+	atexit(kill_all);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		dt_die_sys(DT_EX_SYS, "signalfd");
+	dt_rd_init(&in, 0, "stdin");
+
+	while (!eof || nopen > 0) {
+		pfd = dt_xcalloc(3 + 2 * nnodes, sizeof(*pfd));
+		np = 0;
+		pfd[np].fd = eof ? -1 : 0;
+		pfd[np++].events = POLLIN;
+		pfd[np].fd = sfd;
+		pfd[np++].events = POLLIN;
+		pfd[np].fd = 1;
+		pfd[np++].events = 0;
+		for (i = 0; i < nnodes; i++) {
+			pfd[np].fd = nodes[i].open ? nodes[i].ch.c.out : -1;
+			pfd[np++].events = POLLIN;
+			pfd[np].fd = nodes[i].open ? nodes[i].ch.c.err : -1;
+			pfd[np++].events = POLLIN;
+		}
+		if (poll(pfd, np, -1) < 0 && errno != EINTR)
+			dt_die_sys(DT_EX_SYS, "poll");
+		if (pfd[1].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si))
+				exit(DT_EX_SIGNAL + si.ssi_signo);
+		}
+		if (pfd[2].revents & (POLLERR | POLLHUP))
+			exit(DT_EX_SYS);
+		for (i = 0; i < nnodes; i++) {
+			if (nodes[i].open && pfd[4 + 2 * i].revents &&
+			    nodes[i].ch.c.err >= 0)
+				dt_chan_err(&nodes[i].ch);
+			if (nodes[i].open && pfd[3 + 2 * i].revents)
+				channel_read(&nodes[i]);
+		}
+		if (pfd[0].revents) {
+			if (dt_rd_fill(&in) < 0 && errno != EAGAIN)
+				dt_die_sys(DT_EX_SYS, "stdin");
+			while ((rc = dt_rd_line(&in, &l, &len)) > 0)
+				event(l, len, in.lineno);
+			if (rc < 0)
+				dt_die(DT_EX_DATA, "stdin line %lu: %s",
+				    in.lineno, dt_line_error);
+			eof = in.eof;
+		}
+		free(pfd);
+	}
+	return 0;
+}

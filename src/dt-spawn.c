@@ -1,0 +1,694 @@
+/*
+ * dt-spawn: the node agent.  It speaks the channel protocol on fds 0 and 1,
+ * so ssh, inetd and a systemd socket unit all run it unchanged: it runs
+ * node_setup when asked, starts runners (runner_setup, then the framework
+ * adapter), hands each runner the files it is sent and reports results.
+ * Every runner is a process group of its own; when the channel reaches
+ * end of file, or a signal asks us to stop, every group is killed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dt.h"
+
+#define USAGE "dt-spawn"
+#define OUT_MAX 4096	/* a longer output line is sent in pieces */
+
+enum { R_SETUP, R_IDLE, R_BUSY, R_DOWN };
+
+struct output {
+	int		 fd;
+	struct dt_buf	 part;	/* bytes after the last newline */
+};
+
+struct runner {
+	int		 n;		/* 1..N */
+	pid_t		 pid;		/* also the process group */
+	int		 state;
+	int		 req;		/* write end of the adapter's stdin */
+	struct output	 out;
+	struct dt_reader res;		/* the adapter's fd 3 */
+	double		 started;
+	char		*reason;	/* why it went down, when it said */
+	char		*tmpdir;
+	int		 status;
+	int		 exited;
+};
+
+static struct runner *runners;
+static int nrunners;
+static struct {
+	pid_t		 pid;
+	struct output	 out;
+	int		 status;
+} prep = { -1, { -1, { 0 } }, 0 };
+static char *dir, *framework, *command, *idprefix, *node;
+static char **args;
+static int nargs;
+static char libexec[PATH_MAX];
+static struct dt_buf line;
+
+static noreturn void cleanup_and_exit(int);
+
+static void
+send_line(void)
+{
+	if (dt_line_send(1, &line) < 0)
+		cleanup_and_exit(0);	/* the initiator is gone */
+}
+
+static void
+sendf(const char *verb, int r, const char *a, const char *b)
+{
+	dt_line_begin(&line, verb);
+	if (r > 0)
+		dt_line_fieldf(&line, "%d", r);
+	if (a != NULL)
+		dt_line_field(&line, a);
+	if (b != NULL)
+		dt_line_field(&line, b);
+	send_line();
+}
+
+static int
+rmfile(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void
+rmtree(const char *path)
+{
+	nftw(path, rmfile, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static pid_t self;
+
+static void
+kill_all(void)
+{
+	int i;
+
+	if (getpid() != self)
+		return;	/* a runner's child side dying early */
+	for (i = 0; i < nrunners; i++)
+		if (runners[i].pid > 0 && !runners[i].exited)
+			kill(-runners[i].pid, SIGKILL);
+	if (prep.pid > 0)
+		kill(-prep.pid, SIGKILL);
+}
+
+static noreturn void
+cleanup_and_exit(int code)
+{
+	int i;
+
+	kill_all();
+	for (i = 0; i < nrunners; i++) {
+		if (runners[i].pid > 0 && !runners[i].exited)
+			waitpid(runners[i].pid, NULL, 0);
+		if (runners[i].tmpdir)
+			rmtree(runners[i].tmpdir);
+	}
+	if (prep.pid > 0)
+		waitpid(prep.pid, NULL, 0);
+	exit(code);
+}
+
+/* Forward complete lines of output; with flush, the rest too. */
+static void
+output_lines(struct output *o, int r, int flush, int prepping)
+{
+	char *p, *nl;
+	size_t n;
+
+	for (;;) {
+		p = o->part.s;
+		nl = o->part.len ? memchr(p, '\n', o->part.len) : NULL;
+		if (nl != NULL)
+			n = nl - p;
+		else if (o->part.len >= OUT_MAX || (flush && o->part.len > 0))
+			n = o->part.len > OUT_MAX ? OUT_MAX : o->part.len;
+		else
+			return;
+		dt_line_begin(&line, prepping ? "prep-out" : "out");
+		if (!prepping)
+			dt_line_fieldf(&line, "%d", r);
+		dt_line_fieldn(&line, p, n);
+		send_line();
+		if (nl != NULL)
+			n++;
+		memmove(p, p + n, o->part.len - n);
+		o->part.len -= n;
+	}
+}
+
+/* Read what is there; returns 0 at end of file. */
+static int
+output_read(struct output *o, int r, int prepping)
+{
+	char buf[8192];
+	ssize_t n;
+
+	if (o->fd < 0)
+		return 0;
+	for (;;) {
+		n = read(o->fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 1;
+		if (n <= 0) {
+			output_lines(o, r, 1, prepping);
+			dt_close(&o->fd);
+			return 0;
+		}
+		dt_buf_add(&o->part, buf, n);
+		output_lines(o, r, 0, prepping);
+	}
+}
+
+static char *
+path_in_home(const char *p)
+{
+	const char *home = getenv("HOME");
+
+	if (p[0] == '/' || home == NULL)
+		return dt_xstrdup(p);
+	return dt_xasprintf("%s/%s", home, p);
+}
+
+static void
+do_prep(void)
+{
+	struct dt_child c;
+	char *hook, *argv[2];
+	char st[16];
+
+	if (prep.pid > 0)
+		dt_die(DT_EX_DATA, "channel: prep while node_setup runs");
+	hook = dt_xasprintf("%s/.dt-hooks/node_setup", dir);
+	if (access(hook, F_OK) != 0) {
+		free(hook);
+		sendf("prep-done", 0, "-1", NULL);
+		return;
+	}
+	if (chdir(dir) < 0) {
+		dt_line_begin(&line, "prep-out");
+		dt_line_fieldf(&line, "cannot enter %s: %s", dir,
+		    strerror(errno));
+		send_line();
+		snprintf(st, sizeof(st), "%d", DT_EX_SYS);
+		sendf("prep-done", 0, st, NULL);
+		free(hook);
+		return;
+	}
+	argv[0] = hook;
+	argv[1] = NULL;
+	if (dt_spawn(&c, argv, DT_SPAWN_OUT | DT_SPAWN_ERR2OUT |
+	    DT_SPAWN_PGRP) < 0) {
+		dt_line_begin(&line, "prep-out");
+		dt_line_fieldf(&line, "cannot run node_setup: %s",
+		    strerror(errno));
+		send_line();
+		snprintf(st, sizeof(st), "%d", errno == ENOENT ?
+		    DT_EX_NOTFOUND : DT_EX_NOEXEC);
+		sendf("prep-done", 0, st, NULL);
+		free(hook);
+		return;
+	}
+	free(hook);
+	prep.pid = c.pid;
+	prep.out.fd = c.out;
+	dt_nonblock(c.out);
+}
+
+static void
+prep_exited(int status)
+{
+	char st[16];
+
+	output_read(&prep.out, 0, 1);
+	output_lines(&prep.out, 0, 1, 1);
+	dt_close(&prep.out.fd);	/* a daemon it started may hold the pipe */
+	snprintf(st, sizeof(st), "%d", dt_wait_status(status));
+	sendf("prep-done", 0, st, NULL);
+	prep.pid = -1;
+}
+
+/* The runner's child side: runner_setup, then exec the adapter. */
+static noreturn void
+runner_child(struct runner *r, int req, int out, int res, const char *id)
+{
+	char num[16], *hook, **argv;
+	pid_t pid;
+	int st, i;
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setpgid(0, 0);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	dup2(req, 0);
+	dup2(out, 1);
+	dup2(out, 2);
+	dup2(res, 3);
+	for (i = 4; i < 1024; i++)
+		close(i);
+	snprintf(num, sizeof(num), "%d", r->n);
+	setenv("DT_RUNNER", num, 1);
+	setenv("DT_RUNNER_ID", id, 1);
+	setenv("TEST_ENV_NUMBER", r->n == 1 ? "" : num, 1);
+	setenv("DT_NODE", node ? node : "local", 1);
+	setenv("TMPDIR", r->tmpdir, 1);
+	if (command != NULL)
+		setenv("DT_COMMAND", command, 1);
+	if (chdir(dir) < 0) {
+		dprintf(3, "down\tcannot enter the project copy: %s\n",
+		    strerror(errno));
+		_exit(DT_EX_SYS);
+	}
+	hook = ".dt-hooks/runner_setup";
+	if (access(hook, F_OK) == 0) {
+		pid = fork();
+		if (pid == 0) {
+			int fd = open("/dev/null", O_RDONLY);
+
+			dup2(fd, 0);
+			close(3);
+			execl(hook, hook, id, (char *)NULL);
+			fprintf(stderr, "runner_setup: %s\n", strerror(errno));
+			_exit(errno == ENOENT ? DT_EX_NOTFOUND : DT_EX_NOEXEC);
+		}
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			char why[64];
+
+			dprintf(3, "down\trunner_setup %s\n", pid < 0 ?
+			    "could not start" : dt_status_str(st, why,
+			    sizeof(why)));
+			_exit(1);
+		}
+	}
+	argv = dt_xcalloc(nargs + 2, sizeof(*argv));
+	argv[0] = dt_xasprintf("%s/adapter-%s", libexec, framework);
+	for (i = 0; i < nargs; i++)
+		argv[i + 1] = args[i];
+	execv(argv[0], argv);
+	dprintf(3, "down\tcannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(errno == ENOENT ? DT_EX_NOTFOUND : DT_EX_NOEXEC);
+}
+
+static void
+start_runner(struct runner *r)
+{
+	int req[2], out[2], res[2];
+	char *id;
+	const char *tmp = getenv("TMPDIR");
+
+	id = dt_xasprintf("%s_%d", idprefix ? idprefix : "dt", r->n);
+	r->tmpdir = dt_xasprintf("%s/distributest-%s",
+	    tmp && *tmp ? tmp : "/tmp", id);
+	rmtree(r->tmpdir);
+	if (mkdir(r->tmpdir, 0700) < 0 && errno != EEXIST)
+		dt_warn_sys("mkdir %s", r->tmpdir);
+	if (pipe(req) < 0 || pipe(out) < 0 || pipe(res) < 0)
+		dt_die_sys(DT_EX_SYS, "pipe");
+	r->pid = fork();
+	if (r->pid < 0)
+		dt_die_sys(DT_EX_SYS, "fork");
+	if (r->pid == 0) {
+		close(req[1]);
+		close(out[0]);
+		close(res[0]);
+		runner_child(r, req[0], out[1], res[1], id);
+	}
+	/* Both sides set the group, so kill(-pid) works at once. */
+	setpgid(r->pid, r->pid);
+	close(req[0]);
+	close(out[1]);
+	close(res[1]);
+	dt_cloexec(req[1]);
+	dt_cloexec(out[0]);
+	dt_cloexec(res[0]);
+	dt_nonblock(out[0]);
+	dt_nonblock(res[0]);
+	r->req = req[1];
+	r->out.fd = out[0];
+	dt_rd_init(&r->res, res[0], "adapter");
+	r->state = R_SETUP;
+	free(id);
+}
+
+static void
+runner_down(struct runner *r, const char *why)
+{
+	char buf[128];
+
+	if (r->state == R_DOWN)
+		return;
+	if (r->pid > 0 && !r->exited) {
+		kill(-r->pid, SIGKILL);
+		while (waitpid(r->pid, &r->status, 0) < 0 && errno == EINTR)
+			;
+		r->exited = 1;
+	}
+	output_read(&r->out, r->n, 0);
+	output_lines(&r->out, r->n, 1, 0);
+	if (why == NULL)
+		why = r->reason;
+	if (why == NULL) {
+		dt_status_str(r->status, buf, sizeof(buf));
+		why = dt_xasprintf("adapter %s", buf);
+	}
+	if (r->state == R_BUSY)
+		sendf("lost", r->n, why, NULL);
+	sendf("runner-down", r->n, why, NULL);
+	r->state = R_DOWN;
+	dt_close(&r->req);
+	dt_close(&r->out.fd);
+	dt_close(&r->res.fd);
+}
+
+static void
+adapter_line(struct runner *r, char *l, size_t len)
+{
+	char *f[DT_FIELDS_MAX], id[256];
+	int n, i;
+
+	n = dt_split(l, len, f, DT_FIELDS_MAX);
+	if (n < 0) {
+		runner_down(r, dt_xasprintf("adapter line %lu: %s",
+		    r->res.lineno, dt_line_error));
+		return;
+	}
+	if (strcmp(f[0], "ready") == 0 && r->state == R_SETUP) {
+		r->state = R_IDLE;
+		snprintf(id, sizeof(id), "%s_%d", idprefix ? idprefix : "dt",
+		    r->n);
+		sendf("runner-up", r->n, id, NULL);
+	} else if (strcmp(f[0], "down") == 0 && n >= 2) {
+		free(r->reason);
+		r->reason = dt_xstrdup(f[1]);
+	} else if ((strcmp(f[0], "fail") == 0 ||
+	    strcmp(f[0], "pending") == 0) && r->state == R_BUSY) {
+		dt_line_begin(&line, f[0]);
+		dt_line_fieldf(&line, "%d", r->n);
+		for (i = 1; i < n; i++)
+			dt_line_field(&line, f[i]);
+		send_line();
+	} else if (strcmp(f[0], "done") == 0 && r->state == R_BUSY &&
+	    n >= 6) {
+		/* Output written before "done" belongs to this file. */
+		output_read(&r->out, r->n, 0);
+		output_lines(&r->out, r->n, 1, 0);
+		dt_line_begin(&line, "done");
+		dt_line_fieldf(&line, "%d", r->n);
+		dt_line_field(&line, f[1]);
+		dt_line_fieldf(&line, "%.3f", dt_now() - r->started);
+		for (i = 2; i < 6; i++)
+			dt_line_field(&line, f[i]);
+		send_line();
+		r->state = R_IDLE;
+	} else
+		runner_down(r, dt_xasprintf("adapter line %lu: unexpected "
+		    "\"%s\"", r->res.lineno, f[0]));
+}
+
+static void
+adapter_read(struct runner *r)
+{
+	char *l;
+	size_t len;
+	ssize_t n;
+	int rc;
+
+	n = dt_rd_fill(&r->res);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	while (r->state != R_DOWN && (rc = dt_rd_line(&r->res, &l, &len)) != 0) {
+		if (rc < 0) {
+			runner_down(r, dt_xasprintf("adapter line %lu: %s",
+			    r->res.lineno, dt_line_error));
+			return;
+		}
+		adapter_line(r, l, len);
+	}
+	if (r->state != R_DOWN && (n <= 0))
+		runner_down(r, NULL);
+}
+
+static void
+do_run(char **f, int n)
+{
+	const char *e;
+	struct runner *r;
+	struct dt_buf b = { 0 };
+	int i;
+
+	if (n < 3)
+		dt_die(DT_EX_DATA, "channel: run needs RUNNER and PATH");
+	i = dt_strtonum(f[1], 1, nrunners, &e);
+	if (e != NULL)
+		dt_die(DT_EX_DATA, "channel: run: runner %s is %s", f[1], e);
+	r = &runners[i - 1];
+	if (r->state == R_DOWN) {
+		sendf("lost", r->n, "runner is down", NULL);
+		return;
+	}
+	if (r->state != R_IDLE)
+		dt_die(DT_EX_DATA, "channel: run: runner %d is not idle", i);
+	dt_line_begin(&b, "run");
+	dt_line_field(&b, f[2]);
+	r->state = R_BUSY;
+	r->started = dt_now();
+	if (dt_line_send(r->req, &b) < 0)
+		runner_down(r, NULL);
+	dt_buf_free(&b);
+}
+
+static void
+do_start(char **f, int n)
+{
+	const char *e;
+	long long want;
+	int i;
+
+	if (n < 2)
+		dt_die(DT_EX_DATA, "channel: start needs a count");
+	want = dt_strtonum(f[1], 0, 1024, &e);
+	if (e != NULL)
+		dt_die(DT_EX_DATA, "channel: start %s: %s", f[1], e);
+	if (nrunners > 0)
+		dt_die(DT_EX_DATA, "channel: start sent twice");
+	if (framework == NULL || dir == NULL)
+		dt_die(DT_EX_DATA, "channel: start before set dir and "
+		    "framework");
+	if (want == 0)
+		want = sysconf(_SC_NPROCESSORS_ONLN);
+	runners = dt_xcalloc(want, sizeof(*runners));
+	nrunners = want;
+	dt_line_begin(&line, "starting");
+	dt_line_fieldf(&line, "%d", nrunners);
+	send_line();
+	for (i = 0; i < nrunners; i++) {
+		runners[i].n = i + 1;
+		runners[i].req = -1;
+		start_runner(&runners[i]);
+	}
+}
+
+static void
+set(char **f, int n)
+{
+	char **v = NULL;
+
+	if (n < 3)
+		dt_die(DT_EX_DATA, "channel: set needs KEY and VALUE");
+	if (strcmp(f[1], "dir") == 0) {
+		free(dir);
+		dir = path_in_home(f[2]);
+		return;
+	} else if (strcmp(f[1], "framework") == 0)
+		v = &framework;
+	else if (strcmp(f[1], "command") == 0)
+		v = &command;
+	else if (strcmp(f[1], "id") == 0)
+		v = &idprefix;
+	else if (strcmp(f[1], "node") == 0)
+		v = &node;
+	else if (strcmp(f[1], "args") == 0) {
+		args = dt_xrealloc(args, nargs + 1, sizeof(*args));
+		args[nargs++] = dt_xstrdup(f[2]);
+		return;
+	} else
+		return;	/* a newer initiator's setting */
+	if (strchr(f[2], '/') != NULL && v == &framework)
+		dt_die(DT_EX_DATA, "channel: bad framework \"%s\"", f[2]);
+	free(*v);
+	*v = dt_xstrdup(f[2]);
+}
+
+static void
+request(char *l, size_t len, unsigned long lineno)
+{
+	char *f[DT_FIELDS_MAX];
+	int n;
+
+	n = dt_split(l, len, f, DT_FIELDS_MAX);
+	if (n < 0)
+		dt_die(DT_EX_DATA, "channel line %lu: %s", lineno,
+		    dt_line_error);
+	if (lineno == 1) {
+		if (dt_check_hello(f, n, "distributest-channel",
+		    "the initiator") < 0) {
+			sendf("error", 0, "protocol version mismatch", NULL);
+			exit(DT_EX_DATA);
+		}
+		return;
+	}
+	if (strcmp(f[0], "set") == 0)
+		set(f, n);
+	else if (strcmp(f[0], "prep") == 0)
+		do_prep();
+	else if (strcmp(f[0], "start") == 0)
+		do_start(f, n);
+	else if (strcmp(f[0], "run") == 0)
+		do_run(f, n);
+	else
+		dt_die(DT_EX_DATA, "channel line %lu: unknown request \"%s\"",
+		    lineno, f[0]);
+}
+
+static void
+reap(void)
+{
+	pid_t pid;
+	int st, i;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid == prep.pid) {
+			prep_exited(st);
+			continue;
+		}
+		for (i = 0; i < nrunners; i++)
+			if (runners[i].pid == pid) {
+				runners[i].exited = 1;
+				runners[i].status = st;
+				/* Let fd 3 tell the rest; it may still hold
+				 * a last "done". */
+				adapter_read(&runners[i]);
+				if (runners[i].state != R_DOWN)
+					runner_down(&runners[i], NULL);
+			}
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct dt_reader in;
+	struct pollfd *pfd;
+	sigset_t mask;
+	char *l, *p;
+	size_t len;
+	ssize_t n;
+	int sfd, i, np, rc, ch;
+
+	dt_hygiene();
+	dt_setprog(argv[0]);
+	while ((ch = getopt(argc, argv, "")) != -1)
+		dt_usage(USAGE);
+	if (optind != argc)
+		dt_usage(USAGE);
+	self = getpid();
+	atexit(kill_all);	/* a protocol error must not orphan runners */
+	n = readlink("/proc/self/exe", libexec, sizeof(libexec) - 1);
+	if (n < 0)
+		dt_die_sys(DT_EX_SYS, "/proc/self/exe");
+	libexec[n] = '\0';
+	if ((p = strrchr(libexec, '/')) != NULL)
+		*p = '\0';
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		dt_die_sys(DT_EX_SYS, "signalfd");
+
+	dt_line_begin(&line, "hello");
+	dt_line_field(&line, "distributest-channel");
+	dt_line_fieldf(&line, "%d", DT_PROTOCOL);
+	dt_line_field(&line, DT_VERSION);
+	send_line();
+	dt_rd_init(&in, 0, "channel");
+
+	for (;;) {
+		pfd = dt_xcalloc(3 + 2 * nrunners, sizeof(*pfd));
+		np = 0;
+		pfd[np].fd = 0;
+		pfd[np++].events = POLLIN;
+		pfd[np].fd = sfd;
+		pfd[np++].events = POLLIN;
+		pfd[np].fd = prep.out.fd;
+		pfd[np++].events = POLLIN;
+		for (i = 0; i < nrunners; i++) {
+			pfd[np].fd = runners[i].out.fd;
+			pfd[np++].events = POLLIN;
+			pfd[np].fd = runners[i].res.fd;
+			pfd[np++].events = POLLIN;
+		}
+		if (poll(pfd, np, -1) < 0 && errno != EINTR)
+			dt_die_sys(DT_EX_SYS, "poll");
+		if (pfd[1].revents) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si))
+				if (si.ssi_signo != SIGCHLD)
+					cleanup_and_exit(DT_EX_SIGNAL +
+					    si.ssi_signo);
+			reap();
+		}
+		if (pfd[2].revents && prep.out.fd >= 0)
+			output_read(&prep.out, 0, 1);
+		for (i = 0; i < nrunners; i++) {
+			if (pfd[3 + 2 * i].revents && runners[i].out.fd >= 0)
+				output_read(&runners[i].out, runners[i].n, 0);
+			if (pfd[4 + 2 * i].revents && runners[i].res.fd >= 0)
+				adapter_read(&runners[i]);
+		}
+		if (pfd[0].revents) {
+			n = dt_rd_fill(&in);
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				cleanup_and_exit(0);
+			while ((rc = dt_rd_line(&in, &l, &len)) > 0)
+				request(l, len, in.lineno);
+			if (rc < 0)
+				dt_die(DT_EX_DATA, "channel line %lu: %s",
+				    in.lineno, dt_line_error);
+			if (in.eof)
+				cleanup_and_exit(0);
+		}
+		free(pfd);
+	}
+}

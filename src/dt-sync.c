@@ -1,0 +1,423 @@
+/*
+ * dt-sync: copy the project and its setup hooks to every node named in
+ * the event stream, with rsync, several nodes at a time.  Each node gets
+ * its copy under WORKDIR/INITIATOR/USER/PROJECT, so developers sharing a
+ * node never collide and the user's own tree is never where tests run.
+ * Emits synced or node-down per node and passes every other line on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dt.h"
+
+#define USAGE "dt-sync [-j parallel] [-r rsync]"
+
+struct job {
+	char		*node, *host, *rsh, *workdir;
+	pid_t		 pid;
+	int		 out;
+	struct dt_buf	 part, last;
+	double		 started;
+	int		 done;
+};
+
+static struct job *jobs;
+static size_t njobs;
+static int running, maxpar = 16;
+static const char *rsync = "rsync";
+static char *project, *initiator, *user, *name, *hooks[2];
+static char **excludes;
+static size_t nexcludes;
+static char stage[PATH_MAX];
+
+static void
+out_line(const char *verb, ...)
+{
+	static struct dt_buf b;
+	const char *s;
+	va_list ap;
+
+	dt_line_begin(&b, verb);
+	va_start(ap, verb);
+	while ((s = va_arg(ap, const char *)) != NULL)
+		dt_line_field(&b, s);
+	va_end(ap);
+	if (dt_line_send(1, &b) < 0)
+		exit(DT_EX_SYS);
+}
+
+static void
+rmstage(void)
+{
+	char *p;
+	int i;
+
+	if (stage[0] == '\0')
+		return;
+	for (i = 0; i < 2; i++) {
+		p = dt_xasprintf("%s/.dt-hooks/%s", stage,
+		    i ? "runner_setup" : "node_setup");
+		unlink(p);
+		free(p);
+	}
+	p = dt_xasprintf("%s/.dt-hooks", stage);
+	rmdir(p);
+	free(p);
+	rmdir(stage);
+	stage[0] = '\0';
+}
+
+static void
+kill_jobs(void)
+{
+	size_t i;
+
+	for (i = 0; i < njobs; i++)
+		if (jobs[i].pid > 0)
+			kill(jobs[i].pid, SIGTERM);
+	rmstage();
+}
+
+static void
+copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	ssize_t n;
+	int in, out;
+
+	if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0)
+		dt_die_sys(DT_EX_USAGE, "%s", from);
+	if ((out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755)) < 0)
+		dt_die_sys(DT_EX_SYS, "%s", to);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (dt_write_all(out, buf, n) < 0)
+			dt_die_sys(DT_EX_SYS, "%s", to);
+	if (n < 0)
+		dt_die_sys(DT_EX_SYS, "%s", from);
+	close(in);
+	close(out);
+}
+
+/*
+ * The hooks travel in a second source directory given to the same rsync
+ * call, so the node's copy of them is replaced, or deleted, with the
+ * project in one transfer.
+ */
+static void
+make_stage(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *p;
+	int i;
+
+	snprintf(stage, sizeof(stage), "%s/dt-sync.XXXXXX",
+	    tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(stage) == NULL)
+		dt_die_sys(DT_EX_SYS, "mkdtemp %s", stage);
+	p = dt_xasprintf("%s/.dt-hooks", stage);
+	if (mkdir(p, 0755) < 0)
+		dt_die_sys(DT_EX_SYS, "mkdir %s", p);
+	free(p);
+	for (i = 0; i < 2; i++) {
+		if (hooks[i] == NULL)
+			continue;
+		p = dt_xasprintf("%s/.dt-hooks/%s", stage,
+		    i ? "runner_setup" : "node_setup");
+		copy_file(hooks[i], p);
+		free(p);
+	}
+}
+
+static void
+start(struct job *j)
+{
+	struct dt_child c;
+	char **argv, *dest, *copy, *src, *stagesrc;
+	const char *home;
+	size_t n = 0, i;
+
+	if (stage[0] == '\0')
+		make_stage();
+	copy = dt_copy_dir(j->workdir, initiator, user, name);
+	if (strcmp(j->host, "local") == 0) {
+		home = getenv("HOME");
+		dest = copy[0] == '/' || home == NULL ? dt_xasprintf("%s/", copy)
+		    : dt_xasprintf("%s/%s/", home, copy);
+	} else
+		dest = dt_xasprintf("%s:%s/", j->host, copy);
+	free(copy);
+	src = dt_xasprintf("%s/", project);
+	stagesrc = dt_xasprintf("%s/", stage);
+	argv = dt_xcalloc(16 + nexcludes, sizeof(*argv));
+	argv[n++] = (char *)rsync;
+	argv[n++] = "-a";
+	argv[n++] = "--delete";
+	argv[n++] = "--mkpath";
+	if (strcmp(j->host, "local") != 0) {
+		argv[n++] = "-e";
+		argv[n++] = j->rsh;
+	}
+	argv[n++] = "--exclude=.git/";
+	argv[n++] = "--exclude=/log/";
+	argv[n++] = "--exclude=/tmp/";
+	argv[n++] = "--exclude=/.distributest/";
+	for (i = 0; i < nexcludes; i++)
+		argv[n++] = excludes[i];
+	argv[n++] = src;
+	argv[n++] = stagesrc;
+	argv[n++] = dest;
+	argv[n] = NULL;
+	j->started = dt_now();
+	if (dt_spawn(&c, argv, DT_SPAWN_OUT | DT_SPAWN_ERR2OUT) < 0) {
+		char *why = dt_xasprintf("cannot run %s: %s", rsync,
+		    strerror(errno));
+
+		out_line("node-down", j->node, "sync", why, (char *)NULL);
+		free(why);
+		j->done = 1;
+	} else {
+		j->pid = c.pid;
+		j->out = c.out;
+		dt_nonblock(j->out);
+		running++;
+	}
+	free(src);
+	free(stagesrc);
+	free(dest);
+	free(argv);
+}
+
+static void
+start_pending(void)
+{
+	size_t i;
+
+	for (i = 0; i < njobs && running < maxpar; i++)
+		if (!jobs[i].done && jobs[i].pid == 0)
+			start(&jobs[i]);
+}
+
+/* rsync's output goes to the log, its last line also into node-down. */
+static void
+job_output(struct job *j, int flush)
+{
+	char *nl;
+	size_t n;
+
+	while (j->part.len > 0) {
+		nl = memchr(j->part.s, '\n', j->part.len);
+		if (nl == NULL && !flush)
+			return;
+		n = nl ? (size_t)(nl - j->part.s) : j->part.len;
+		if (n > 0) {
+			dt_buf_reset(&j->last);
+			dt_buf_add(&j->last, j->part.s, n);
+			out_line("log", j->node, j->last.s, (char *)NULL);
+		}
+		n += nl != NULL;
+		memmove(j->part.s, j->part.s + n, j->part.len - n);
+		j->part.len -= n;
+	}
+}
+
+static void
+job_read(struct job *j)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(j->out, buf, sizeof(buf))) > 0) {
+		dt_buf_add(&j->part, buf, n);
+		job_output(j, 0);
+	}
+	if (n == 0) {
+		job_output(j, 1);
+		dt_close(&j->out);
+	}
+}
+
+static void
+job_exited(struct job *j, int st)
+{
+	char secs[32], why[128];
+	char *reason;
+
+	if (j->out >= 0)
+		job_read(j);
+	job_output(j, 1);
+	dt_close(&j->out);
+	j->pid = -1;
+	j->done = 1;
+	running--;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		snprintf(secs, sizeof(secs), "%.3f", dt_now() - j->started);
+		out_line("synced", j->node, secs, (char *)NULL);
+		return;
+	}
+	dt_status_str(st, why, sizeof(why));
+	reason = j->last.len ? dt_xasprintf("rsync %s: %s", why, j->last.s)
+	    : dt_xasprintf("rsync %s", why);
+	out_line("node-down", j->node, "sync", reason, (char *)NULL);
+	free(reason);
+}
+
+static void
+event(char *l, size_t len, unsigned long lineno)
+{
+	char *copy, *f[DT_FIELDS_MAX];
+	struct job *j;
+	int n;
+
+	copy = dt_xstrdup(l);
+	n = dt_split(copy, len, f, DT_FIELDS_MAX);
+	if (n < 0)
+		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
+	l[len] = '\n';
+	if (dt_write_all(1, l, len + 1) < 0)
+		exit(DT_EX_SYS);
+	if (strcmp(f[0], "set") == 0 && n >= 3) {
+		char **v = NULL;
+
+		if (strcmp(f[1], "project") == 0)
+			v = &project;
+		else if (strcmp(f[1], "initiator") == 0)
+			v = &initiator;
+		else if (strcmp(f[1], "user") == 0)
+			v = &user;
+		else if (strcmp(f[1], "name") == 0)
+			v = &name;
+		else if (strcmp(f[1], "node_setup") == 0)
+			v = &hooks[0];
+		else if (strcmp(f[1], "runner_setup") == 0)
+			v = &hooks[1];
+		else if (strcmp(f[1], "exclude") == 0) {
+			excludes = dt_xrealloc(excludes, nexcludes + 1,
+			    sizeof(*excludes));
+			excludes[nexcludes++] = dt_xasprintf("--exclude=%s",
+			    f[2]);
+		}
+		if (v != NULL) {
+			free(*v);
+			*v = dt_xstrdup(f[2]);
+		}
+	} else if (strcmp(f[0], "node") == 0) {
+		if (n < 6)
+			dt_die(DT_EX_DATA, "stdin line %lu: node needs NAME "
+			    "RUNNERS HOST RSH WORKDIR", lineno);
+		if (project == NULL || initiator == NULL || user == NULL ||
+		    name == NULL)
+			dt_die(DT_EX_DATA, "stdin line %lu: node before the "
+			    "project, name, initiator and user settings",
+			    lineno);
+		jobs = dt_xrealloc(jobs, njobs + 1, sizeof(*jobs));
+		j = &jobs[njobs++];
+		memset(j, 0, sizeof(*j));
+		j->out = -1;
+		j->node = dt_xstrdup(f[1]);
+		j->host = dt_xstrdup(f[3]);
+		j->rsh = dt_xstrdup(f[4]);
+		j->workdir = dt_xstrdup(f[5]);
+		start_pending();
+	}
+	free(copy);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct dt_reader in;
+	struct pollfd *pfd;
+	sigset_t mask;
+	const char *e;
+	char *l;
+	size_t len, i;
+	int sfd, np, rc, ch, eof = 0;
+	pid_t pid;
+
+	dt_hygiene();
+	dt_setprog(argv[0]);
+	while ((ch = getopt(argc, argv, "j:r:")) != -1) {
+		switch (ch) {
+		case 'j':
+			maxpar = dt_strtonum(optarg, 1, 1024, &e);
+			if (e != NULL)
+				dt_die(DT_EX_USAGE, "-j %s: %s", optarg, e);
+			break;
+		case 'r':
+			rsync = optarg;
+			break;
+		default:
+			dt_usage(USAGE);
+		}
+	}
+	if (optind != argc)
+		dt_usage(USAGE);
+	atexit(kill_jobs);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		dt_die_sys(DT_EX_SYS, "signalfd");
+	dt_rd_init(&in, 0, "stdin");
+
+	while (!eof || running > 0) {
+		pfd = dt_xcalloc(3 + njobs, sizeof(*pfd));
+		np = 0;
+		pfd[np].fd = eof ? -1 : 0;
+		pfd[np++].events = POLLIN;
+		pfd[np].fd = sfd;
+		pfd[np++].events = POLLIN;
+		pfd[np].fd = 1;		/* POLLERR: the reader is gone */
+		pfd[np++].events = 0;
+		for (i = 0; i < njobs; i++) {
+			pfd[np].fd = jobs[i].out;
+			pfd[np++].events = POLLIN;
+		}
+		if (poll(pfd, np, -1) < 0 && errno != EINTR)
+			dt_die_sys(DT_EX_SYS, "poll");
+		if (pfd[2].revents & (POLLERR | POLLHUP))
+			exit(DT_EX_SYS);
+		for (i = 0; i < njobs; i++)
+			if (pfd[3 + i].revents && jobs[i].out >= 0)
+				job_read(&jobs[i]);
+		if (pfd[1].revents) {
+			struct signalfd_siginfo si;
+			int st;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si))
+				if (si.ssi_signo != SIGCHLD)
+					exit(DT_EX_SIGNAL + si.ssi_signo);
+			while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+				for (i = 0; i < njobs; i++)
+					if (jobs[i].pid == pid)
+						job_exited(&jobs[i], st);
+			start_pending();
+		}
+		if (pfd[0].revents) {
+			if (dt_rd_fill(&in) < 0 && errno != EAGAIN)
+				dt_die_sys(DT_EX_SYS, "stdin");
+			while ((rc = dt_rd_line(&in, &l, &len)) > 0)
+				event(l, len, in.lineno);
+			if (rc < 0)
+				dt_die(DT_EX_DATA, "stdin line %lu: %s",
+				    in.lineno, dt_line_error);
+			eof = in.eof;
+		}
+		free(pfd);
+	}
+	rmstage();
+	return 0;
+}

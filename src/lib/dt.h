@@ -1,0 +1,190 @@
+/*
+ * The distributest internal library: one concern per file, names prefixed
+ * with dt_.  Every program links it statically.
+ */
+#ifndef DT_H
+#define DT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdnoreturn.h>
+#include <sys/types.h>
+
+#define DT_VERSION "0.1.0"
+#define DT_PROTOCOL 1
+#define DT_LINE_MAX 65536	/* escaped bytes in one line, newline excluded */
+#define DT_FIELDS_MAX 16
+
+/* Exit statuses: the one table, documented in distributest(1). */
+enum {
+	DT_EX_OK = 0,		/* every file ran and passed */
+	DT_EX_FAILED = 1,	/* a test failed or a file had an error */
+	DT_EX_INCOMPLETE = 2,	/* a file could not be run, or no runner came up */
+	DT_EX_NOTESTS = 3,	/* no test file was found */
+	DT_EX_USAGE = 100,	/* bad option, bad configuration */
+	DT_EX_DATA = 101,	/* malformed event or protocol line */
+	DT_EX_SYS = 111,	/* a system call failed */
+	DT_EX_NOEXEC = 126,
+	DT_EX_NOTFOUND = 127,
+	DT_EX_SIGNAL = 128	/* plus the signal number */
+};
+
+/* dt_err.c: messages as "prog: what failed: why". */
+extern const char *dt_prog;
+void dt_setprog(const char *);
+noreturn void dt_die(int, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+noreturn void dt_die_sys(int, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+void dt_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void dt_warn_sys(const char *, ...) __attribute__((format(printf, 1, 2)));
+int dt_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+void dt_hygiene(void);
+noreturn void dt_usage(const char *);
+long long dt_strtonum(const char *, long long, long long, const char **);
+
+/* dt_buf.c: growable byte buffers and small allocation helpers. */
+struct dt_buf {
+	char	*s;
+	size_t	 len, cap;
+};
+void dt_buf_add(struct dt_buf *, const void *, size_t);
+void dt_buf_adds(struct dt_buf *, const char *);
+void dt_buf_addf(struct dt_buf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+void dt_buf_addc(struct dt_buf *, int);
+void dt_buf_reset(struct dt_buf *);
+void dt_buf_free(struct dt_buf *);
+void *dt_xmalloc(size_t);
+void *dt_xcalloc(size_t, size_t);
+void *dt_xrealloc(void *, size_t, size_t);
+char *dt_xstrdup(const char *);
+char *dt_xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+double dt_now(void);
+
+/* dt_line.c: the line codec shared by events, the channel and adapters. */
+struct dt_reader {
+	int		 fd;
+	const char	*name;		/* for messages: "stdin", "channel to x" */
+	char		*buf;
+	size_t		 start, len, cap;
+	unsigned long	 lineno;
+	int		 eof;
+};
+extern const char *dt_line_error;
+void dt_rd_init(struct dt_reader *, int, const char *);
+void dt_rd_free(struct dt_reader *);
+ssize_t dt_rd_fill(struct dt_reader *);
+int dt_rd_line(struct dt_reader *, char **, size_t *);
+int dt_rd_getline(struct dt_reader *, char **, size_t *);
+int dt_split(char *, size_t, char **, int);
+void dt_escape(struct dt_buf *, const char *, size_t);
+void dt_line_begin(struct dt_buf *, const char *);
+void dt_line_field(struct dt_buf *, const char *);
+void dt_line_fieldn(struct dt_buf *, const char *, size_t);
+void dt_line_fieldf(struct dt_buf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+int dt_line_send(int, struct dt_buf *);
+int dt_write_all(int, const void *, size_t);
+int dt_send(int, const char *, ...);
+int dt_check_hello(char **, int, const char *, const char *);
+
+/* dt_proc.c: children, pipes and signals. */
+struct dt_child {
+	pid_t	 pid;
+	int	 in;		/* write end of the child's stdin, or -1 */
+	int	 out;		/* read end of the child's stdout, or -1 */
+	int	 err;		/* read end of the child's stderr, or -1 */
+};
+int dt_spawn(struct dt_child *, char *const[], int);
+#define DT_SPAWN_IN	1
+#define DT_SPAWN_OUT	2
+#define DT_SPAWN_ERR	4
+#define DT_SPAWN_ERR2OUT 8
+#define DT_SPAWN_PGRP	16
+int dt_wait_status(int);
+const char *dt_status_str(int, char *, size_t);
+void dt_cloexec(int);
+void dt_nonblock(int);
+void dt_signal(int, void (*)(int));
+void dt_close(int *);
+
+/* dt_chan.c: channels to a node's dt-spawn. */
+struct dt_chan {
+	char		*node;
+	struct dt_child	 c;
+	struct dt_reader rd;
+	struct dt_buf	 errpart, lasterr;
+	double		 started;
+	int		 hello;		/* the peer's hello was read */
+};
+int dt_chan_open(struct dt_chan *, const char *, const char *, const char *,
+    const char *);
+void dt_chan_err(struct dt_chan *);
+char *dt_chan_close(struct dt_chan *, int);
+void dt_chan_free(struct dt_chan *);
+
+/* dt_conf.c: the configuration files, merged key by key. */
+struct dt_origin {
+	const char	*file;		/* NULL for a built-in default */
+	int		 line;
+};
+struct dt_setting {
+	char		*value;
+	struct dt_origin origin;
+};
+struct dt_node {
+	char		*name;
+	struct dt_setting host, user, runners, rsh, workdir;
+};
+enum { DT_RUN_FRAMEWORK, DT_RUN_COMMAND, DT_RUN_TESTS, DT_RUN_EXCLUDE,
+    DT_RUN_WORKDIR, DT_RUN_NODE_SETUP, DT_RUN_RUNNER_SETUP, DT_RUN_RETRIES,
+    DT_RUN_ARGS, DT_RUN_NKEYS };
+extern const char *const dt_run_keys[DT_RUN_NKEYS];
+struct dt_conf {
+	struct dt_setting run[DT_RUN_NKEYS];
+	struct dt_node	*nodes;
+	size_t		 nnodes;
+	int		 nodes_from_file;
+	const char	*file;		/* the file being read */
+	int		 line;
+	char		*errmsg;	/* first error, with its line */
+	int		 errline;
+	FILE		*fp;
+};
+void dt_conf_init(struct dt_conf *);
+int dt_conf_load(struct dt_conf *, const char *, int);
+void dt_conf_free(struct dt_conf *);
+struct dt_node *dt_conf_node(struct dt_conf *, const char *);
+char *dt_copy_dir(const char *, const char *, const char *, const char *);
+
+/* dt_queue.c: the order in which test files are handed out. */
+struct dt_test {
+	char	*path;
+	long long size;
+	double	 time;		/* last recorded seconds, < 0 when unknown */
+	int	 tries;
+};
+void dt_queue_sort(struct dt_test **, size_t);
+
+/* dt_timings.c: the timings table in .distributest/. */
+struct dt_timing {
+	char	*path;
+	double	 seconds;
+};
+struct dt_timings {
+	struct dt_timing *v;
+	size_t	 n, cap;
+	int	 sorted;
+};
+int dt_timings_read(struct dt_timings *, const char *);
+int dt_timings_write(const struct dt_timings *, const char *);
+double dt_timings_get(const struct dt_timings *, const char *);
+void dt_timings_set(struct dt_timings *, const char *, double);
+void dt_timings_free(struct dt_timings *);
+
+/* dt_glob.c: shell patterns where ** spans directories. */
+int dt_glob_match(const char *, const char *);
+
+#endif

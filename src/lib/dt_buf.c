@@ -1,0 +1,147 @@
+/* Growable buffers and allocation that dies rather than returns NULL. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dt.h"
+
+void *
+dt_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		dt_die_sys(DT_EX_SYS, "malloc");
+	return p;
+}
+
+void *
+dt_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		dt_die_sys(DT_EX_SYS, "calloc");
+	return p;
+}
+
+void *
+dt_xrealloc(void *p, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size) {
+		errno = ENOMEM;
+		dt_die_sys(DT_EX_SYS, "realloc");
+	}
+	p = realloc(p, (n * size) != 0 ? n * size : 1);
+	if (p == NULL)
+		dt_die_sys(DT_EX_SYS, "realloc");
+	return p;
+}
+
+char *
+dt_xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		dt_die_sys(DT_EX_SYS, "strdup");
+	return p;
+}
+
+char *
+dt_xasprintf(const char *fmt, ...)
+{
+	struct dt_buf b = { 0 };
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	b.s = dt_xmalloc(n + 1);
+	va_start(ap, fmt);
+	vsnprintf(b.s, n + 1, fmt, ap);
+	va_end(ap);
+	return b.s;
+}
+
+static void
+grow(struct dt_buf *b, size_t more)
+{
+	size_t cap;
+
+	if (b->len + more + 1 <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 256;
+	while (cap < b->len + more + 1)
+		cap *= 2;
+	b->s = dt_xrealloc(b->s, cap, 1);
+	b->cap = cap;
+}
+
+void
+dt_buf_add(struct dt_buf *b, const void *p, size_t n)
+{
+	grow(b, n);
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+dt_buf_adds(struct dt_buf *b, const char *s)
+{
+	dt_buf_add(b, s, strlen(s));
+}
+
+void
+dt_buf_addc(struct dt_buf *b, int c)
+{
+	char ch = c;
+
+	dt_buf_add(b, &ch, 1);
+}
+
+void
+dt_buf_addf(struct dt_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	grow(b, n);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, n + 1, fmt, ap);
+	va_end(ap);
+	b->len += n;
+}
+
+void
+dt_buf_reset(struct dt_buf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+void
+dt_buf_free(struct dt_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+double
+dt_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,135 @@
+/*
+ * Channels: the byte stream from an initiator's stage to a node's
+ * dt-spawn.  Locally it is dt-spawn itself on a pair of pipes; for any
+ * other host it is the node's rsh command (ssh by default) running
+ * dt-spawn there.  dt-spawn's stderr comes back as log events.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dt.h"
+
+int
+dt_chan_open(struct dt_chan *ch, const char *node, const char *host,
+    const char *rsh, const char *spawn)
+{
+	char **argv, *words, *w, *save;
+	size_t n = 0;
+	int rc;
+
+	memset(ch, 0, sizeof(*ch));
+	ch->node = dt_xstrdup(node);
+	ch->c.in = ch->c.out = ch->c.err = -1;
+	argv = dt_xcalloc(strlen(rsh) + 4, sizeof(*argv));
+	words = dt_xstrdup(rsh);
+	if (strcmp(host, "local") != 0) {
+		for (w = strtok_r(words, " \t", &save); w;
+		    w = strtok_r(NULL, " \t", &save))
+			argv[n++] = w;
+		argv[n++] = (char *)host;
+	}
+	argv[n++] = (char *)spawn;
+	argv[n] = NULL;
+	rc = dt_spawn(&ch->c, argv, DT_SPAWN_IN | DT_SPAWN_OUT | DT_SPAWN_ERR);
+	free(argv);
+	free(words);
+	if (rc < 0)
+		return -1;
+	dt_nonblock(ch->c.out);
+	dt_nonblock(ch->c.err);
+	dt_rd_init(&ch->rd, ch->c.out, "channel");
+	ch->started = dt_now();
+	return dt_send(ch->c.in, "hello", "distributest-channel", "1",
+	    DT_VERSION, (char *)NULL);
+}
+
+static void
+err_lines(struct dt_chan *ch, int flush)
+{
+	char *nl;
+	size_t n;
+
+	while (ch->errpart.len > 0) {
+		nl = memchr(ch->errpart.s, '\n', ch->errpart.len);
+		if (nl == NULL && !flush)
+			return;
+		n = nl ? (size_t)(nl - ch->errpart.s) : ch->errpart.len;
+		if (n > 0) {
+			dt_buf_reset(&ch->lasterr);
+			dt_buf_add(&ch->lasterr, ch->errpart.s, n);
+			if (dt_send(1, "log", ch->node, ch->lasterr.s,
+			    (char *)NULL) < 0)
+				exit(DT_EX_SYS);
+		}
+		n += nl != NULL;
+		memmove(ch->errpart.s, ch->errpart.s + n, ch->errpart.len - n);
+		ch->errpart.len -= n;
+	}
+}
+
+/* Pass the far side's stderr on as log events. */
+void
+dt_chan_err(struct dt_chan *ch)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(ch->c.err, buf, sizeof(buf))) > 0) {
+		dt_buf_add(&ch->errpart, buf, n);
+		err_lines(ch, 0);
+	}
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		err_lines(ch, 1);
+		dt_close(&ch->c.err);
+	}
+}
+
+/*
+ * Close our end and collect the far side; the reason, when it failed,
+ * names its status and its last words on stderr.
+ */
+char *
+dt_chan_close(struct dt_chan *ch, int kill_it)
+{
+	char why[128];
+	int st = 0;
+
+	dt_close(&ch->c.in);
+	if (ch->c.pid > 0) {
+		if (kill_it)
+			kill(ch->c.pid, SIGTERM);
+		/* Take the rest of stderr while the peer ends, 5 s at most. */
+		for (int i = 0; ch->c.err >= 0; i++) {
+			dt_chan_err(ch);
+			if (ch->c.err < 0)
+				break;
+			if (i == 5000)
+				kill(ch->c.pid, SIGKILL);
+			usleep(1000);
+		}
+		while (waitpid(ch->c.pid, &st, 0) < 0 && errno == EINTR)
+			;
+		ch->c.pid = -1;
+	}
+	dt_close(&ch->c.out);
+	dt_close(&ch->c.err);
+	err_lines(ch, 1);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return NULL;
+	dt_status_str(st, why, sizeof(why));
+	return ch->lasterr.len ? dt_xasprintf("dt-spawn %s: %s", why,
+	    ch->lasterr.s) : dt_xasprintf("dt-spawn %s", why);
+}
+
+void
+dt_chan_free(struct dt_chan *ch)
+{
+	free(ch->node);
+	dt_rd_free(&ch->rd);
+	dt_buf_free(&ch->errpart);
+	dt_buf_free(&ch->lasterr);
+}

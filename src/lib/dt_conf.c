@@ -1,0 +1,343 @@
+/*
+ * The configuration: INI files read with inih, each later file replacing
+ * an earlier one's values key by key.  inih as Debian builds it does not
+ * pass line numbers to the handler, so we feed it lines ourselves and
+ * count them; that also lets us see section headers with no keys and
+ * refuse lines longer than inih would read whole.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dt.h"
+
+#define INI_LINE 200	/* INI_MAX_LINE of Debian's libinih */
+
+const char *const dt_run_keys[DT_RUN_NKEYS] = {
+	"framework", "command", "tests", "exclude", "workdir",
+	"node_setup", "runner_setup", "retries", "args"
+};
+
+/* Keys whose repeats within one file add words rather than replace. */
+static int
+is_list(int k)
+{
+	return k == DT_RUN_TESTS || k == DT_RUN_EXCLUDE || k == DT_RUN_ARGS;
+}
+
+static const char *const frameworks[] = { "rspec", "command", NULL };
+
+static void
+setv(struct dt_setting *s, const char *v, const char *file, int line)
+{
+	free(s->value);
+	s->value = dt_xstrdup(v);
+	s->origin.file = file;
+	s->origin.line = line;
+}
+
+static int
+fail(struct dt_conf *c, const char *fmt, ...)
+{
+	va_list ap;
+	struct dt_buf b = { 0 };
+	int n;
+
+	if (c->errmsg != NULL)
+		return 0;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	b.s = dt_xmalloc(n + 1);
+	va_start(ap, fmt);
+	vsnprintf(b.s, n + 1, fmt, ap);
+	va_end(ap);
+	c->errmsg = b.s;
+	c->errline = c->line;
+	return 0;
+}
+
+struct dt_node *
+dt_conf_node(struct dt_conf *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nnodes; i++)
+		if (strcmp(c->nodes[i].name, name) == 0)
+			return &c->nodes[i];
+	return NULL;
+}
+
+static void
+node_free(struct dt_node *n)
+{
+	free(n->name);
+	free(n->host.value);
+	free(n->user.value);
+	free(n->runners.value);
+	free(n->rsh.value);
+	free(n->workdir.value);
+}
+
+static struct dt_node *
+node_add(struct dt_conf *c, const char *name)
+{
+	struct dt_node *n;
+
+	c->nodes = dt_xrealloc(c->nodes, c->nnodes + 1, sizeof(*c->nodes));
+	n = &c->nodes[c->nnodes++];
+	memset(n, 0, sizeof(*n));
+	n->name = dt_xstrdup(name);
+	return n;
+}
+
+/* "node NAME" gives NAME; anything else in brackets but "run" is wrong. */
+static const char *
+node_name(const char *section)
+{
+	if (strncmp(section, "node", 4) != 0 || !isspace((unsigned char)section[4]))
+		return NULL;
+	section += 4;
+	while (isspace((unsigned char)*section))
+		section++;
+	return section;
+}
+
+static int
+valid_name(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
+			return 0;
+	return 1;
+}
+
+static int
+section(struct dt_conf *c, const char *sec)
+{
+	const char *name;
+
+	if (strcmp(sec, "run") == 0)
+		return 1;
+	if ((name = node_name(sec)) == NULL)
+		return fail(c, "unknown section [%s] (expected [run] or "
+		    "[node NAME])", sec);
+	if (!valid_name(name))
+		return fail(c, "bad node name \"%s\" (letters, digits, "
+		    ". _ and - only)", name);
+	if (!c->nodes_from_file) {
+		/* Nodes named in a file replace the built-in local node. */
+		while (c->nnodes > 0)
+			node_free(&c->nodes[--c->nnodes]);
+		c->nodes_from_file = 1;
+	}
+	if (dt_conf_node(c, name) == NULL)
+		node_add(c, name);
+	return 1;
+}
+
+static int
+check_runners(struct dt_conf *c, const char *v)
+{
+	const char *e;
+
+	if (strcmp(v, "auto") == 0)
+		return 1;
+	dt_strtonum(v, 1, 1024, &e);
+	if (e != NULL)
+		return fail(c, "runners: \"%s\" is %s (expected 1 to 1024 "
+		    "or auto)", v, e);
+	return 1;
+}
+
+static int
+handler(void *user, const char *rawsec, const char *key, const char *value)
+{
+	struct dt_conf *c = user;
+	char sec[INI_LINE];
+	size_t len;
+	struct dt_node *n;
+	struct dt_setting *s = NULL;
+	const char *name, *e;
+	int k, i;
+
+	/* inih keeps blanks inside the brackets; the reader trimmed them. */
+	while (isspace((unsigned char)*rawsec))
+		rawsec++;
+	snprintf(sec, sizeof(sec), "%s", rawsec);
+	len = strlen(sec);
+	while (len > 0 && isspace((unsigned char)sec[len - 1]))
+		sec[--len] = '\0';
+	if (strcmp(sec, "") == 0)
+		return fail(c, "\"%s\" outside a section (put it under [run] "
+		    "or [node NAME])", key);
+	if (strcmp(sec, "run") == 0) {
+		for (k = 0; k < DT_RUN_NKEYS; k++)
+			if (strcmp(key, dt_run_keys[k]) == 0)
+				break;
+		if (k == DT_RUN_NKEYS)
+			return fail(c, "unknown key \"%s\" in [run]", key);
+		if (k == DT_RUN_FRAMEWORK) {
+			for (i = 0; frameworks[i]; i++)
+				if (strcmp(value, frameworks[i]) == 0)
+					break;
+			if (frameworks[i] == NULL)
+				return fail(c, "framework: unknown framework "
+				    "\"%s\" (expected rspec or command)", value);
+		}
+		if (k == DT_RUN_RETRIES) {
+			dt_strtonum(value, 0, 100, &e);
+			if (e != NULL)
+				return fail(c, "retries: \"%s\" is %s "
+				    "(expected 0 to 100)", value, e);
+		}
+		s = &c->run[k];
+		if (is_list(k) && s->origin.file == c->file &&
+		    s->value != NULL && s->origin.file != NULL) {
+			char *v = dt_xasprintf("%s %s", s->value, value);
+
+			setv(s, v, c->file, c->line);
+			free(v);
+			return 1;
+		}
+		setv(s, value, c->file, c->line);
+		return 1;
+	}
+	name = node_name(sec);
+	if (name == NULL || (n = dt_conf_node(c, name)) == NULL)
+		return 0;	/* section() has said why */
+	if (strcmp(key, "host") == 0)
+		s = &n->host;
+	else if (strcmp(key, "user") == 0)
+		s = &n->user;
+	else if (strcmp(key, "runners") == 0) {
+		if (!check_runners(c, value))
+			return 0;
+		s = &n->runners;
+	} else if (strcmp(key, "rsh") == 0)
+		s = &n->rsh;
+	else if (strcmp(key, "workdir") == 0)
+		s = &n->workdir;
+	else
+		return fail(c, "unknown key \"%s\" in [%s]", key, sec);
+	if (*value == '\0' && s != &n->user)
+		return fail(c, "%s: empty value", key);
+	setv(s, value, c->file, c->line);
+	return 1;
+}
+
+/* inih's reader callback: fgets, counting lines and seeing sections. */
+static char *
+reader(char *str, int num, void *stream)
+{
+	struct dt_conf *c = stream;
+	char *p, *q;
+	size_t len;
+
+	if (fgets(str, num, c->fp) == NULL)
+		return NULL;
+	c->line++;
+	len = strlen(str);
+	if (len == (size_t)num - 1 && str[len - 1] != '\n' && !feof(c->fp)) {
+		int ch;
+
+		fail(c, "line longer than %d bytes", INI_LINE - 2);
+		while ((ch = fgetc(c->fp)) != EOF && ch != '\n')
+			;
+		str[0] = '\0';	/* inih sees an empty line */
+		return str;
+	}
+	for (p = str; isspace((unsigned char)*p); p++)
+		;
+	/* inih would take an indented header for a continuation line. */
+	if (*p == '[' && p != str) {
+		fail(c, "indented section header (start it in column 1)");
+		str[0] = '\0';
+		return str;
+	}
+	if (*p == '[' && (q = strchr(p, ']')) != NULL) {
+		char sec[INI_LINE];
+
+		p++;
+		while (isspace((unsigned char)*p))
+			p++;
+		while (q > p && isspace((unsigned char)q[-1]))
+			q--;
+		snprintf(sec, sizeof(sec), "%.*s", (int)(q - p), p);
+		section(c, sec);
+	}
+	return str;
+}
+
+void
+dt_conf_init(struct dt_conf *c)
+{
+	struct dt_node *n;
+
+	memset(c, 0, sizeof(*c));
+	n = node_add(c, "local");
+	setv(&n->runners, "auto", NULL, 0);
+}
+
+/*
+ * Read one file.  A missing file is fine unless required.  Returns -1
+ * after printing "file:line: what".
+ */
+int
+dt_conf_load(struct dt_conf *c, const char *file, int required)
+{
+	int line;
+
+	c->fp = fopen(file, "re");
+	if (c->fp == NULL) {
+		if (errno == ENOENT && !required)
+			return 0;
+		return dt_error("%s: %s", file, strerror(errno));
+	}
+	c->file = dt_xstrdup(file);	/* origins point at it for good */
+	c->line = 0;
+	free(c->errmsg);
+	c->errmsg = NULL;
+	line = ini_parse_stream(reader, c, handler, c);
+	fclose(c->fp);
+	c->fp = NULL;
+	if (line == 0 && c->errmsg == NULL)
+		return 0;
+	if (c->errmsg != NULL && (line == 0 || line >= c->errline))
+		return dt_error("%s:%d: %s", file, c->errline, c->errmsg);
+	if (line < 0)
+		return dt_error("%s: %s", file, strerror(errno));
+	return dt_error("%s:%d: syntax error (expected \"key = value\", "
+	    "\"[section]\" or a comment)", file, line);
+}
+
+void
+dt_conf_free(struct dt_conf *c)
+{
+	size_t i;
+	int k;
+
+	for (k = 0; k < DT_RUN_NKEYS; k++)
+		free(c->run[k].value);
+	for (i = 0; i < c->nnodes; i++)
+		node_free(&c->nodes[i]);
+	free(c->nodes);
+	free(c->errmsg);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * Where a node keeps an initiator's copy of a project: one directory per
+ * initiating host and user, so that two developers never share one.
+ */
+char *
+dt_copy_dir(const char *workdir, const char *initiator, const char *user,
+    const char *name)
+{
+	return dt_xasprintf("%s/%s/%s/%s", workdir, initiator, user, name);
+}

@@ -1,0 +1,125 @@
+#!/bin/sh
+test_description='dt-spawn: the node agent over its channel'
+. "$(dirname "$0")/test-lib.sh"
+
+# A project copy as dt-sync would leave it.
+test_expect_success 'setup' '
+	mkdir -p copy/.dt-hooks copy/t &&
+	printf "#!/bin/sh\necho node setup ran in \$(pwd)\n" > copy/.dt-hooks/node_setup &&
+	printf "#!/bin/sh\necho runner setup \$1 env=\$TEST_ENV_NUMBER\n" > copy/.dt-hooks/runner_setup &&
+	chmod +x copy/.dt-hooks/* &&
+	printf "echo pass \$DT_RUNNER_ID \$TEST_ENV_NUMBER\n" > copy/t/pass.t &&
+	printf "echo failing >&2; exit 3\n" > copy/t/fail.t &&
+	printf "sh -c \"sleep 300; :\" $MARK\n" > copy/t/hang.t
+'
+
+hello() {
+	ev hello distributest-channel 1 test
+	ev set dir "$TRASH/copy"
+	ev set framework command
+	ev set command "sh {}"
+	ev set id dt_test
+}
+
+test_expect_success 'hello first, then node_setup output and status' '
+	{ hello; ev prep; sleep 1; } | dt-spawn > out &&
+	head -n 1 out | grep "^hello	distributest-channel	1	" &&
+	test_grep "$(printf "prep-out\tnode setup ran in %s/copy" "$TRASH")" out &&
+	test_grep "$(printf "prep-done\t0")" out
+'
+
+test_expect_success 'a failing node_setup reports its status' '
+	printf "#!/bin/sh\necho broken; exit 4\n" > copy/.dt-hooks/node_setup &&
+	{ hello; ev prep; sleep 1; } | dt-spawn > out &&
+	test_grep "$(printf "prep-out\tbroken")" out &&
+	test_grep "$(printf "prep-done\t4")" out
+'
+
+test_expect_success 'no node_setup: prep-done -1' '
+	mv copy/.dt-hooks/node_setup node_setup.saved &&
+	{ hello; ev prep; } | dt-spawn > out &&
+	test_grep "$(printf "prep-done\t-1")" out
+'
+
+test_expect_success 'runners run runner_setup with their id, then files' '
+	{ hello; ev start 2; sleep 1; ev run 1 t/pass.t; ev run 2 t/fail.t; sleep 1; } |
+	dt-spawn > out &&
+	test_grep "$(printf "starting\t2")" out &&
+	test_grep "$(printf "out\t1\trunner setup dt_test_1 env=")" out &&
+	test_grep "$(printf "out\t2\trunner setup dt_test_2 env=2")" out &&
+	test_grep "$(printf "runner-up\t1\tdt_test_1")" out &&
+	test_grep "$(printf "out\t1\tpass dt_test_1")" out &&
+	grep "^done	1	passed	[0-9.]*	1	0	0	0$" out &&
+	test_grep "$(printf "out\t2\tfailing")" out &&
+	test_grep "$(printf "fail\t2\tfailure\tt/fail.t\tt/fail.t\tcommand exited 3")" out &&
+	grep "^done	2	failed	[0-9.]*	1	1	0	0$" out
+'
+
+test_expect_success 'a failing runner_setup takes only that runner out' '
+	printf "#!/bin/sh\n[ \"\$TEST_ENV_NUMBER\" = 2 ] && exit 9\nexit 0\n" > copy/.dt-hooks/runner_setup &&
+	{ hello; ev start 2; sleep 1; } | dt-spawn > out &&
+	test_grep "$(printf "runner-up\t1\t")" out &&
+	test_grep "$(printf "runner-down\t2\trunner_setup exited 9")" out
+'
+
+test_expect_success 'node_setup is killed when the channel closes' '
+	printf "#!/bin/sh\nsh -c \"sleep 300; :\" $MARK\n" > copy/.dt-hooks/node_setup &&
+	chmod +x copy/.dt-hooks/node_setup &&
+	{ hello; ev prep; sleep 1; pgrep -f "$MARK" > running; :; } | dt-spawn > out &&
+	test -s running &&
+	test_no_leftovers
+'
+
+test_expect_success 'end of the channel kills every runner and its children' '
+	rm copy/.dt-hooks/runner_setup &&
+	{ hello; ev start 2; sleep 0.5; ev run 1 t/hang.t; ev run 2 t/hang.t; sleep 1;
+	  pgrep -f "$MARK" > running; :; } | dt-spawn > out &&
+	test $(wc -l < running) -eq 2 &&
+	test_no_leftovers
+'
+
+test_expect_success 'SIGTERM kills every runner too' '
+	mkfifo ch &&
+	{ { hello; ev start 1; sleep 0.5; ev run 1 t/hang.t; sleep 30; } > ch & } &&
+	feeder=$! &&
+	{ dt-spawn < ch > out & } &&
+	spawn=$! &&
+	sleep 1.5 && pgrep -f "$MARK" > /dev/null &&
+	kill -TERM $spawn &&
+	{ wait $spawn; true; } &&
+	kill $feeder &&
+	test_no_leftovers
+'
+
+test_expect_success 'a runner killed mid-file: lost, then runner-down' '
+	{ hello; ev start 1; sleep 0.5; ev run 1 t/hang.t; sleep 1;
+	  pkill -KILL -f "adapter-command"; sleep 1; } | dt-spawn > out &&
+	grep "^lost	1	" out &&
+	grep "^runner-down	1	" out
+'
+
+test_expect_success 'runners get their own TMPDIR, removed at the end' '
+	printf "echo tmp=\$TMPDIR; touch \$TMPDIR/scratch\n" > copy/t/tmp.t &&
+	{ hello; ev start 2; sleep 0.5; ev run 1 t/tmp.t; ev run 2 t/tmp.t; sleep 1; } | dt-spawn > out &&
+	test_grep "$(printf "out\t1\ttmp=%s/distributest-dt_test_1" "$TMPDIR")" out &&
+	test_grep "$(printf "out\t2\ttmp=%s/distributest-dt_test_2" "$TMPDIR")" out &&
+	! test -e "$TMPDIR/distributest-dt_test_1"
+'
+
+test_expect_success 'a protocol version mismatch names both versions' '
+	ev hello distributest-channel 7 9.9 | test_expect_code 101 dt-spawn > out 2> err &&
+	test_grep "version 7 (9.9)" err &&
+	test_grep "we speak version 1" err &&
+	test_grep "$(printf "error\tprotocol version mismatch")" out
+'
+
+test_expect_success 'malformed requests are errors with their line number' '
+	{ ev hello distributest-channel 1 x; printf "set\tdir\tbad\\\\q\n"; } |
+	test_expect_code 101 dt-spawn > /dev/null 2> err &&
+	test_grep "channel line 2: unknown escape" err &&
+	{ ev hello distributest-channel 1 x; ev frobnicate; } |
+	test_expect_code 101 dt-spawn > /dev/null 2> err &&
+	test_grep "channel line 2: unknown request \"frobnicate\"" err
+'
+
+test_done

@@ -1,0 +1,344 @@
+/* The timings table: round trips, lookups, atomic writes, bad files. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dt.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/dt-timings-test-XXXXXX";
+
+static char *
+path_in(const char *name)
+{
+	return dt_xasprintf("%s/%s", dir, name);
+}
+
+static void
+put(const char *file, const char *text, size_t len)
+{
+	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0 || dt_write_all(fd, text, len) < 0 || close(fd) < 0) {
+		perror(file);
+		exit(2);
+	}
+}
+
+static char *
+slurp(const char *file, size_t *len)
+{
+	struct dt_buf b = { 0 };
+	char buf[4096];
+	ssize_t n;
+	int fd = open(file, O_RDONLY);
+
+	dt_buf_adds(&b, "");
+	if (fd < 0)
+		return b.s;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		dt_buf_add(&b, buf, n);
+	close(fd);
+	if (len)
+		*len = b.len;
+	return b.s;
+}
+
+/* The names in dir, sorted, space-separated. */
+static char *
+listing(const char *d)
+{
+	struct dirent **v;
+	struct dt_buf b = { 0 };
+	int i, n = scandir(d, &v, NULL, alphasort);
+
+	dt_buf_adds(&b, "");
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i]->d_name, ".") && strcmp(v[i]->d_name, ".."))
+			dt_buf_addf(&b, "%s%s", b.len ? " " : "", v[i]->d_name);
+		free(v[i]);
+	}
+	if (n >= 0)
+		free(v);
+	return b.s;
+}
+
+/* Read file into a fresh table, capturing stderr. */
+static int
+read_into(struct dt_timings *t, const char *file, const char **msg)
+{
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	capture_begin();
+	rc = dt_timings_read(t, file);
+	*msg = capture_end();
+	return rc;
+}
+
+/* A malformed file: -1 with a message naming the file and "line N". */
+static void
+check_bad(const char *text, size_t len, int line, const char *desc)
+{
+	struct dt_timings t;
+	char *file = path_in("bad"), *want = dt_xasprintf("line %d", line);
+	const char *msg;
+	int rc;
+
+	put(file, text, len);
+	rc = read_into(&t, file, &msg);
+	is_int(rc, -1, "%s: dt_timings_read fails", desc);
+	if (!ok(strstr(msg, file) != NULL && strstr(msg, want) != NULL,
+	    "%s: the message names the file and %s", desc, want))
+		diag("message: %s", msg);
+	dt_timings_free(&t);
+	unlink(file);
+	free(file);
+	free(want);
+}
+
+#define BAD(s, line, desc) check_bad(s, sizeof(s) - 1, line, desc)
+#define PUTS(f, s) put(f, s, sizeof(s) - 1)
+#define HDR "distributest-timings\t1\n"
+
+int
+main(void)
+{
+	static const struct {
+		const char	*path;
+		double		 seconds;
+	} odd[] = {
+		{ "spec/a b/c d_spec.rb", 1.5 },
+		{ "spec/tab\there_spec.rb", 0 },
+		{ "spec/new\nline_spec.rb", 123.456 },
+		{ "spec/back\\slash_spec.rb", 0.001 },
+		{ "spec/\\t literal\\n_spec.rb", 7 },
+		{ "spec/trailing\\", 8 },
+		{ "spec/\xff\xfe/\x80\xc3(_spec.rb", 9.25 },
+		{ "spec/caf\xc3\xa9_spec.rb", 1000000 },
+		{ " leading space", 2 },
+		{ "\t\n\\", 3 },
+		{ "plain_spec.rb", 42 },
+	};
+	enum { NODD = sizeof(odd) / sizeof(odd[0]) };
+	struct dt_timings t = { 0 }, u;
+	struct stat st1, st2;
+	char *file, *sub, *text, *old;
+	const char *msg;
+	size_t i, len;
+	int rc, good, fd;
+
+	dt_setprog("timings-test");
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 2;
+	}
+	plan(67);
+	file = path_in("timings");
+
+	/* --- lookups --- */
+	ok(dt_timings_get(&t, "x") < 0, "get on an empty table is < 0");
+	dt_timings_set(&t, "a", 1);
+	dt_timings_set(&t, "b", 2);
+	dt_timings_set(&t, "a", 3.5);
+	ok(t.n == 2 && dt_timings_get(&t, "a") == 3.5,
+	    "set of a known path overrides it (n %zu, a %g)", t.n,
+	    dt_timings_get(&t, "a"));
+	ok(dt_timings_get(&t, "b") == 2, "the other entry is untouched");
+	ok(dt_timings_get(&t, "c") < 0, "get of an unknown path is < 0");
+	ok(dt_timings_get(&t, "") < 0, "get of \"\" is < 0");
+	ok(dt_timings_get(&t, "a/") < 0 && dt_timings_get(&t, "A") < 0,
+	    "lookups are exact");
+	dt_timings_set(&t, "0", 0);
+	ok(dt_timings_get(&t, "0") == 0, "a time of 0 is stored as 0, "
+	    "not unknown");
+	for (i = 0; i < 1000; i++) {
+		char p[32];
+
+		snprintf(p, sizeof(p), "f%zu", (i * 7919) % 1000);
+		dt_timings_set(&t, p, (double)i);
+	}
+	for (good = 1, i = 0; i < 1000; i++) {
+		char p[32];
+
+		snprintf(p, sizeof(p), "f%zu", (i * 7919) % 1000);
+		if (dt_timings_get(&t, p) != (double)i)
+			good = 0;
+	}
+	ok(good && t.n == 1003, "1000 interleaved sets and gets (n %zu)",
+	    t.n);
+	dt_timings_free(&t);
+
+	/* --- round trip with odd paths --- */
+	for (i = 0; i < NODD; i++)
+		dt_timings_set(&t, odd[i].path, odd[i].seconds);
+	rc = dt_timings_write(&t, file);
+	is_int(rc, 0, "dt_timings_write of odd paths returns 0");
+	text = slurp(file, &len);
+	ok(strncmp(text, HDR, sizeof(HDR) - 1) == 0,
+	    "the file starts with the header line");
+	free(text);
+	rc = read_into(&u, file, &msg);
+	ok(rc == 0 && *msg == '\0', "dt_timings_read reads it back silently");
+	is_int(u.n, NODD, "as many entries as written");
+	for (i = 0; i < NODD; i++) {
+		double s = dt_timings_get(&u, odd[i].path);
+
+		ok(fabs(s - odd[i].seconds) < 0.0005,
+		    "entry %zu comes back with %g seconds (got %g)", i,
+		    odd[i].seconds, s);
+	}
+	ok(dt_timings_get(&u, "spec/tab") < 0 &&
+	    dt_timings_get(&u, "spec/new") < 0,
+	    "no path was split at its tab or newline");
+	dt_timings_free(&u);
+
+	/* The exact bytes: sorted by path, escaped, three decimals. */
+	dt_timings_free(&t);
+	dt_timings_set(&t, "b\tc", 2);
+	dt_timings_set(&t, "a", 1.5);
+	dt_timings_set(&t, "a\\n", 0.0004);
+	rc = dt_timings_write(&t, file);
+	text = slurp(file, &len);
+	is_str(text, HDR "a\t1.500\na\\\\n\t0.000\nb\\tc\t2.000\n",
+	    "the file is sorted by path, escaped, with three decimals");
+	free(text);
+
+	/* --- atomic replacement --- */
+	sub = path_in("d");
+	if (mkdir(sub, 0755) < 0) {
+		perror(sub);
+		return 2;
+	}
+	free(file);
+	file = dt_xasprintf("%s/timings", sub);
+	rc = dt_timings_write(&t, file);
+	text = listing(sub);
+	ok(rc == 0 && strcmp(text, "timings") == 0,
+	    "after a write the directory holds the file alone: \"%s\"", text);
+	free(text);
+	stat(file, &st1);
+	fd = open(file, O_RDONLY);
+	dt_timings_set(&t, "a", 99);
+	dt_timings_set(&t, "new", 5);
+	rc = dt_timings_write(&t, file);
+	text = listing(sub);
+	ok(rc == 0 && strcmp(text, "timings") == 0,
+	    "after a second write, still no temporary file: \"%s\"", text);
+	free(text);
+	stat(file, &st2);
+	ok(st1.st_ino != st2.st_ino, "the file was replaced (new inode), not "
+	    "rewritten in place");
+	{
+		char buf[256];
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+		buf[n > 0 ? n : 0] = '\0';
+		ok(strstr(buf, "a\t1.500\n") != NULL && !strstr(buf, "new"),
+		    "a reader holding the old file still sees the old table");
+		close(fd);
+	}
+	rc = read_into(&u, file, &msg);
+	ok(rc == 0 && u.n == 4 && dt_timings_get(&u, "a") == 99 &&
+	    dt_timings_get(&u, "new") == 5,
+	    "the new file holds the new table");
+	dt_timings_free(&u);
+
+	/* A failed rename leaves no temporary file behind. */
+	old = dt_xasprintf("%s/busy", sub);
+	mkdir(old, 0755);
+	text = dt_xasprintf("%s/keep", old);
+	put(text, "x", 1);
+	capture_begin();
+	rc = dt_timings_write(&t, old);
+	msg = capture_end();
+	free(text);
+	text = listing(sub);
+	ok(rc == -1 && strcmp(text, "busy timings") == 0,
+	    "writing over a directory fails and leaves no temporary file: "
+	    "\"%s\"", text);
+	free(text);
+	ok(strstr(msg, old) != NULL, "  and the message names the file");
+	text = dt_xasprintf("%s/keep", old);
+	unlink(text);
+	free(text);
+	rmdir(old);
+	free(old);
+
+	old = dt_xasprintf("%s/no/such/dir/timings", dir);
+	capture_begin();
+	rc = dt_timings_write(&t, old);
+	msg = capture_end();
+	ok(rc == -1 && strstr(msg, "no/such/dir") != NULL,
+	    "writing into a missing directory fails, naming the path");
+	free(old);
+	unlink(file);
+	rmdir(sub);
+	free(sub);
+	dt_timings_free(&t);
+
+	/* --- reading: missing, empty table, merging --- */
+	old = path_in("missing");
+	rc = read_into(&u, old, &msg);
+	ok(rc == 0 && u.n == 0 && *msg == '\0',
+	    "a missing file is an empty table, silently");
+	free(old);
+	dt_timings_free(&u);
+
+	free(file);
+	file = path_in("timings");
+	PUTS(file, HDR);
+	rc = read_into(&u, file, &msg);
+	ok(rc == 0 && u.n == 0, "a header alone is an empty table");
+	dt_timings_free(&u);
+
+	PUTS(file, HDR "a\t1\na\t2\n");
+	rc = read_into(&u, file, &msg);
+	ok(rc == 0 && u.n == 1 && dt_timings_get(&u, "a") == 2,
+	    "a repeated path: the later line wins");
+	dt_timings_free(&u);
+
+	PUTS(file, HDR "a\t1.25\tlater field\n");
+	rc = read_into(&u, file, &msg);
+	ok(rc == 0 && dt_timings_get(&u, "a") == 1.25,
+	    "fields past the seconds are ignored");
+	dt_timings_free(&u);
+
+	PUTS(file, HDR "a\t1");
+	rc = read_into(&u, file, &msg);
+	ok(rc == 0 && dt_timings_get(&u, "a") == 1,
+	    "a last line without newline is read");
+	dt_timings_free(&u);
+
+	PUTS(file, HDR "x\t1000000000\n");
+	rc = read_into(&u, file, &msg);
+	ok(rc == 0 && dt_timings_get(&u, "x") == 1e9, "1e9 seconds is the "
+	    "largest accepted");
+	dt_timings_free(&u);
+	unlink(file);
+
+	/* --- malformed files --- */
+	BAD("timings\t1\na\t1\n", 1, "a wrong header word");
+	BAD("distributest-timings\t2\na\t1\n", 1, "header version 2");
+	BAD("distributest-timings\n", 1, "a header without a version");
+	BAD("a\t1\n", 1, "no header at all");
+	BAD(HDR "a\t1.0\nb\tabc\n", 3, "seconds \"abc\"");
+	BAD(HDR "a\t-1\n", 2, "negative seconds");
+	BAD(HDR "a\t1.5s\n", 2, "seconds with a unit");
+	BAD(HDR "a\t\n", 2, "empty seconds");
+	BAD(HDR "a\t1e10\n", 2, "seconds over 1e9");
+	BAD(HDR "a\t1\nb\n", 3, "a line with the seconds missing");
+	BAD(HDR "a\\x\t1\n", 2, "a bad escape in the path");
+	BAD(HDR "a\t1\\\n", 2, "a trailing backslash");
+	BAD(HDR "a\0b\t1\n", 2, "a NUL byte");
+	BAD(HDR "a\t1\nb\tnan\n", 3, "seconds \"nan\"");
+
+	rmdir(dir);
+	free(file);
+	return done_testing();
+}
