@@ -29,7 +29,7 @@ MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 MAN7 = $(wildcard man/*.7)
 MAN8 = $(wildcard man/*.8)
-MANS = $(MAN1) $(MAN5) $(MAN7) $(MAN8)
+MANS = $(strip $(MAN1) $(MAN5) $(MAN7) $(MAN8))
 
 all: $(BINS) $(UNITTESTS)
 
