@@ -30,7 +30,6 @@ export MARK
 
 test_count=0
 test_failed=0
-test_todo=0
 
 # Kill what the script started and was not cleaned up, then the trash.
 test_cleanup() {
