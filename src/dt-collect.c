@@ -43,7 +43,8 @@ static size_t ndones, capdones;
 static char **lost;
 static size_t nlost;
 static long files, examples, failures, pending, errors, running;
-static long nodes_up, runners_up, requeued;
+static long nodes_up, runners_up, runners_peak, requeued, files_failed;
+static struct dt_buf early;	/* events before the log was named */
 static int tty, verbose, nslowest = 5, status_shown, ended;
 static char *logpath, *timingspath, *project;
 static FILE *logf;
@@ -65,7 +66,7 @@ show_status(void)
 		return;
 	printf("\r\033[K[%ld/%ld files, %ld running, %ld failed, %ld "
 	    "runners, %.1fs]", (long)ndones, files, running,
-	    failures + errors, runners_up, dt_now() - t0);
+	    files_failed, runners_up, dt_now() - t0);
 	fflush(stdout);
 	status_shown = 1;
 }
@@ -122,13 +123,20 @@ log_event(const char *raw, size_t len, const char *node)
 	struct timespec ts;
 	struct tm tm;
 
-	if (logf == NULL)
-		return;
+	char stamp[32];
+
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
-	fprintf(logf, "%02d:%02d:%02d.%03ld %s\t%.*s\n", tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, node ? node : "-",
-	    (int)len, raw);
+	snprintf(stamp, sizeof(stamp), "%02d:%02d:%02d.%03ld", tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+	if (logf == NULL) {
+		if (early.len < 1024 * 1024)
+			dt_buf_addf(&early, "%s %s\t%.*s\n", stamp,
+			    node ? node : "-", (int)len, raw);
+		return;
+	}
+	fprintf(logf, "%s %s\t%.*s\n", stamp, node ? node : "-", (int)len,
+	    raw);
 }
 
 static void
@@ -154,8 +162,11 @@ open_log(const char *path)
 	}
 	if (logf == NULL)
 		dt_warn_sys("log %s", path);
-	else
+	else {
 		setvbuf(logf, NULL, _IOLBF, 0);
+		fwrite(early.s ? early.s : "", 1, early.len, logf);
+		dt_buf_free(&early);
+	}
 }
 
 static int
@@ -203,8 +214,8 @@ summary(const char *how)
 	    failures == 1 ? "" : "s", pending, errors, errors == 1 ? "" : "s");
 	if (nlost > 0)
 		printf(", %zu lost", nlost);
-	printf(" in %.2fs on %ld runner%s\n", wall, runners_up,
-	    runners_up == 1 ? "" : "s");
+	printf(" in %.2fs on %ld runner%s\n", wall, runners_peak,
+	    runners_peak == 1 ? "" : "s");
 	if (ndones > 0 && wall > 0)
 		printf("%.2fs of test files in %.2fs: %.1fx the speed of one "
 		    "runner\n", work, wall, work / wall);
@@ -226,7 +237,7 @@ summary(const char *how)
 		printf("log: %s\n", logpath);
 	if (how != NULL || nlost > 0)
 		rc = DT_EX_INCOMPLETE;
-	else if (failures + errors > 0)
+	else if (failures + errors + files_failed > 0)
 		rc = DT_EX_FAILED;
 	else if (ndones == 0)
 		rc = DT_EX_NOTESTS;
@@ -279,8 +290,10 @@ event(char *raw, size_t len, unsigned long lineno)
 		nodes_up++;
 		if (verbose)
 			say("node %s ready\n", f[1]);
-	} else if (strcmp(f[0], "runner-up") == 0)
-		runners_up++;
+	} else if (strcmp(f[0], "runner-up") == 0) {
+		if (++runners_up > runners_peak)
+			runners_peak = runners_up;
+	}
 	else if (strcmp(f[0], "runner-down") == 0 && k >= 4) {
 		runners_up--;
 		say("runner %s/%s is out: %s\n", f[1], f[2], f[3]);
@@ -319,6 +332,8 @@ event(char *raw, size_t len, unsigned long lineno)
 		failures += atol(f[7]);
 		pending += atol(f[8]);
 		errors += atol(f[9]);
+		if (strcmp(f[4], "passed") != 0)
+			files_failed++;
 		if (strcmp(f[4], "passed") != 0 && s->output.len > 0) {
 			clear_status();
 			printf("--- output of %s (%s/%s)\n", f[3], f[1], f[2]);

@@ -75,6 +75,11 @@ defaults(struct dt_conf *c)
 	    c->run[DT_RUN_COMMAND].value == NULL)
 		dt_die(DT_EX_USAGE, "%s: framework command needs a command "
 		    "in [run]", project);
+	if (strcmp(c->run[DT_RUN_FRAMEWORK].value, "command") == 0 &&
+	    c->run[DT_RUN_ARGS].value != NULL)
+		dt_die(DT_EX_USAGE, "%s: args: the command framework takes "
+		    "no args; put them in command",
+		    origin(&c->run[DT_RUN_ARGS].origin));
 	s = &c->run[DT_RUN_WORKDIR];
 	if (s->value == NULL)
 		s->value = dt_xstrdup(".cache/distributest");

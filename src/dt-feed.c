@@ -22,7 +22,7 @@
 #define USAGE "dt-feed"
 
 enum { N_NEW, N_UP, N_DOWN };
-enum { R_NONE, R_IDLE, R_BUSY, R_DOWN };
+enum { R_NONE, R_IDLE, R_BUSY, R_LOST, R_DOWN };
 
 struct runner {
 	int		 state;
@@ -63,7 +63,7 @@ static void
 emit_end(void)
 {
 	if (dt_line_send(1, &ev) < 0)
-		exit(DT_EX_SYS);
+		dt_out_failed();
 }
 
 static void
@@ -279,7 +279,8 @@ channel_line(struct node *n, char *l, size_t len)
 	}
 	if (!n->ch.hello) {
 		if (dt_check_hello(f, k, "distributest-channel", n->name) < 0)
-			node_down(n, "bad hello from dt-spawn (see above)");
+			node_down(n, "bad hello from dt-spawn (see the message "
+			    "above)");
 		n->ch.hello = 1;
 		return;
 	}
@@ -297,7 +298,8 @@ channel_line(struct node *n, char *l, size_t len)
 		return;
 	}
 	if (k < 2 || (r = runner(n, f[1], strcmp(f[0], "runner-up") == 0 ||
-	    strcmp(f[0], "runner-down") == 0)) == NULL) {
+	    strcmp(f[0], "runner-down") == 0 ||
+	    strcmp(f[0], "out") == 0)) == NULL) {
 		why = dt_xasprintf("channel line %lu: bad \"%s\" line",
 		    n->ch.rd.lineno, f[0]);
 		node_down(n, why);
@@ -324,8 +326,8 @@ channel_line(struct node *n, char *l, size_t len)
 		check_end();
 	} else if (strcmp(f[0], "lost") == 0 && r->state == R_BUSY) {
 		requeue(n, atoi(f[1]), r->test, k > 2 ? f[2] : "runner lost");
-		r->state = R_IDLE;	/* runner-down follows if it is gone */
-		dispatch();
+		r->state = R_LOST;	/* runner-down follows */
+		r->test = NULL;
 	} else if ((strcmp(f[0], "out") == 0 || strcmp(f[0], "fail") == 0 ||
 	    strcmp(f[0], "pending") == 0 || strcmp(f[0], "done") == 0) &&
 	    (r->state == R_BUSY || strcmp(f[0], "out") == 0)) {
@@ -462,7 +464,7 @@ event(char *l, size_t len, unsigned long lineno)
 		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
 	l[len] = '\n';
 	if (dt_write_all(1, l, len + 1) < 0)
-		exit(DT_EX_SYS);
+		dt_out_failed();
 	if (strcmp(f[0], "set") == 0 && k >= 3) {
 		if (strcmp(f[1], "initiator") == 0)
 			v = &initiator;
@@ -605,7 +607,7 @@ main(int argc, char *argv[])
 				exit(DT_EX_SIGNAL + si.ssi_signo);
 		}
 		if (pfd[2].revents & (POLLERR | POLLHUP))
-			exit(DT_EX_SYS);
+			exit(0);	/* the stage after us is done */
 		for (i = 0; i < nnodes; i++) {
 			if (nodes[i].state == N_UP && pfd[4 + 2 * i].revents &&
 			    nodes[i].ch.c.err >= 0)
@@ -630,5 +632,8 @@ main(int argc, char *argv[])
 			}
 		}
 		free(pfd);
+		/* Whatever happened, idle runners and queued files meet. */
+		dispatch();
+		check_end();
 	}
 }

@@ -144,7 +144,8 @@ main(int argc, char *argv[])
 		while (rel[0] == '.' && rel[1] == '/')
 			rel += 2;
 		if (rel[0] == '/' || strcmp(rel, "..") == 0 ||
-		    strncmp(rel, "../", 3) == 0)
+		    strncmp(rel, "../", 3) == 0 || strstr(rel, "/../") ||
+		    (strlen(rel) >= 3 && strcmp(rel + strlen(rel) - 3, "/..") == 0))
 			dt_die(DT_EX_USAGE, "%s: not inside the project %s",
 			    argv[i], project);
 		len = strlen(rel);
@@ -161,14 +162,16 @@ main(int argc, char *argv[])
 		free(abs);
 	}
 	qsort(found, nfound, sizeof(*found), cmp);
+	len = 0;
 	for (i = 0; i < nfound; i++) {
 		if (i > 0 && strcmp(found[i].path, found[i - 1].path) == 0)
 			continue;
+		len++;
 		snprintf(size, sizeof(size), "%lld", found[i].size);
 		if (dt_send(1, "test", found[i].path, size, (char *)NULL) < 0)
 			dt_die_sys(DT_EX_SYS, "write");
 	}
-	snprintf(size, sizeof(size), "%zu", nfound);
+	snprintf(size, sizeof(size), "%zu", len);
 	if (dt_send(1, "tests-end", size, (char *)NULL) < 0)
 		dt_die_sys(DT_EX_SYS, "write");
 	return 0;

@@ -43,7 +43,7 @@ emit(const char *verb, ...)
 		dt_line_field(&b, s);
 	va_end(ap);
 	if (dt_line_send(1, &b) < 0)
-		exit(DT_EX_SYS);
+		dt_out_failed();
 }
 
 static struct node *
@@ -120,7 +120,7 @@ reply(struct node *n, char *l, size_t len)
 		if (dt_check_hello(f, k, "distributest-channel",
 		    n->name) < 0) {
 			finish(n, "node-down", "channel",
-			    "bad hello from dt-spawn (see the log)");
+			    "bad hello from dt-spawn (see the message above)");
 			return;
 		}
 		n->ch.hello = 1;
@@ -180,7 +180,7 @@ event(char *l, size_t len, unsigned long lineno)
 		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
 	l[len] = '\n';
 	if (dt_write_all(1, l, len + 1) < 0)
-		exit(DT_EX_SYS);
+		dt_out_failed();
 	if (strcmp(f[0], "set") == 0 && k >= 3) {
 		if (strcmp(f[1], "initiator") == 0)
 			v = &initiator;
@@ -272,7 +272,7 @@ main(int argc, char *argv[])
 				exit(DT_EX_SIGNAL + si.ssi_signo);
 		}
 		if (pfd[2].revents & (POLLERR | POLLHUP))
-			exit(DT_EX_SYS);
+			exit(0);	/* the stage after us is done */
 		for (i = 0; i < nnodes; i++) {
 			if (nodes[i].open && pfd[4 + 2 * i].revents &&
 			    nodes[i].ch.c.err >= 0)

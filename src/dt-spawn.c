@@ -200,6 +200,8 @@ do_prep(void)
 
 	if (prep.pid > 0)
 		dt_die(DT_EX_DATA, "channel: prep while node_setup runs");
+	if (dir == NULL)
+		dt_die(DT_EX_DATA, "channel: prep before set dir");
 	hook = dt_xasprintf("%s/.dt-hooks/node_setup", dir);
 	if (access(hook, F_OK) != 0) {
 		free(hook);
@@ -219,7 +221,7 @@ do_prep(void)
 	argv[0] = hook;
 	argv[1] = NULL;
 	if (dt_spawn(&c, argv, DT_SPAWN_OUT | DT_SPAWN_ERR2OUT |
-	    DT_SPAWN_PGRP) < 0) {
+	    DT_SPAWN_PGRP | DT_SPAWN_NULLIN) < 0) {
 		dt_line_begin(&line, "prep-out");
 		dt_line_fieldf(&line, "cannot run node_setup: %s",
 		    strerror(errno));

@@ -53,7 +53,7 @@ out_line(const char *verb, ...)
 		dt_line_field(&b, s);
 	va_end(ap);
 	if (dt_line_send(1, &b) < 0)
-		exit(DT_EX_SYS);
+		dt_out_failed();
 }
 
 static void
@@ -284,7 +284,7 @@ event(char *l, size_t len, unsigned long lineno)
 		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
 	l[len] = '\n';
 	if (dt_write_all(1, l, len + 1) < 0)
-		exit(DT_EX_SYS);
+		dt_out_failed();
 	if (strcmp(f[0], "set") == 0 && n >= 3) {
 		char **v = NULL;
 
@@ -389,7 +389,7 @@ main(int argc, char *argv[])
 		if (poll(pfd, np, -1) < 0 && errno != EINTR)
 			dt_die_sys(DT_EX_SYS, "poll");
 		if (pfd[2].revents & (POLLERR | POLLHUP))
-			exit(DT_EX_SYS);
+			exit(0);	/* the stage after us is done */
 		for (i = 0; i < njobs; i++)
 			if (pfd[3 + i].revents && jobs[i].out >= 0)
 				job_read(&jobs[i]);

@@ -41,6 +41,7 @@ void dt_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void dt_warn_sys(const char *, ...) __attribute__((format(printf, 1, 2)));
 int dt_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 void dt_hygiene(void);
+void dt_out_failed(void);
 noreturn void dt_usage(const char *);
 long long dt_strtonum(const char *, long long, long long, const char **);
 
@@ -103,6 +104,7 @@ int dt_spawn(struct dt_child *, char *const[], int);
 #define DT_SPAWN_ERR	4
 #define DT_SPAWN_ERR2OUT 8
 #define DT_SPAWN_PGRP	16
+#define DT_SPAWN_NULLIN	32
 int dt_wait_status(int);
 const char *dt_status_str(int, char *, size_t);
 void dt_cloexec(int);

@@ -63,7 +63,7 @@ err_lines(struct dt_chan *ch, int flush)
 			dt_buf_add(&ch->lasterr, ch->errpart.s, n);
 			if (dt_send(1, "log", ch->node, ch->lasterr.s,
 			    (char *)NULL) < 0)
-				exit(DT_EX_SYS);
+				dt_out_failed();
 		}
 		n += nl != NULL;
 		memmove(ch->errpart.s, ch->errpart.s + n, ch->errpart.len - n);

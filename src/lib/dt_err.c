@@ -147,3 +147,15 @@ dt_strtonum(const char *s, long long min, long long max, const char **errstr)
 		*errstr = "too large";
 	return *errstr ? 0 : v;
 }
+
+/*
+ * Writing to the next stage failed.  A closed pipe means that stage has
+ * finished, which is its business, not an error of ours.
+ */
+void
+dt_out_failed(void)
+{
+	if (errno == EPIPE)
+		exit(0);
+	dt_die_sys(DT_EX_SYS, "write");
+}

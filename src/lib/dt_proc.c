@@ -92,6 +92,14 @@ dt_spawn(struct dt_child *c, char *const argv[], int flags)
 		signal(SIGCHLD, SIG_DFL);
 		if (in[0] >= 0)
 			dup2(in[0], 0);
+		else if (flags & DT_SPAWN_NULLIN) {
+			int fd = open("/dev/null", O_RDONLY);
+
+			if (fd >= 0 && fd != 0) {
+				dup2(fd, 0);
+				close(fd);
+			}
+		}
 		if (out[1] >= 0)
 			dup2(out[1], 1);
 		if (err[1] >= 0)

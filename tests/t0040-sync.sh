@@ -1,0 +1,99 @@
+#!/bin/sh
+test_description='dt-sync: the project and hooks copied to each node'
+. "$(dirname "$0")/test-lib.sh"
+
+head_events() {
+	ev hello distributest-events 1 test
+	ev set project "$TRASH/proj"
+	ev set name proj
+	ev set initiator ihost
+	ev set user iuser
+}
+
+COPY=$HOME/.cache/distributest/ihost/iuser/proj
+
+test_expect_success 'setup' '
+	mkdir -p proj/spec proj/.git proj/log proj/tmp proj/.distributest proj/coverage &&
+	echo a > proj/spec/a_spec.rb &&
+	echo g > proj/.git/HEAD &&
+	echo l > proj/log/test.log &&
+	echo t > proj/tmp/x &&
+	echo c > proj/coverage/index.html &&
+	printf "#!/bin/sh\necho setup\n" > hook
+'
+
+test_expect_success 'a local node gets a copy under workdir/initiator/user/project' '
+	{ head_events; ev set node_setup "$TRASH/hook"; ev node local 2 local ssh .cache/distributest; } |
+	dt-sync > out &&
+	grep "^synced	local	[0-9.]*$" out &&
+	test_cmp proj/spec/a_spec.rb "$COPY/spec/a_spec.rb" &&
+	test_cmp hook "$COPY/.dt-hooks/node_setup" &&
+	test -x "$COPY/.dt-hooks/node_setup" &&
+	! test -e "$COPY/.dt-hooks/runner_setup"
+'
+
+test_expect_success '.git, log, tmp and .distributest stay behind; so do excludes' '
+	{ head_events; ev set exclude coverage/; ev node local 2 local ssh wd2; } |
+	dt-sync > out &&
+	c=$HOME/wd2/ihost/iuser/proj &&
+	test -e "$c/spec/a_spec.rb" &&
+	! test -e "$c/.git" && ! test -e "$c/log" && ! test -e "$c/tmp" &&
+	! test -e "$c/.distributest" && ! test -e "$c/coverage"
+'
+
+test_expect_success 'every event is passed on; files deleted in the project go on the node' '
+	rm proj/spec/a_spec.rb && echo b > proj/spec/b_spec.rb &&
+	{ head_events; ev node local 2 local ssh .cache/distributest; ev test spec/b_spec.rb 2; } > in &&
+	dt-sync < in > out &&
+	head -n 7 out > got && test_cmp in got &&
+	! test -e "$COPY/spec/a_spec.rb" && test -e "$COPY/spec/b_spec.rb" &&
+	! test -e "$COPY/.dt-hooks/node_setup"
+'
+
+test_expect_success 'what a node made in its log/ and tmp/ stays there' '
+	mkdir -p "$COPY/tmp" && echo keep > "$COPY/tmp/cache" &&
+	{ head_events; ev node local 2 local ssh .cache/distributest; } | dt-sync > out &&
+	test -e "$COPY/tmp/cache"
+'
+
+test_expect_success 'an absolute workdir is used as it is' '
+	{ head_events; ev node local 2 local ssh "$TRASH/wd"; } | dt-sync > out &&
+	test -e "$TRASH/wd/ihost/iuser/proj/spec/b_spec.rb"
+'
+
+test_expect_success 'a failing rsync takes the node out with its reason' '
+	printf "#!/bin/sh\necho rsync: connection refused >&2\nexit 12\n" > fake-rsync &&
+	chmod +x fake-rsync &&
+	{ head_events; ev node n1 2 local ssh .cache/distributest; } |
+	dt-sync -r ./fake-rsync > out &&
+	test_grep "$(printf "log\tn1\trsync: connection refused")" out &&
+	test_grep "$(printf "node-down\tn1\tsync\trsync exited 12: rsync: connection refused")" out
+'
+
+test_expect_success 'a missing rsync is a node-down, not a crash' '
+	{ head_events; ev node n1 2 local ssh .cache/distributest; } |
+	dt-sync -r ./no-such-rsync > out &&
+	test_grep "$(printf "node-down\tn1\tsync\tcannot run ./no-such-rsync")" out
+'
+
+test_expect_success 'nodes sync in parallel' '
+	printf "#!/bin/sh\nsleep 1\n" > slow-rsync && chmod +x slow-rsync &&
+	{ head_events; for i in 1 2 3 4 5 6; do ev node n$i 1 local ssh wd; done; } > in &&
+	start=$(date +%s) &&
+	dt-sync -r ./slow-rsync < in > out &&
+	end=$(date +%s) &&
+	test $(grep -c "^synced" out) -eq 6 &&
+	test $((end - start)) -lt 5
+'
+
+test_expect_success 'a node before the project settings is a data error' '
+	ev node n1 1 local ssh wd | test_expect_code 101 dt-sync > /dev/null 2> err &&
+	test_grep "stdin line 1: node before the project" err
+'
+
+test_expect_success 'a malformed line is an error naming its line' '
+	{ head_events; printf "set\tx\tbad\\\\z\n"; } | test_expect_code 101 dt-sync > /dev/null 2> err &&
+	test_grep "stdin line 6: unknown escape" err
+'
+
+test_done

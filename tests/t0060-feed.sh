@@ -1,0 +1,155 @@
+#!/bin/sh
+test_description='dt-feed: the queue, its order, and files of lost runners'
+. "$(dirname "$0")/test-lib.sh"
+
+COPY=$TRASH/wd/ihost/iuser/proj
+
+# "Remote" nodes: an rsh that runs the command here, recording its pid.
+cat > fake-rsh <<RSH
+#!/bin/sh
+host=\$1
+shift
+echo \$\$ > "$TRASH/rsh-\$host.pid"
+cd "\$HOME" || exit 1
+exec "\$@"
+RSH
+chmod +x fake-rsh
+
+# A test file kills its runner: the adapter above the "sh -c" that runs it.
+KILL_ADAPTER='kill -9 $(ps -o ppid= -p $PPID); sleep 1'
+
+head_events() {
+	ev hello distributest-events 1 test
+	ev set initiator ihost
+	ev set user iuser
+	ev set name proj
+	ev set framework command
+	ev set command "sh {}"
+	ev set spawn "$LIBEXEC/dt-spawn"
+	ev set timings "$TRASH/timings"
+	ev set retries "${retries:-2}"
+}
+
+# Files t/NAME.t sleeping the given tenths of a second.
+make_tests() {
+	mkdir -p "$COPY/t" &&
+	for spec in "$@"; do
+		name=${spec%:*} &&
+		printf "sleep 0.%s\n" "${spec#*:}" > "$COPY/t/$name.t" || return 1
+	done
+}
+
+list() {
+	for f in "$@"; do
+		ev test "t/$f.t" "$(wc -c < "$COPY/t/$f.t")"
+	done
+	ev tests-end $#
+}
+
+test_expect_success 'longest recorded time first, then untimed by size' '
+	make_tests a:1 b:1 c:1 d:1 &&
+	printf "sleep 0.1 # a bigger file than d.t\n" > "$COPY/t/c.t" &&
+	printf "distributest-timings\t1\nt/a.t\t1.500\nt/b.t\t7.000\n" > timings &&
+	{ head_events; ev node local 1 local ssh "$TRASH/wd"; list a b c d; ev ready local 0; sleep 2; } |
+	timeout 60 dt-feed > out &&
+	grep "^assign" out | cut -f4 > got &&
+	printf "t/b.t\nt/a.t\nt/c.t\nt/d.t\n" > want &&
+	test_cmp want got &&
+	test $(grep -c "^done	local	1	t/.*	passed	" out) -eq 4 &&
+	tail -n 1 out | grep "^end	complete$"
+'
+
+test_expect_success 'every upstream line is passed on before the results' '
+	{ head_events; ev node local 1 local ssh "$TRASH/wd"; list a; ev ready local 0; } > in &&
+	{ cat in; sleep 1; } | timeout 60 dt-feed > out &&
+	head -n $(wc -l < in) out > got &&
+	test_cmp in got
+'
+
+test_expect_success 'a runner killed mid-file: the file reruns on another runner' '
+	make_tests a:3 b:3 c:3 d:3 e:3 f:3 &&
+	printf "if ! test -e $TRASH/killed; then touch $TRASH/killed; $KILL_ADAPTER; fi\n" > "$COPY/t/kill.t" &&
+	{ head_events; ev node local 3 local ssh "$TRASH/wd"; list a b c d e f kill; ev ready local 0; sleep 4; } |
+	timeout 60 dt-feed > out &&
+	grep "^requeue	local	[0-9]	t/kill.t	" out &&
+	grep "^runner-down	local	" out &&
+	test $(grep -c "^done	" out) -eq 7 &&
+	grep "^done	local	[0-9]	t/kill.t	passed	" out &&
+	tail -n 1 out | grep "^end	complete$"
+'
+
+test_expect_success 'a file that kills every runner it meets is lost after its retries' '
+	printf "$KILL_ADAPTER\n" > "$COPY/t/killer.t" &&
+	{ retries=1 head_events; ev node local 3 local ssh "$TRASH/wd"; list a killer; ev ready local 0; sleep 4; } |
+	timeout 60 dt-feed > out &&
+	test $(grep -c "^requeue	local	[0-9]	t/killer.t	" out) -eq 1 &&
+	grep "^lost	t/killer.t	.*given up after 2 tries" out &&
+	grep "^done	local	[0-9]	t/a.t	passed	" out &&
+	tail -n 1 out | grep "^end	complete$"
+'
+
+test_expect_success 'no runner comes up: every file is lost, the run ends' '
+	mkdir -p "$COPY/.dt-hooks" &&
+	printf "#!/bin/sh\nexit 1\n" > "$COPY/.dt-hooks/runner_setup" &&
+	chmod +x "$COPY/.dt-hooks/runner_setup" &&
+	{ head_events; ev node local 2 local ssh "$TRASH/wd"; list a b; ev ready local 0; sleep 3; } |
+	timeout 60 dt-feed > out &&
+	test $(grep -c "^runner-down	local	" out) -eq 2 &&
+	grep "^lost	t/a.t	no runner left" out &&
+	grep "^lost	t/b.t	no runner left" out &&
+	tail -n 1 out | grep "^end	no-runners$" &&
+	rm "$COPY/.dt-hooks/runner_setup"
+'
+
+test_expect_success 'every node down before it was ready: the run ends at once' '
+	{ head_events; ev node local 2 local ssh "$TRASH/wd"; list a b; ev node-down local sync "rsync failed"; sleep 3; } |
+	timeout 60 dt-feed > out &&
+	grep "^lost	t/a.t	no runner left" out &&
+	tail -n 1 out | grep "^end	no-runners$"
+'
+
+test_expect_success 'files wait for a node that is not ready yet' '
+	{ head_events; ev node slow 1 local ssh "$TRASH/wd"; list a; sleep 1; ev ready slow 0; sleep 1; } |
+	timeout 60 dt-feed > out &&
+	grep "^done	slow	1	t/a.t	passed" out
+'
+
+test_expect_success 'a node lost mid-run: its files run on another node' '
+	make_tests a:1 b:1 c:1 &&
+	printf "sleep 3\n" > "$COPY/t/long.t" &&
+	mkdir -p "$HOME/wd/ihost/iuser" && ln -sfn "$COPY" "$HOME/wd/ihost/iuser/proj" &&
+	{ head_events; ev node near 1 local ssh "$TRASH/wd"; ev node far 1 farhost "$TRASH/fake-rsh" wd;
+	  list long a b c; ev ready far 0; sleep 1; ev ready near 0;
+	  sleep 0.5; kill -9 $(cat rsh-farhost.pid); sleep 5; } |
+	timeout 60 dt-feed > out &&
+	grep "^assign	far	1	t/long.t" out &&
+	grep "^node-down	far	channel	" out &&
+	grep "^requeue	far	1	t/long.t	" out &&
+	grep "^done	near	1	t/long.t	passed" out &&
+	test $(grep -c "^done	" out) -eq 4 &&
+	tail -n 1 out | grep "^end	complete$"
+'
+
+test_expect_success 'a malformed channel line takes the node down, not dt-feed' '
+	printf "#!/bin/sh\nprintf \"hello\\\\tdistributest-channel\\\\t1\\\\tx\\\\nrunner-up\\\\tbad\\\\\\\\q\\\\n\"\nsleep 2\n" > bad-spawn &&
+	chmod +x bad-spawn &&
+	{ head_events | sed "s|^set	spawn	.*|set	spawn	$TRASH/bad-spawn|"; ev node local 1 local ssh "$TRASH/wd"; list a; ev ready local 0; sleep 1; } |
+	timeout 60 dt-feed > out &&
+	grep "^node-down	local	channel	channel line 2: unknown escape" out &&
+	tail -n 1 out | grep "^end	no-runners$"
+'
+
+test_expect_success 'unreadable timings are reported and the run goes on' '
+	printf "not timings\n" > timings &&
+	{ head_events; ev node local 1 local ssh "$TRASH/wd"; list a; ev ready local 0; sleep 1; } |
+	timeout 60 dt-feed > out 2> err &&
+	test_grep "timings: line 1: not a timings file" err &&
+	grep "^end	complete" out
+'
+
+test_expect_success 'input that ends before the test list is a data error' '
+	head_events | test_expect_code 101 dt-feed > /dev/null 2> err &&
+	test_grep "ended before tests-end" err
+'
+
+test_done
