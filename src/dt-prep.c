@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,12 +23,13 @@
 struct node {
 	char		*name, *host, *rsh, *workdir;
 	struct dt_chan	 ch;
-	int		 open;
+	int		 open;		/* node_setup is running */
+	int		 held;		/* done; the channel is kept */
 };
 
 static struct node *nodes;
 static size_t nnodes;
-static int nopen;
+static int nopen, nheld, hold;
 static char *initiator, *user, *name, *spawn;
 
 static void
@@ -63,6 +65,19 @@ finish(struct node *n, const char *verb, const char *stage, const char *why)
 	char *closewhy, secs[32];
 
 	snprintf(secs, sizeof(secs), "%.3f", dt_now() - n->ch.started);
+	if (why == NULL && strcmp(verb, "ready") == 0 && hold) {
+		/*
+		 * What node_setup left running (a database server, say)
+		 * belongs to the run: dt-spawn kills it when this channel
+		 * closes, so keep the channel until the run is over.
+		 */
+		emit("ready", n->name, secs, (char *)NULL);
+		n->open = 0;
+		n->held = 1;
+		nopen--;
+		nheld++;
+		return;
+	}
 	closewhy = dt_chan_close(&n->ch, why != NULL);
 	if (why == NULL && strcmp(verb, "ready") == 0)
 		emit("ready", n->name, secs, (char *)NULL);
@@ -152,6 +167,16 @@ channel_read(struct node *n)
 	r = dt_rd_fill(&n->ch.rd);
 	if (r < 0 && errno == EAGAIN)
 		return;
+	if (n->held) {
+		n->ch.rd.len = 0;	/* nothing more is expected */
+		if (r <= 0) {
+			free(dt_chan_close(&n->ch, 0));
+			dt_chan_free(&n->ch);
+			n->held = 0;
+			nheld--;
+		}
+		return;
+	}
 	while (n->open && (rc = dt_rd_line(&n->ch.rd, &l, &len)) != 0) {
 		if (rc < 0) {
 			char *why = dt_xasprintf("channel line %lu: %s",
@@ -218,7 +243,7 @@ kill_all(void)
 	size_t i;
 
 	for (i = 0; i < nnodes; i++)
-		if (nodes[i].open && nodes[i].ch.c.pid > 0)
+		if ((nodes[i].open || nodes[i].held) && nodes[i].ch.c.pid > 0)
 			kill(nodes[i].ch.c.pid, SIGTERM);
 }
 
@@ -231,6 +256,7 @@ main(int argc, char *argv[])
 	char *l;
 	size_t len, i;
 	int sfd, np, rc, ch, eof = 0;
+	struct stat st;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
@@ -248,7 +274,9 @@ main(int argc, char *argv[])
 		dt_die_sys(DT_EX_SYS, "signalfd");
 	dt_rd_init(&in, 0, "stdin");
 
-	while (!eof || nopen > 0) {
+	/* Into a pipe, channels are held until the reader is done. */
+	hold = fstat(1, &st) == 0 && S_ISFIFO(st.st_mode);
+	while (!eof || nopen > 0 || nheld > 0) {
 		pfd = dt_xcalloc(3 + 2 * nnodes, sizeof(*pfd));
 		np = 0;
 		pfd[np].fd = eof ? -1 : 0;
@@ -258,9 +286,11 @@ main(int argc, char *argv[])
 		pfd[np].fd = 1;
 		pfd[np++].events = 0;
 		for (i = 0; i < nnodes; i++) {
-			pfd[np].fd = nodes[i].open ? nodes[i].ch.c.out : -1;
+			int live = nodes[i].open || nodes[i].held;
+
+			pfd[np].fd = live ? nodes[i].ch.c.out : -1;
 			pfd[np++].events = POLLIN;
-			pfd[np].fd = nodes[i].open ? nodes[i].ch.c.err : -1;
+			pfd[np].fd = live ? nodes[i].ch.c.err : -1;
 			pfd[np++].events = POLLIN;
 		}
 		if (poll(pfd, np, -1) < 0 && errno != EINTR)
@@ -274,10 +304,11 @@ main(int argc, char *argv[])
 		if (pfd[2].revents & (POLLERR | POLLHUP))
 			exit(0);	/* the stage after us is done */
 		for (i = 0; i < nnodes; i++) {
-			if (nodes[i].open && pfd[4 + 2 * i].revents &&
-			    nodes[i].ch.c.err >= 0)
+			if ((nodes[i].open || nodes[i].held) &&
+			    pfd[4 + 2 * i].revents && nodes[i].ch.c.err >= 0)
 				dt_chan_err(&nodes[i].ch);
-			if (nodes[i].open && pfd[3 + 2 * i].revents)
+			if ((nodes[i].open || nodes[i].held) &&
+			    pfd[3 + 2 * i].revents)
 				channel_read(&nodes[i]);
 		}
 		if (pfd[0].revents) {

@@ -50,9 +50,10 @@ static struct runner *runners;
 static int nrunners;
 static struct {
 	pid_t		 pid;
+	pid_t		 pgid;		/* outlives node_setup: its daemons */
 	struct output	 out;
 	int		 status;
-} prep = { -1, { -1, { 0 } }, 0 };
+} prep = { -1, -1, { -1, { 0 } }, 0 };
 static char *dir, *framework, *command, *idprefix, *node;
 static char **args;
 static int nargs;
@@ -107,8 +108,8 @@ kill_all(void)
 	for (i = 0; i < nrunners; i++)
 		if (runners[i].pid > 0 && !runners[i].exited)
 			kill(-runners[i].pid, SIGKILL);
-	if (prep.pid > 0)
-		kill(-prep.pid, SIGKILL);
+	if (prep.pgid > 0)
+		kill(-prep.pgid, SIGKILL);
 }
 
 static noreturn void
@@ -233,7 +234,7 @@ do_prep(void)
 		return;
 	}
 	free(hook);
-	prep.pid = c.pid;
+	prep.pid = prep.pgid = c.pid;
 	prep.out.fd = c.out;
 	dt_nonblock(c.out);
 }
