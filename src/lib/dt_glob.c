@@ -38,7 +38,7 @@ dt_glob_match(const char *pat, const char *path)
 		pn = seglen(pat);
 		if (pn == 2 && pat[0] == '*' && pat[1] == '*') {
 			if (pat[2] == '\0')
-				return 1;
+				return path[0] != '.' && strstr(path, "/.") == NULL;
 			/* Zero directories, or one more and try again. */
 			for (;;) {
 				if (dt_glob_match(pat + 3, path))
