@@ -74,12 +74,18 @@ check: deps
 
 lint:
 	$(if $(MANS),mandoc -Tlint -W warning $(MANS))
-	shellcheck -s sh bin/distributest
+	shellcheck -s sh bin/distributest bench/run.sh
 	shellcheck -s sh -e SC1091,SC2016,SC2034,SC2059 tests/*.sh
 
 demo: deps
 	$(MAKE) all
 	sh tests/demo.sh
+
+BENCH_DEPS = parallel ruby-parallel-tests bc
+bench: deps
+	$(MAKE) DEPS="$(BENCH_DEPS)" deps
+	$(MAKE) all
+	sh bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
@@ -112,4 +118,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps check lint demo install uninstall clean
+.PHONY: all deps check lint demo bench install uninstall clean

@@ -219,8 +219,18 @@ summary(const char *how)
 	if (ndones > 0 && wall > 0)
 		printf("%.2fs of test files in %.2fs: %.1fx the speed of one "
 		    "runner\n", work, wall, work / wall);
-	if (ndones > 1 && nslowest > 0) {
+	if (ndones > 0)
 		qsort(dones, ndones, sizeof(*dones), cmp_slow);
+	if (ndones > 0 && runners_peak > 0 && wall > 0) {
+		/* No schedule beats the longest file or an even share. */
+		double share = work / runners_peak;
+		double bound = dones[0].secs > share ? dones[0].secs : share;
+
+		printf("lower bound %.2fs (%s): this run took %.2fx that\n",
+		    bound, dones[0].secs > share ? "the longest file" :
+		    "the work shared evenly", wall / bound);
+	}
+	if (ndones > 1 && nslowest > 0) {
 		printf("slowest:\n");
 		for (i = 0; i < ndones && i < (size_t)nslowest; i++)
 			printf("  %8.2fs  %s  (%s)\n", dones[i].secs,
