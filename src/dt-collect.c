@@ -243,6 +243,9 @@ summary(const char *how)
 		    requeued == 1 ? " was" : "s were");
 	if (how != NULL)
 		printf("%s\n", how);
+	if (files > (long)(ndones + nlost))
+		printf("%ld of %ld files did not run\n",
+		    files - (long)(ndones + nlost), files);
 	if (logpath != NULL)
 		printf("log: %s\n", logpath);
 	if (how != NULL || nlost > 0)
