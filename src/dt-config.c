@@ -49,24 +49,51 @@ defaults(struct dt_conf *c)
 
 	s = &c->run[DT_RUN_FRAMEWORK];
 	if (s->value == NULL) {
-		p = dt_xasprintf("%s/spec", project);
+		/* The first that fits, as a person would look. */
+		static const struct {
+			const char *file, *framework, *why;
+		} marks[] = {
+			{ "spec", "rspec", "spec/ exists" },
+			{ "pytest.ini", "pytest", "pytest.ini exists" },
+			{ "conftest.py", "pytest", "conftest.py exists" },
+			{ "pyproject.toml", "pytest", "pyproject.toml exists" },
+			{ "test", "minitest", "test/ exists" },
+			{ "tests", "pytest", "tests/ exists" },
+		};
+		size_t i;
+
 		if (c->run[DT_RUN_COMMAND].value != NULL) {
 			s->value = dt_xstrdup("command");
 			detected = "a command is set";
-		} else if (isdir(p)) {
-			s->value = dt_xstrdup("rspec");
-			detected = "spec/ exists";
 		}
-		free(p);
+		for (i = 0; s->value == NULL && i < sizeof(marks) /
+		    sizeof(marks[0]); i++) {
+			p = dt_xasprintf("%s/%s", project, marks[i].file);
+			if (access(p, F_OK) == 0 && (strchr(marks[i].file, '.')
+			    || isdir(p))) {
+				s->value = dt_xstrdup(marks[i].framework);
+				detected = marks[i].why;
+			}
+			free(p);
+		}
 		if (s->value == NULL)
-			dt_die(DT_EX_USAGE, "%s: cannot tell the test framework: "
-			    "no spec/ directory and no command; set framework "
+			dt_die(DT_EX_USAGE, "%s: cannot tell the test framework "
+			    "(no spec/, test/, tests/, pytest.ini, conftest.py "
+			    "or pyproject.toml, and no command); set framework "
 			    "in .distributest/config", project);
 	}
 	s = &c->run[DT_RUN_TESTS];
 	if (s->value == NULL) {
-		if (strcmp(c->run[DT_RUN_FRAMEWORK].value, "rspec") == 0)
+		const char *fw = c->run[DT_RUN_FRAMEWORK].value;
+
+		if (strcmp(fw, "rspec") == 0)
 			s->value = dt_xstrdup("spec/**/*_spec.rb");
+		else if (strcmp(fw, "minitest") == 0 ||
+		    strcmp(fw, "test-unit") == 0)
+			s->value = dt_xstrdup("test/**/*_test.rb "
+			    "test/**/test_*.rb");
+		else if (strcmp(fw, "pytest") == 0)
+			s->value = dt_xstrdup("**/test_*.py **/*_test.py");
 		else
 			dt_die(DT_EX_USAGE, "%s: framework command needs a "
 			    "tests pattern in [run]", project);

@@ -28,7 +28,9 @@ is_list(int k)
 	return k == DT_RUN_TESTS || k == DT_RUN_EXCLUDE || k == DT_RUN_ARGS;
 }
 
-static const char *const frameworks[] = { "rspec", "command", NULL };
+static const char *const frameworks[] = {
+	"rspec", "minitest", "test-unit", "pytest", "command", NULL
+};
 
 static void
 setv(struct dt_setting *s, const char *v, const char *file, int line)
@@ -188,7 +190,8 @@ handler(void *user, const char *rawsec, const char *key, const char *value)
 					break;
 			if (frameworks[i] == NULL)
 				return fail(c, "framework: unknown framework "
-				    "\"%s\" (expected rspec or command)", value);
+				    "\"%s\" (expected rspec, minitest, test-unit, "
+				    "pytest or command)", value);
 		}
 		if (k == DT_RUN_RETRIES) {
 			dt_strtonum(value, 0, 100, &e);
