@@ -8,6 +8,7 @@ LIBEXECDIR ?= $(PREFIX)/libexec/distributest
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 COMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SHELLDIR ?= $(PREFIX)/share/distributest
 
@@ -18,7 +19,8 @@ DT_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc/lib \
 	-DDT_SYSCONFDIR='"$(SYSCONFDIR)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-PROGS = dt-config dt-find dt-sync dt-prep dt-feed dt-collect dt-spawn adapter-command
+PROGS = dt-config dt-find dt-sync dt-prep dt-feed dt-collect dt-spawn dt-nodes \
+	adapter-command
 ADAPTERS = $(notdir $(wildcard libexec/adapter-*))
 LIBSRC = $(wildcard src/lib/*.c)
 LIBOBJ = $(LIBSRC:src/lib/%.c=build/obj/%.o)
@@ -56,7 +58,9 @@ build/tests/%: tests/unit/%.c tests/unit/tap.h build/libdt.a src/lib/dt.h
 
 # Install what the build and the tests need from Debian, when missing.
 DEPS = gcc make pkg-config libsystemd-dev libinih-dev rsync ruby ruby-rspec \
-	mandoc shellcheck perl procps util-linux coreutils
+	ruby-minitest ruby-test-unit python3-pytest mandoc shellcheck perl procps \
+	util-linux coreutils systemd systemd-container openssh-server \
+	openssh-client iproute2
 deps:
 	@missing=; for p in $(DEPS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
@@ -92,6 +96,7 @@ install: all
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
 	  $(DESTDIR)$(SYSCONFDIR)/distributest $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(USERUNITDIR) \
 	  $(DESTDIR)$(COMPDIR)
 	sed 's|^libexec=.*|libexec=$(LIBEXECDIR)|' bin/distributest > $(DESTDIR)$(BINDIR)/distributest
 	chmod 0555 $(DESTDIR)$(BINDIR)/distributest
@@ -105,7 +110,12 @@ install: all
 	  [ ! -e "$$t" ] || continue; \
 	  if [ -x "$$f" ]; then m=0755; else m=0644; fi; \
 	  install -m $$m "$$f" "$$t"; done
-	for u in units/*; do [ -f "$$u" ] && install -m 0444 $$u $(DESTDIR)$(UNITDIR)/ || :; done
+	for u in units/*.socket units/*.service; do \
+	  sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/}; \
+	  chmod 0444 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
+	for u in units/user/*; do \
+	  sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $$u > $(DESTDIR)$(USERUNITDIR)/$${u##*/}; \
+	  chmod 0444 $(DESTDIR)$(USERUNITDIR)/$${u##*/}; done
 	install -m 0444 shell/distributest.bash $(DESTDIR)$(COMPDIR)/distributest
 
 uninstall:
@@ -113,7 +123,8 @@ uninstall:
 	for p in $(PROGS) $(ADAPTERS); do rm -f $(DESTDIR)$(LIBEXECDIR)/$$p; done
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
-	for u in units/*; do [ -f "$$u" ] && rm -f $(DESTDIR)$(UNITDIR)/$${u##*/} || :; done
+	for u in units/*.socket units/*.service; do rm -f $(DESTDIR)$(UNITDIR)/$${u##*/}; done
+	for u in units/user/*; do rm -f $(DESTDIR)$(USERUNITDIR)/$${u##*/}; done
 
 clean:
 	rm -rf build

@@ -14,7 +14,7 @@
 
 #include "dt.h"
 
-#define USAGE "dt-config [-p] [-C dir] [-c file] [-j runners] [-l libexec]"
+#define USAGE "dt-config [-p] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir]"
 
 static char project[PATH_MAX];
 static const char *detected;	/* why the framework was chosen */
@@ -173,7 +173,7 @@ print_ini(struct dt_conf *c)
 		struct { const char *k; struct dt_setting *s; } v[] = {
 			{ "host", &n->host }, { "user", &n->user },
 			{ "runners", &n->runners }, { "rsh", &n->rsh },
-			{ "workdir", &n->workdir } };
+			{ "workdir", &n->workdir }, { "spawn", &n->spawn } };
 		size_t j;
 
 		printf("\n[node %s]\n", n->name);
@@ -205,12 +205,33 @@ set_words(const char *k, const char *v)
 	free(copy);
 }
 
+/*
+ * One ssh master connection per node for the whole run, shared by rsync,
+ * node_setup and the runners' channel: its socket lives in the run's own
+ * directory and the master goes away soon after its last user.
+ */
+static char *
+rsh_command(const char *rsh, const char *control)
+{
+	const char *base;
+	size_t len = strcspn(rsh, " \t");
+
+	base = memrchr(rsh, '/', len);
+	base = base ? base + 1 : rsh;
+	if (control == NULL || (size_t)(rsh + len - base) != 3 ||
+	    strncmp(base, "ssh", 3) != 0)
+		return dt_xstrdup(rsh);
+	return dt_xasprintf("%.*s -o ControlMaster=auto -o ControlPath=%s/%%C "
+	    "-o ControlPersist=10%s", (int)len, rsh, control, rsh + len);
+}
+
 static void
-print_events(struct dt_conf *c, const char *libexec)
+print_events(struct dt_conf *c, const char *libexec, const char *control)
 {
 	char host[256], cores[16], *p;
 	struct passwd *pw;
 	const char *user, *name;
+	char *rsh, *spawn;
 	size_t i;
 
 	if (gethostname(host, sizeof(host)) < 0)
@@ -264,12 +285,18 @@ print_events(struct dt_conf *c, const char *libexec)
 			r = local ? cores : "0";
 		dest = n->user.value && *n->user.value && !local ?
 		    dt_xasprintf("%s@%s", n->user.value, h) : dt_xstrdup(h);
-		if (dt_send(1, "node", n->name, r, dest,
-		    n->rsh.value ? n->rsh.value : "ssh -o BatchMode=yes",
+		rsh = rsh_command(n->rsh.value ? n->rsh.value :
+		    "ssh -o BatchMode=yes", control);
+		spawn = n->spawn.value ? dt_xstrdup(n->spawn.value) : local ?
+		    dt_xasprintf("%s/dt-spawn", libexec) :
+		    dt_xasprintf("%s/dt-spawn --connect", libexec);
+		if (dt_send(1, "node", n->name, r, dest, rsh,
 		    n->workdir.value ? n->workdir.value :
-		    c->run[DT_RUN_WORKDIR].value, (char *)NULL) < 0)
+		    c->run[DT_RUN_WORKDIR].value, spawn, (char *)NULL) < 0)
 			dt_die_sys(DT_EX_SYS, "write");
 		free(dest);
+		free(rsh);
+		free(spawn);
 	}
 }
 
@@ -278,6 +305,7 @@ main(int argc, char *argv[])
 {
 	struct dt_conf c;
 	const char *dir = ".", *file = NULL, *jobs = NULL, *libexec = NULL;
+	const char *control = NULL;
 	const char *e, *env;
 	char *p;
 	int ch, print = 0, rc = 0;
@@ -285,12 +313,13 @@ main(int argc, char *argv[])
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
-	while ((ch = getopt(argc, argv, "C:c:j:l:p")) != -1) {
+	while ((ch = getopt(argc, argv, "C:c:j:l:m:p")) != -1) {
 		switch (ch) {
 		case 'C': dir = optarg; break;
 		case 'c': file = optarg; break;
 		case 'j': jobs = optarg; break;
 		case 'l': libexec = optarg; break;
+		case 'm': control = optarg; break;
 		case 'p': print = 1; break;
 		default: dt_usage(USAGE);
 		}
@@ -353,7 +382,7 @@ main(int argc, char *argv[])
 	if (print)
 		print_ini(&c);
 	else
-		print_events(&c, libexec);
+		print_events(&c, libexec, control);
 	if (fflush(stdout) == EOF)
 		dt_die_sys(DT_EX_SYS, "write");
 	dt_conf_free(&c);

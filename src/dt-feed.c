@@ -30,7 +30,7 @@ struct runner {
 };
 
 struct node {
-	char		*name, *host, *rsh, *workdir, *runners_wanted;
+	char		*name, *host, *rsh, *workdir, *spawn, *runners_wanted;
 	int		 state;
 	struct dt_chan	 ch;
 	struct runner	*r;
@@ -385,7 +385,8 @@ node_ready(struct node *n)
 	if (spawn == NULL || framework == NULL)
 		dt_die(DT_EX_DATA, "stdin: ready before the spawn and "
 		    "framework settings");
-	if (dt_chan_open(&n->ch, n->name, n->host, n->rsh, spawn) < 0) {
+	if (dt_chan_open(&n->ch, n->name, n->host, n->rsh,
+	    n->spawn ? n->spawn : spawn) < 0) {
 		why = dt_xasprintf("cannot open a channel: %s",
 		    strerror(errno));
 		emit("node-down", n->name, "channel", why, (char *)NULL);
@@ -502,6 +503,7 @@ event(char *l, size_t len, unsigned long lineno)
 		n->host = dt_xstrdup(f[3]);
 		n->rsh = dt_xstrdup(f[4]);
 		n->workdir = dt_xstrdup(f[5]);
+		n->spawn = k > 6 && *f[6] ? dt_xstrdup(f[6]) : NULL;
 	} else if (strcmp(f[0], "test") == 0 && k >= 2 && !listed) {
 		if (ntests == captests) {
 			captests = captests ? captests * 2 : 256;
@@ -567,6 +569,7 @@ main(int argc, char *argv[])
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
+	dt_die_with_parent();
 	while ((ch = getopt(argc, argv, "")) != -1)
 		dt_usage(USAGE);
 	if (optind != argc)

@@ -109,6 +109,7 @@ main(int argc, char *argv[])
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
+	dt_die_with_parent();
 	while ((ch = getopt(argc, argv, "")) != -1)
 		dt_usage(USAGE);
 	dt_rd_init(&r, 0, "stdin");

@@ -21,7 +21,7 @@
 #define USAGE "dt-prep"
 
 struct node {
-	char		*name, *host, *rsh, *workdir;
+	char		*name, *host, *rsh, *workdir, *spawn;
 	struct dt_chan	 ch;
 	int		 open;		/* node_setup is running */
 	int		 held;		/* done; the channel is kept */
@@ -99,7 +99,8 @@ start(struct node *n)
 	if (spawn == NULL || initiator == NULL || user == NULL || name == NULL)
 		dt_die(DT_EX_DATA, "stdin: synced before the spawn, initiator, "
 		    "user and name settings");
-	if (dt_chan_open(&n->ch, n->name, n->host, n->rsh, spawn) < 0) {
+	if (dt_chan_open(&n->ch, n->name, n->host, n->rsh,
+	    n->spawn ? n->spawn : spawn) < 0) {
 		why = dt_xasprintf("cannot open a channel: %s",
 		    strerror(errno));
 		emit("node-down", n->name, "channel", why, (char *)NULL);
@@ -227,6 +228,7 @@ event(char *l, size_t len, unsigned long lineno)
 		n->host = dt_xstrdup(f[3]);
 		n->rsh = dt_xstrdup(f[4]);
 		n->workdir = dt_xstrdup(f[5]);
+		n->spawn = k > 6 && *f[6] ? dt_xstrdup(f[6]) : NULL;
 	} else if (strcmp(f[0], "synced") == 0 && k >= 2) {
 		if ((n = find(f[1])) == NULL)
 			dt_die(DT_EX_DATA, "stdin line %lu: synced names "
@@ -260,6 +262,7 @@ main(int argc, char *argv[])
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
+	dt_die_with_parent();
 	while ((ch = getopt(argc, argv, "")) != -1)
 		dt_usage(USAGE);
 	if (optind != argc)

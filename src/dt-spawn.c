@@ -9,20 +9,27 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "dt.h"
 
-#define USAGE "dt-spawn"
+#define USAGE "dt-spawn [--connect | --as-peer] [--socket path]"
 #define OUT_MAX 4096	/* a longer output line is sent in pieces */
 
 enum { R_SETUP, R_IDLE, R_BUSY, R_DOWN };
@@ -59,6 +66,7 @@ static char **args;
 static int nargs;
 static char libexec[PATH_MAX];
 static struct dt_buf line;
+static int peer_mode;		/* started by the socket unit */
 
 static noreturn void cleanup_and_exit(int);
 
@@ -548,6 +556,42 @@ set(char **f, int n)
 	*v = dt_xstrdup(f[2]);
 }
 
+/* What "distributest nodes" shows of a node: one info line per fact. */
+static void
+do_info(char **f, int n)
+{
+	struct statvfs sv;
+	char host[256], buf[64], *dir, *p;
+	double load[3];
+	struct passwd *pw = getpwuid(getuid());
+
+	if (gethostname(host, sizeof(host)) < 0)
+		strcpy(host, "?");
+	host[sizeof(host) - 1] = '\0';
+	sendf("info", 0, "version", DT_VERSION);
+	sendf("info", 0, "host", host);
+	sendf("info", 0, "user", pw ? pw->pw_name : "?");
+	snprintf(buf, sizeof(buf), "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+	sendf("info", 0, "cores", buf);
+	if (getloadavg(load, 3) == 3) {
+		snprintf(buf, sizeof(buf), "%.2f", load[0]);
+		sendf("info", 0, "load", buf);
+	}
+	sendf("info", 0, "via", peer_mode ? "socket unit" : "direct");
+	/* The workdir may not exist yet: ask the nearest that does. */
+	dir = path_in_home(n > 1 ? f[1] : ".");
+	while (statvfs(dir, &sv) < 0 && (p = strrchr(dir, '/')) != NULL &&
+	    p != dir)
+		*p = '\0';
+	if (statvfs(dir, &sv) == 0) {
+		snprintf(buf, sizeof(buf), "%.1f",
+		    (double)sv.f_bavail * sv.f_frsize / 1e9);
+		sendf("info", 0, "free-gb", buf);
+	}
+	free(dir);
+	sendf("info-end", 0, NULL, NULL);
+}
+
 static void
 request(char *l, size_t len, unsigned long lineno)
 {
@@ -574,6 +618,8 @@ request(char *l, size_t len, unsigned long lineno)
 		do_start(f, n);
 	else if (strcmp(f[0], "run") == 0)
 		do_run(f, n);
+	else if (strcmp(f[0], "info") == 0)
+		do_info(f, n);
 	else
 		dt_die(DT_EX_DATA, "channel line %lu: unknown request \"%s\"",
 		    lineno, f[0]);
@@ -603,6 +649,133 @@ reap(void)
 	}
 }
 
+/*
+ * --connect: reach the node's socket-activated dt-spawn and relay our fds
+ * 0 and 1 to it.  The service runs the agent in a cgroup of its own at
+ * idle priority; without it (no socket, or nobody listening) we are the
+ * agent ourselves, so a node works with or without the units.
+ */
+static int
+try_socket(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	if (path == NULL || *path == '\0' ||
+	    strlen(path) >= sizeof(sun.sun_path))
+		return -1;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		dt_die_sys(DT_EX_SYS, "socket");
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		return fd;
+	/*
+	 * No socket, or nobody behind it: the units are not there.  A
+	 * socket we may not use is the node owner's word, not an absence.
+	 */
+	if (errno != ENOENT && errno != ECONNREFUSED && errno != ENOTDIR)
+		dt_die_sys(DT_EX_SYS, "connect %s", path);
+	close(fd);
+	return -1;
+}
+
+static int
+connect_service(const char *given)
+{
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	char *user = run ? dt_xasprintf("%s/distributest/runner.sock", run) :
+	    NULL;
+	int fd;
+
+	if (given != NULL) {
+		if ((fd = try_socket(given)) < 0)
+			dt_die_sys(DT_EX_SYS, "connect %s", given);
+		return fd;
+	}
+	fd = try_socket(user);
+	if (fd < 0)
+		fd = try_socket("/run/distributest/runner.sock");
+	free(user);
+	return fd;
+}
+
+static noreturn void
+relay(int sock)
+{
+	char buf[65536];
+	struct pollfd p[2];
+	ssize_t n;
+	int in_open = 1;
+
+	signal(SIGTERM, SIG_DFL);
+	for (;;) {
+		p[0].fd = in_open ? 0 : -1;
+		p[0].events = POLLIN;
+		p[1].fd = sock;
+		p[1].events = POLLIN;
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			dt_die_sys(DT_EX_SYS, "poll");
+		}
+		if (p[1].revents) {
+			n = read(sock, buf, sizeof(buf));
+			if (n <= 0)
+				exit(0);	/* the agent is done */
+			if (dt_write_all(1, buf, n) < 0)
+				exit(0);
+		}
+		if (in_open && p[0].revents) {
+			n = read(0, buf, sizeof(buf));
+			if (n <= 0) {
+				/* EOF goes on: the agent then kills the run. */
+				shutdown(sock, SHUT_WR);
+				in_open = 0;
+			} else if (dt_write_all(sock, buf, n) < 0)
+				exit(0);
+		}
+	}
+}
+
+/*
+ * --as-peer: started by the socket unit, possibly as root, we become the
+ * user at the other end of the socket before anything else, so a run
+ * through the service has the rights of that user and no others.
+ */
+static void
+become_peer(void)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct passwd *pw;
+
+	if (sd_is_socket(0, AF_UNIX, SOCK_STREAM, 0) <= 0)
+		dt_die(DT_EX_USAGE, "--as-peer: standard input is not a Unix "
+		    "stream socket");
+	if (getsockopt(0, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		dt_die_sys(DT_EX_SYS, "SO_PEERCRED");
+	if ((pw = getpwuid(cred.uid)) == NULL)
+		dt_die(DT_EX_USAGE, "peer uid %ld has no name",
+		    (long)cred.uid);
+	if (getuid() == 0 && cred.uid != 0) {
+		if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
+		    setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+			dt_die_sys(DT_EX_SYS, "becoming %s", pw->pw_name);
+	} else if (cred.uid != getuid())
+		dt_die(DT_EX_USAGE, "peer uid %ld is not ours (%ld), and we "
+		    "are not root", (long)cred.uid, (long)getuid());
+	setenv("HOME", pw->pw_dir, 1);
+	setenv("USER", pw->pw_name, 1);
+	setenv("LOGNAME", pw->pw_name, 1);
+	setenv("SHELL", pw->pw_shell && *pw->pw_shell ? pw->pw_shell :
+	    "/bin/sh", 1);
+	if (chdir(pw->pw_dir) < 0)
+		dt_warn_sys("chdir %s", pw->pw_dir);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -612,14 +785,32 @@ main(int argc, char *argv[])
 	char *l, *p;
 	size_t len;
 	ssize_t n;
-	int sfd, i, np, rc, ch;
+	int sfd, i, np, rc, ch, connect_mode = 0;
+	const char *sockpath = NULL;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
-	while ((ch = getopt(argc, argv, "")) != -1)
+	static const struct option longopts[] = {
+		{ "connect", no_argument, NULL, 'c' },
+		{ "as-peer", no_argument, NULL, 'p' },
+		{ "socket", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	while ((ch = getopt_long(argc, argv, "cps:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': connect_mode = 1; break;
+		case 'p': peer_mode = 1; break;
+		case 's': sockpath = optarg; break;
+		default: dt_usage(USAGE);
+		}
+	}
+	if (optind != argc || (connect_mode && peer_mode))
 		dt_usage(USAGE);
-	if (optind != argc)
-		dt_usage(USAGE);
+	if (connect_mode && (sfd = connect_service(sockpath)) >= 0)
+		relay(sfd);
+	if (peer_mode)
+		become_peer();
 	self = getpid();
 	atexit(kill_all);	/* a protocol error must not orphan runners */
 	n = readlink("/proc/self/exe", libexec, sizeof(libexec) - 1);

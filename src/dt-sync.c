@@ -346,6 +346,7 @@ main(int argc, char *argv[])
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
+	dt_die_with_parent();
 	while ((ch = getopt(argc, argv, "j:r:")) != -1) {
 		switch (ch) {
 		case 'j':

@@ -25,7 +25,7 @@ export HOME XDG_CONFIG_HOME TMPDIR DISTRIBUTEST_SYSTEM_CONFIG
 unset TEST_ENV_NUMBER DT_RUNNER_ID DISTRIBUTEST_LIBEXEC
 mkdir -p "$HOME" "$TMPDIR"
 # A marker that names this script's processes, to prove none are left.
-MARK=dtmark$$
+MARK=dtmark${$}x
 export MARK
 
 test_count=0

@@ -111,6 +111,7 @@ void dt_cloexec(int);
 void dt_nonblock(int);
 void dt_signal(int, void (*)(int));
 void dt_close(int *);
+void dt_die_with_parent(void);
 
 /* dt_chan.c: channels to a node's dt-spawn. */
 struct dt_chan {
@@ -120,6 +121,7 @@ struct dt_chan {
 	struct dt_buf	 errpart, lasterr;
 	double		 started;
 	int		 hello;		/* the peer's hello was read */
+	int		 quiet;		/* keep stderr's last line, emit none */
 };
 int dt_chan_open(struct dt_chan *, const char *, const char *, const char *,
     const char *);
@@ -138,7 +140,7 @@ struct dt_setting {
 };
 struct dt_node {
 	char		*name;
-	struct dt_setting host, user, runners, rsh, workdir;
+	struct dt_setting host, user, runners, rsh, workdir, spawn;
 };
 enum { DT_RUN_FRAMEWORK, DT_RUN_COMMAND, DT_RUN_TESTS, DT_RUN_EXCLUDE,
     DT_RUN_WORKDIR, DT_RUN_NODE_SETUP, DT_RUN_RUNNER_SETUP, DT_RUN_RETRIES,

@@ -17,26 +17,30 @@ int
 dt_chan_open(struct dt_chan *ch, const char *node, const char *host,
     const char *rsh, const char *spawn)
 {
-	char **argv, *words, *w, *save;
+	char **argv, *words, *cmd, *w, *save;
 	size_t n = 0;
 	int rc;
 
 	memset(ch, 0, sizeof(*ch));
 	ch->node = dt_xstrdup(node);
 	ch->c.in = ch->c.out = ch->c.err = -1;
-	argv = dt_xcalloc(strlen(rsh) + 4, sizeof(*argv));
+	argv = dt_xcalloc(strlen(rsh) + strlen(spawn) + 4, sizeof(*argv));
 	words = dt_xstrdup(rsh);
+	cmd = dt_xstrdup(spawn);
 	if (strcmp(host, "local") != 0) {
 		for (w = strtok_r(words, " \t", &save); w;
 		    w = strtok_r(NULL, " \t", &save))
 			argv[n++] = w;
 		argv[n++] = (char *)host;
 	}
-	argv[n++] = (char *)spawn;
+	for (w = strtok_r(cmd, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+		argv[n++] = w;
 	argv[n] = NULL;
-	rc = dt_spawn(&ch->c, argv, DT_SPAWN_IN | DT_SPAWN_OUT | DT_SPAWN_ERR);
+	rc = n > 0 ? dt_spawn(&ch->c, argv, DT_SPAWN_IN | DT_SPAWN_OUT |
+	    DT_SPAWN_ERR) : -1;
 	free(argv);
 	free(words);
+	free(cmd);
 	if (rc < 0)
 		return -1;
 	dt_nonblock(ch->c.out);
@@ -61,8 +65,8 @@ err_lines(struct dt_chan *ch, int flush)
 		if (n > 0) {
 			dt_buf_reset(&ch->lasterr);
 			dt_buf_add(&ch->lasterr, ch->errpart.s, n);
-			if (dt_send(1, "log", ch->node, ch->lasterr.s,
-			    (char *)NULL) < 0)
+			if (!ch->quiet && dt_send(1, "log", ch->node,
+			    ch->lasterr.s, (char *)NULL) < 0)
 				dt_out_failed();
 		}
 		n += nl != NULL;
@@ -121,8 +125,8 @@ dt_chan_close(struct dt_chan *ch, int kill_it)
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return NULL;
 	dt_status_str(st, why, sizeof(why));
-	return ch->lasterr.len ? dt_xasprintf("dt-spawn %s: %s", why,
-	    ch->lasterr.s) : dt_xasprintf("dt-spawn %s", why);
+	return ch->lasterr.len ? dt_xasprintf("channel %s: %s", why,
+	    ch->lasterr.s) : dt_xasprintf("channel %s", why);
 }
 
 void

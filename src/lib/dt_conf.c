@@ -82,6 +82,7 @@ node_free(struct dt_node *n)
 	free(n->runners.value);
 	free(n->rsh.value);
 	free(n->workdir.value);
+	free(n->spawn.value);
 }
 
 static struct dt_node *
@@ -226,6 +227,8 @@ handler(void *user, const char *rawsec, const char *key, const char *value)
 		s = &n->rsh;
 	else if (strcmp(key, "workdir") == 0)
 		s = &n->workdir;
+	else if (strcmp(key, "spawn") == 0)
+		s = &n->spawn;
 	else
 		return fail(c, "unknown key \"%s\" in [%s]", key, sec);
 	if (*value == '\0' && s != &n->user)

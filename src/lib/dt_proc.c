@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -159,4 +160,21 @@ dt_status_str(int st, char *buf, size_t n)
 	else
 		snprintf(buf, n, "stopped");
 	return buf;
+}
+
+/*
+ * A stage of the pipeline ends with the front end that started it, even
+ * when that one is killed with SIGKILL and can stop nobody: the stage
+ * gets SIGTERM, and its exit closes the channels, which ends the run on
+ * every node.
+ */
+void
+dt_die_with_parent(void)
+{
+	pid_t parent = getppid();
+
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0)
+		dt_warn_sys("prctl PR_SET_PDEATHSIG");
+	if (getppid() != parent)
+		raise(SIGTERM);	/* it died before we asked */
 }

@@ -1,0 +1,242 @@
+/*
+ * dt-nodes: check every node of the configuration at once, through the
+ * same channel a run would use, and print what each says of itself:
+ * reachable or why not, dt-spawn's version, whether the socket unit
+ * answered, its cores, load and free disk where the copies go.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dt.h"
+
+#define USAGE "dt-nodes [-t seconds]"
+
+enum { K_VERSION, K_VIA, K_CORES, K_LOAD, K_FREE, K_HOST, K_USER, K_N };
+static const char *const keys[K_N] = {
+	"version", "via", "cores", "load", "free-gb", "host", "user"
+};
+
+struct node {
+	char		*name, *runners, *host, *rsh, *workdir, *spawn;
+	struct dt_chan	 ch;
+	int		 open, done;
+	char		*v[K_N];
+	char		*why;		/* set when the node is down */
+};
+
+static struct node *nodes;
+static size_t nnodes;
+static char *spawn;
+
+static void
+finish(struct node *n, const char *why)
+{
+	char *closewhy = dt_chan_close(&n->ch, why != NULL || !n->done);
+
+	if (!n->done && n->why == NULL)
+		n->why = dt_xstrdup(why ? why : closewhy ? closewhy :
+		    "the channel closed before the answer");
+	free(closewhy);
+	dt_chan_free(&n->ch);
+	n->open = 0;
+}
+
+static void
+reply(struct node *n, char *l, size_t len)
+{
+	char *f[DT_FIELDS_MAX];
+	int k, i;
+
+	k = dt_split(l, len, f, DT_FIELDS_MAX);
+	if (k < 0) {
+		finish(n, dt_line_error);
+		return;
+	}
+	if (!n->ch.hello) {
+		/* A version mismatch is the answer, not a failure to get one. */
+		if (dt_check_hello(f, k, "distributest-channel", n->name) < 0) {
+			n->why = dt_xasprintf("dt-spawn %s speaks protocol %s, "
+			    "we speak %d (%s)", k > 3 ? f[3] : "?",
+			    k > 2 ? f[2] : "?", DT_PROTOCOL, DT_VERSION);
+			finish(n, n->why);
+			return;
+		}
+		n->ch.hello = 1;
+		return;
+	}
+	if (strcmp(f[0], "info") == 0 && k >= 3) {
+		for (i = 0; i < K_N; i++)
+			if (strcmp(f[1], keys[i]) == 0) {
+				free(n->v[i]);
+				n->v[i] = dt_xstrdup(f[2]);
+			}
+	} else if (strcmp(f[0], "info-end") == 0) {
+		n->done = 1;
+		finish(n, NULL);
+	}
+}
+
+static void
+channel_read(struct node *n)
+{
+	char *l;
+	size_t len;
+	ssize_t r;
+	int rc;
+
+	r = dt_rd_fill(&n->ch.rd);
+	if (r < 0 && errno == EAGAIN)
+		return;
+	while (n->open && (rc = dt_rd_line(&n->ch.rd, &l, &len)) != 0) {
+		if (rc < 0) {
+			finish(n, dt_line_error);
+			return;
+		}
+		reply(n, l, len);
+	}
+	if (n->open && n->ch.rd.eof)
+		finish(n, NULL);
+}
+
+static void
+event(char *l, size_t len, unsigned long lineno)
+{
+	char *f[DT_FIELDS_MAX];
+	struct node *n;
+	int k;
+
+	k = dt_split(l, len, f, DT_FIELDS_MAX);
+	if (k < 0)
+		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
+	if (strcmp(f[0], "set") == 0 && k >= 3 && strcmp(f[1], "spawn") == 0) {
+		free(spawn);
+		spawn = dt_xstrdup(f[2]);
+	} else if (strcmp(f[0], "node") == 0 && k >= 6) {
+		nodes = dt_xrealloc(nodes, nnodes + 1, sizeof(*nodes));
+		n = &nodes[nnodes++];
+		memset(n, 0, sizeof(*n));
+		n->name = dt_xstrdup(f[1]);
+		n->runners = dt_xstrdup(strcmp(f[2], "0") == 0 ? "auto" : f[2]);
+		n->host = dt_xstrdup(f[3]);
+		n->rsh = dt_xstrdup(f[4]);
+		n->workdir = dt_xstrdup(f[5]);
+		n->spawn = k > 6 && *f[6] ? dt_xstrdup(f[6]) : NULL;
+	}
+}
+
+static const char *
+val(struct node *n, int k)
+{
+	return n->v[k] ? n->v[k] : "-";
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct dt_reader in;
+	struct pollfd *pfd;
+	const char *e;
+	char *l;
+	size_t len, i;
+	int rc, ch, np, open = 0, down = 0;
+	long timeout = 20;
+	double start;
+
+	dt_hygiene();
+	dt_setprog(argv[0]);
+	while ((ch = getopt(argc, argv, "t:")) != -1) {
+		switch (ch) {
+		case 't':
+			timeout = dt_strtonum(optarg, 1, 3600, &e);
+			if (e != NULL)
+				dt_die(DT_EX_USAGE, "-t %s: %s", optarg, e);
+			break;
+		default:
+			dt_usage(USAGE);
+		}
+	}
+	if (optind != argc)
+		dt_usage(USAGE);
+	dt_rd_init(&in, 0, "stdin");
+	while ((rc = dt_rd_getline(&in, &l, &len)) > 0)
+		event(l, len, in.lineno);
+	if (rc < 0)
+		dt_die(DT_EX_DATA, "stdin line %lu: %s", in.lineno,
+		    dt_line_error);
+	if (nnodes == 0)
+		dt_die(DT_EX_DATA, "stdin: no node lines");
+
+	for (i = 0; i < nnodes; i++) {
+		struct node *n = &nodes[i];
+		const char *sp = n->spawn ? n->spawn : spawn;
+
+		if (sp == NULL || dt_chan_open(&n->ch, n->name, n->host, n->rsh,
+		    sp) < 0 || dt_send(n->ch.c.in, "info", n->workdir,
+		    (char *)NULL) < 0) {
+			n->why = dt_xasprintf("cannot open a channel: %s",
+			    sp ? strerror(errno) : "no spawn setting");
+			continue;
+		}
+		n->open = 1;
+		n->ch.quiet = 1;
+	}
+	start = dt_now();
+	for (;;) {
+		pfd = dt_xcalloc(2 * nnodes, sizeof(*pfd));
+		for (i = np = open = 0; i < nnodes; i++) {
+			pfd[np].fd = nodes[i].open ? nodes[i].ch.c.out : -1;
+			pfd[np++].events = POLLIN;
+			pfd[np].fd = nodes[i].open ? nodes[i].ch.c.err : -1;
+			pfd[np++].events = POLLIN;
+			open += nodes[i].open;
+		}
+		if (open == 0 || dt_now() - start > timeout) {
+			free(pfd);
+			break;
+		}
+		if (poll(pfd, np, 500) < 0 && errno != EINTR)
+			dt_die_sys(DT_EX_SYS, "poll");
+		for (i = 0; i < nnodes; i++) {
+			/* stderr goes to the log stream; here we want it. */
+			if (nodes[i].open && pfd[2 * i + 1].revents &&
+			    nodes[i].ch.c.err >= 0)
+				dt_chan_err(&nodes[i].ch);
+			if (nodes[i].open && pfd[2 * i].revents)
+				channel_read(&nodes[i]);
+		}
+		free(pfd);
+	}
+	for (i = 0; i < nnodes; i++)
+		if (nodes[i].open) {
+			char *why = dt_xasprintf("no answer in %lds", timeout);
+
+			finish(&nodes[i], why);
+			free(why);
+		}
+
+	printf("%-12s %-5s %-8s %-12s %-7s %-5s %-6s %-8s %s\n", "NODE",
+	    "STATE", "VERSION", "VIA", "RUNNERS", "CORES", "LOAD", "FREE",
+	    "WHERE");
+	for (i = 0; i < nnodes; i++) {
+		struct node *n = &nodes[i];
+		char free_gb[32], where[512];
+
+		if (n->why != NULL) {
+			down++;
+			printf("%-12s %-5s %s\n", n->name, "DOWN", n->why);
+			continue;
+		}
+		snprintf(free_gb, sizeof(free_gb), "%sG", val(n, K_FREE));
+		snprintf(where, sizeof(where), "%s@%s:%s", val(n, K_USER),
+		    val(n, K_HOST), n->workdir);
+		printf("%-12s %-5s %-8s %-12s %-7s %-5s %-6s %-8s %s\n",
+		    n->name, "up", val(n, K_VERSION), val(n, K_VIA), n->runners,
+		    val(n, K_CORES), val(n, K_LOAD), free_gb, where);
+	}
+	return down ? DT_EX_INCOMPLETE : DT_EX_OK;
+}
