@@ -50,6 +50,13 @@ test_expect_success 'dt-spawn --connect reaches the socket and runs as the peer'
 	kill $inetd
 '
 
+test_expect_success 'a socket that refuses the user is an error, not a fallback' '
+	start_inetd && chmod 600 runner.sock &&
+	echo | XDG_RUNTIME_DIR= test_expect_code 111 runuser -u nobody -- "$LIBEXEC/dt-spawn" --connect --socket "$TRASH/runner.sock" 2> err &&
+	test_grep "Permission denied" err &&
+	kill $inetd
+'
+
 test_expect_success 'root connecting stays root' '
 	start_inetd &&
 	session | "$LIBEXEC/dt-spawn" --connect --socket "$TRASH/runner.sock" > out &&
