@@ -90,8 +90,7 @@ defaults(struct dt_conf *c)
 			s->value = dt_xstrdup("spec/**/*_spec.rb");
 		else if (strcmp(fw, "minitest") == 0 ||
 		    strcmp(fw, "test-unit") == 0)
-			s->value = dt_xstrdup("test/**/*_test.rb "
-			    "test/**/test_*.rb");
+			s->value = dt_xstrdup("test/**/*_test.rb");
 		else if (strcmp(fw, "pytest") == 0)
 			s->value = dt_xstrdup("**/test_*.py **/*_test.py");
 		else
