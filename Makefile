@@ -78,7 +78,7 @@ check: deps
 
 lint:
 	$(if $(MANS),mandoc -Tlint -W warning $(MANS))
-	shellcheck -s sh bin/distributest bench/run.sh bench/nodes.sh
+	shellcheck -s sh bin/distributest bench/*.sh
 	shellcheck -s sh -e SC1091,SC2016,SC2034,SC2059 tests/*.sh
 
 demo: deps
@@ -92,6 +92,8 @@ bench: deps
 	sh bench/run.sh
 	@echo
 	sh bench/nodes.sh
+	@echo
+	sh bench/adapters.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \

@@ -3,6 +3,8 @@
  * runs $DT_COMMAND once per file, "{}" standing for the file (appended
  * when absent); exit status 0 is a pass.  The file reaches the shell as
  * "$1", never pasted into the command text, so no name can inject shell.
+ * A failure carries the command a person would type to rerun the file:
+ * $DT_COMMAND with the path single-quoted in place of "{}".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,12 +38,51 @@ script(const char *cmd)
 	return b.s;
 }
 
+/* The path in single quotes, each ' in it written '\''. */
+static void
+quote(struct dt_buf *b, const char *path)
+{
+	const char *p;
+
+	dt_buf_addc(b, '\'');
+	for (p = path; *p; p++) {
+		if (*p == '\'')
+			dt_buf_adds(b, "'\\''");
+		else
+			dt_buf_addc(b, *p);
+	}
+	dt_buf_addc(b, '\'');
+}
+
+/* The RERUN field: the command as a person would type it for PATH. */
+static char *
+rerun(const char *cmd, const char *path)
+{
+	struct dt_buf b = { 0 };
+	const char *p;
+	int used = 0;
+
+	for (p = cmd; *p; p++) {
+		if (p[0] == '{' && p[1] == '}') {
+			quote(&b, path);
+			p++;
+			used = 1;
+		} else
+			dt_buf_addc(&b, *p);
+	}
+	if (!used) {
+		dt_buf_addc(&b, ' ');
+		quote(&b, path);
+	}
+	return b.s;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct dt_reader r;
 	struct dt_buf b = { 0 };
-	char *l, *f[4], *sh, why[128];
+	char *l, *f[4], *sh, *again, why[128];
 	const char *cmd;
 	size_t len;
 	pid_t pid;
@@ -93,6 +134,9 @@ main(int argc, char *argv[])
 		dt_line_field(&b, f[1]);
 		dt_line_fieldf(&b, "command %s", dt_status_str(st, why,
 		    sizeof(why)));
+		again = rerun(cmd, f[1]);
+		dt_line_field(&b, again);
+		free(again);
 		if (dt_line_send(3, &b) < 0 || dt_send(3, "done", "failed",
 		    "1", "1", "0", "0", (char *)NULL) < 0)
 			dt_die_sys(DT_EX_SYS, "fd 3");

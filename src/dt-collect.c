@@ -309,7 +309,11 @@ event(char *raw, size_t len, unsigned long lineno)
 	}
 	else if (strcmp(f[0], "runner-down") == 0 && k >= 4) {
 		runners_up--;
-		say("runner %s/%s is out: %s\n", f[1], f[2], f[3]);
+		if (k > 4 && strcmp(f[4], "replacing") == 0)
+			say("runner %s/%s lost its worker (%s); starting a new "
+			    "one\n", f[1], f[2], f[3]);
+		else
+			say("runner %s/%s is out: %s\n", f[1], f[2], f[3]);
 	} else if (strcmp(f[0], "assign") == 0 && k >= 4) {
 		s = slot(f[1], f[2]);
 		free(s->path);
@@ -335,6 +339,8 @@ event(char *raw, size_t len, unsigned long lineno)
 			indent(f[5], "  ");
 		if (*f[7])
 			indent(f[7], "    ");
+		if (k > 8 && *f[8])
+			printf("  rerun: %s\n", f[8]);
 		fflush(stdout);
 	} else if (strcmp(f[0], "done") == 0 && k >= 10) {
 		struct done *d;

@@ -14,9 +14,11 @@
 
 #include "dt.h"
 
-#define USAGE "dt-config [-p] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir]"
+#define USAGE "dt-config [-p] [-a arg] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir]"
 
 static char project[PATH_MAX];
+static char **cmdargs;		/* -a: framework arguments, each as it is */
+static size_t ncmdargs;
 static const char *detected;	/* why the framework was chosen */
 
 static const char *
@@ -101,6 +103,10 @@ defaults(struct dt_conf *c)
 	    c->run[DT_RUN_COMMAND].value == NULL)
 		dt_die(DT_EX_USAGE, "%s: framework command needs a command "
 		    "in [run]", project);
+	if (strcmp(c->run[DT_RUN_FRAMEWORK].value, "command") == 0 &&
+	    ncmdargs > 0)
+		dt_die(DT_EX_USAGE, "the command framework takes no framework "
+		    "arguments; put them in command");
 	if (strcmp(c->run[DT_RUN_FRAMEWORK].value, "command") == 0 &&
 	    c->run[DT_RUN_ARGS].value != NULL)
 		dt_die(DT_EX_USAGE, "%s: args: the command framework takes "
@@ -256,6 +262,8 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 	set_words("tests", c->run[DT_RUN_TESTS].value);
 	set_words("exclude", c->run[DT_RUN_EXCLUDE].value);
 	set_words("args", c->run[DT_RUN_ARGS].value);
+	for (i = 0; i < ncmdargs; i++)
+		set("args", cmdargs[i]);
 	set("workdir", c->run[DT_RUN_WORKDIR].value);
 	if (c->run[DT_RUN_NODE_SETUP].value && *c->run[DT_RUN_NODE_SETUP].value)
 		set("node_setup", c->run[DT_RUN_NODE_SETUP].value);
@@ -263,6 +271,8 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 	    *c->run[DT_RUN_RUNNER_SETUP].value)
 		set("runner_setup", c->run[DT_RUN_RUNNER_SETUP].value);
 	set("retries", c->run[DT_RUN_RETRIES].value);
+	if (c->run[DT_RUN_ISOLATE].value)
+		set("isolate", c->run[DT_RUN_ISOLATE].value);
 	p = dt_xasprintf("%s/.distributest/timings", project);
 	set("timings", p);
 	free(p);
@@ -312,13 +322,18 @@ main(int argc, char *argv[])
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
-	while ((ch = getopt(argc, argv, "C:c:j:l:m:p")) != -1) {
+	while ((ch = getopt(argc, argv, "a:C:c:j:l:m:p")) != -1) {
 		switch (ch) {
 		case 'C': dir = optarg; break;
 		case 'c': file = optarg; break;
 		case 'j': jobs = optarg; break;
 		case 'l': libexec = optarg; break;
 		case 'm': control = optarg; break;
+		case 'a':
+			cmdargs = dt_xrealloc(cmdargs, ncmdargs + 1,
+			    sizeof(*cmdargs));
+			cmdargs[ncmdargs++] = optarg;
+			break;
 		case 'p': print = 1; break;
 		default: dt_usage(USAGE);
 		}

@@ -22,7 +22,7 @@
 #define USAGE "dt-feed"
 
 enum { N_NEW, N_UP, N_DOWN };
-enum { R_NONE, R_IDLE, R_BUSY, R_LOST, R_DOWN };
+enum { R_NONE, R_IDLE, R_BUSY, R_LOST, R_DOWN, R_REPLACING };
 
 struct runner {
 	int		 state;
@@ -38,6 +38,7 @@ struct node {
 	int		 alive;		/* runners up */
 	int		 expected;	/* runners dt-spawn starts, -1 unknown */
 	int		 reported;	/* runners that came up or failed to */
+	int		 replacing;	/* runners dt-spawn is starting again */
 };
 
 static struct node *nodes;
@@ -49,6 +50,7 @@ static size_t qhead, qlen, qcap;	/* queue[qhead .. qhead+qlen) */
 static size_t outstanding;		/* files not yet done nor lost */
 static int listed, upstream_eof, retries = 2;
 static char *initiator, *user, *name, *framework, *command, *spawn, *timings;
+static char *isolate;
 static char **args;
 static size_t nargs;
 static struct dt_buf ev;
@@ -164,7 +166,7 @@ live_or_pending(void)
 		if (nodes[i].state == N_NEW && !upstream_eof)
 			return 1;
 		if (nodes[i].state == N_UP && (nodes[i].alive > 0 ||
-		    nodes[i].expected < 0 ||
+		    nodes[i].replacing > 0 || nodes[i].expected < 0 ||
 		    nodes[i].reported < nodes[i].expected))
 			return 1;
 	}
@@ -209,6 +211,7 @@ node_down(struct node *n, const char *why)
 	}
 	n->state = N_DOWN;
 	n->alive = 0;
+	n->replacing = 0;
 }
 
 static void
@@ -306,10 +309,15 @@ channel_line(struct node *n, char *l, size_t len)
 		free(why);
 		return;
 	}
-	if (strcmp(f[0], "runner-up") == 0 && r->state == R_NONE) {
+	if (strcmp(f[0], "runner-up") == 0 && (r->state == R_NONE ||
+	    r->state == R_DOWN || r->state == R_REPLACING)) {
+		/* A runner comes back when dt-spawn replaced its adapter. */
+		if (r->state == R_NONE)
+			n->reported++;
+		if (r->state == R_REPLACING)
+			n->replacing--;
 		r->state = R_IDLE;
 		n->alive++;
-		n->reported++;
 		emit("runner-up", n->name, f[1], k > 2 ? f[2] : "",
 		    (char *)NULL);
 		dispatch();
@@ -318,10 +326,16 @@ channel_line(struct node *n, char *l, size_t len)
 			requeue(n, atoi(f[1]), r->test, k > 2 ? f[2] : "");
 		if (r->state == R_NONE)
 			n->reported++;
+		else if (r->state == R_REPLACING)
+			n->replacing--;
 		else if (r->state != R_DOWN)
 			n->alive--;
-		r->state = R_DOWN;
+		r->state = k > 3 && strcmp(f[3], "replacing") == 0 ?
+		    R_REPLACING : R_DOWN;
+		if (r->state == R_REPLACING)
+			n->replacing++;
 		emit("runner-down", n->name, f[1], k > 2 ? f[2] : "",
+		    r->state == R_REPLACING ? "replacing" : (char *)NULL,
 		    (char *)NULL);
 		check_end();
 	} else if (strcmp(f[0], "lost") == 0 && r->state == R_BUSY) {
@@ -378,7 +392,7 @@ channel_read(struct node *n)
 static void
 node_ready(struct node *n)
 {
-	char *dir, *id, *why;
+	char *dir, *id, *why, cap[32];
 	size_t i;
 	int fd;
 
@@ -406,12 +420,16 @@ node_ready(struct node *n)
 	    dt_send(fd, "set", "id", id, (char *)NULL) < 0 ||
 	    dt_send(fd, "set", "node", n->name, (char *)NULL) < 0 ||
 	    (command && dt_send(fd, "set", "command", command,
+	    (char *)NULL) < 0) ||
+	    (isolate && dt_send(fd, "set", "isolate", isolate,
 	    (char *)NULL) < 0))
 		node_down(n, NULL);
 	for (i = 0; i < nargs && n->state == N_UP; i++)
 		if (dt_send(fd, "set", "args", args[i], (char *)NULL) < 0)
 			node_down(n, NULL);
-	if (n->state == N_UP && dt_send(fd, "start", n->runners_wanted,
+	/* A run of 3 files does not boot 32 runners: cap at what is left. */
+	snprintf(cap, sizeof(cap), "%zu", listed ? (qlen > 0 ? qlen : 1) : 0);
+	if (n->state == N_UP && dt_send(fd, "start", n->runners_wanted, cap,
 	    (char *)NULL) < 0)
 		node_down(n, NULL);
 	free(dir);
@@ -481,6 +499,8 @@ event(char *l, size_t len, unsigned long lineno)
 			v = &spawn;
 		else if (strcmp(f[1], "timings") == 0)
 			v = &timings;
+		else if (strcmp(f[1], "isolate") == 0)
+			v = &isolate;
 		else if (strcmp(f[1], "args") == 0) {
 			args = dt_xrealloc(args, nargs + 1, sizeof(*args));
 			args[nargs++] = dt_xstrdup(f[2]);

@@ -31,6 +31,7 @@
 
 #define USAGE "dt-spawn [--connect | --as-peer] [--socket path]"
 #define OUT_MAX 4096	/* a longer output line is sent in pieces */
+#define RESTARTS 3	/* new adapters for a runner whose adapter died */
 
 enum { R_SETUP, R_IDLE, R_BUSY, R_DOWN };
 
@@ -51,6 +52,7 @@ struct runner {
 	char		*tmpdir;
 	int		 status;
 	int		 exited;
+	int		 restarts;	/* times this slot got a new adapter */
 };
 
 static struct runner *runners;
@@ -61,7 +63,7 @@ static struct {
 	struct output	 out;
 	int		 status;
 } prep = { -1, -1, { -1, { 0 } }, 0 };
-static char *dir, *framework, *command, *idprefix, *node;
+static char *dir, *framework, *command, *idprefix, *node, *isolate;
 static char **args;
 static int nargs;
 static char libexec[PATH_MAX];
@@ -289,6 +291,8 @@ runner_child(struct runner *r, int req, int out, int res, const char *id)
 	setenv("TMPDIR", r->tmpdir, 1);
 	if (command != NULL)
 		setenv("DT_COMMAND", command, 1);
+	if (isolate != NULL)
+		setenv("DT_ISOLATE", isolate, 1);
 	if (chdir(dir) < 0) {
 		dprintf(3, "down\tcannot enter the project copy: %s\n",
 		    strerror(errno));
@@ -371,6 +375,7 @@ static void
 runner_down(struct runner *r, const char *why)
 {
 	char buf[128];
+	int restart;
 
 	if (r->state == R_DOWN)
 		return;
@@ -388,13 +393,34 @@ runner_down(struct runner *r, const char *why)
 		dt_status_str(r->status, buf, sizeof(buf));
 		why = dt_xasprintf("adapter %s", buf);
 	}
+	/*
+	 * An adapter that was up and died (a test crashed the interpreter,
+	 * or was killed) is replaced; one that never came up would only
+	 * fail again.  "replacing" tells the initiator to wait for it.
+	 */
+	restart = (r->state == R_IDLE || r->state == R_BUSY) &&
+	    r->restarts < RESTARTS;
 	if (r->state == R_BUSY)
 		sendf("lost", r->n, why, NULL);
-	sendf("runner-down", r->n, why, NULL);
+	dt_line_begin(&line, "runner-down");
+	dt_line_fieldf(&line, "%d", r->n);
+	dt_line_field(&line, why);
+	if (restart)
+		dt_line_field(&line, "replacing");
+	send_line();
 	r->state = R_DOWN;
 	dt_close(&r->req);
 	dt_close(&r->out.fd);
 	dt_close(&r->res.fd);
+	dt_rd_free(&r->res);
+	free(r->reason);
+	r->reason = NULL;
+	if (restart) {
+		r->restarts++;
+		r->exited = 0;
+		free(r->tmpdir);
+		start_runner(r);
+	}
 }
 
 static void
@@ -513,6 +539,16 @@ do_start(char **f, int n)
 		    "framework");
 	if (want == 0)
 		want = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n > 2) {
+		/* START N CAP: no more runners than there is work for. */
+		long long cap = dt_strtonum(f[2], 0, 1000000000, &e);
+
+		if (e != NULL)
+			dt_die(DT_EX_DATA, "channel: start %s %s: %s", f[1],
+			    f[2], e);
+		if (cap > 0 && want > cap)
+			want = cap;
+	}
 	runners = dt_xcalloc(want, sizeof(*runners));
 	nrunners = want;
 	dt_line_begin(&line, "starting");
@@ -544,6 +580,8 @@ set(char **f, int n)
 		v = &idprefix;
 	else if (strcmp(f[1], "node") == 0)
 		v = &node;
+	else if (strcmp(f[1], "isolate") == 0)
+		v = &isolate;
 	else if (strcmp(f[1], "args") == 0) {
 		args = dt_xrealloc(args, nargs + 1, sizeof(*args));
 		args[nargs++] = dt_xstrdup(f[2]);
@@ -643,7 +681,9 @@ reap(void)
 				/* Let fd 3 tell the rest; it may still hold
 				 * a last "done". */
 				adapter_read(&runners[i]);
-				if (runners[i].state != R_DOWN)
+				/* Unless that already replaced it. */
+				if (runners[i].pid == pid &&
+				    runners[i].state != R_DOWN)
 					runner_down(&runners[i], NULL);
 			}
 	}

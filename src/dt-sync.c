@@ -158,7 +158,7 @@ start(struct job *j)
 	free(copy);
 	src = dt_xasprintf("%s/", project);
 	stagesrc = dt_xasprintf("%s/", stage);
-	argv = dt_xcalloc(16 + nexcludes, sizeof(*argv));
+	argv = dt_xcalloc(20 + nexcludes, sizeof(*argv));
 	argv[n++] = (char *)rsync;
 	argv[n++] = "-a";
 	argv[n++] = "--delete";
@@ -171,6 +171,9 @@ start(struct job *j)
 	argv[n++] = "--exclude=/log/";
 	argv[n++] = "--exclude=/tmp/";
 	argv[n++] = "--exclude=/.distributest/";
+	/* Caches the node would rebuild, and that go stale in a copy. */
+	argv[n++] = "--exclude=__pycache__/";
+	argv[n++] = "--exclude=/.pytest_cache/";
 	for (i = 0; i < nexcludes; i++)
 		argv[n++] = excludes[i];
 	argv[n++] = src;

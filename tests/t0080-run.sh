@@ -136,6 +136,15 @@ test_expect_success 'RSpec: the example suite gives the same totals on 1 and 4 r
 	test_grep "on 4 runners" out4
 '
 
+test_expect_success 'a run of two files does not boot sixteen runners' '
+	rm -rf sized && make_command_project sized &&
+	printf "true\n" > sized/t/a.t && printf "true\n" > sized/t/b.t &&
+	(cd sized && distributest -j 16) > out &&
+	test_grep "2 files, 2 examples, 0 failures" out &&
+	test_grep "on 2 runners" out &&
+	test $(grep -c "	runner-up	" sized/.distributest/log) -eq 2
+'
+
 test_expect_success 'no test files: exit 3' '
 	mkdir -p empty/spec &&
 	(cd empty && test_expect_code 3 distributest) > out &&

@@ -18,7 +18,7 @@
 
 const char *const dt_run_keys[DT_RUN_NKEYS] = {
 	"framework", "command", "tests", "exclude", "workdir",
-	"node_setup", "runner_setup", "retries", "args"
+	"node_setup", "runner_setup", "retries", "args", "isolate"
 };
 
 /* Keys whose repeats within one file add words rather than replace. */
@@ -194,6 +194,10 @@ handler(void *user, const char *rawsec, const char *key, const char *value)
 				    "\"%s\" (expected rspec, minitest, test-unit, "
 				    "pytest or command)", value);
 		}
+		if (k == DT_RUN_ISOLATE && strcmp(value, "none") != 0 &&
+		    strcmp(value, "fork") != 0)
+			return fail(c, "isolate: \"%s\" is not none or fork",
+			    value);
 		if (k == DT_RUN_RETRIES) {
 			dt_strtonum(value, 0, 100, &e);
 			if (e != NULL)

@@ -1,0 +1,6 @@
+def test_never_runs():
+    assert True
+
+
+def broken(:
+    pass

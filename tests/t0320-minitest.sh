@@ -1,0 +1,307 @@
+#!/bin/sh
+test_description='adapter-minitest and adapter-test-unit, alone and end to end'
+. "$(dirname "$0")/test-lib.sh"
+
+if ! ruby -e 'require "minitest"; require "test/unit"; Test::Unit::AutoRunner.need_auto_run = false' 2>/dev/null; then
+	echo "1..0 # SKIP ruby, minitest or test-unit missing"
+	exit 0
+fi
+
+MT=$LIBEXEC/adapter-minitest
+TU=$LIBEXEC/adapter-test-unit
+
+# Copies of the example projects, with the configuration that picks them.
+test_expect_success 'setup' '
+	test -x "$MT" && test -x "$TU" &&
+	cp -R "$SRCDIR/examples/minitest-mixed" mm &&
+	cp -R "$SRCDIR/examples/test-unit-mixed" tu &&
+	rm -rf mm/.distributest tu/.distributest &&
+	mkdir mm/.distributest tu/.distributest &&
+	printf "[run]\nframework = minitest\n" > mm/.distributest/config &&
+	printf "[run]\nframework = test-unit\n" > tu/.distributest/config
+'
+
+# RERUN (the 6th field) of the fail line of results file $1 whose
+# DESCRIPTION (3rd field) is $2, unescaped (\\, \t and \n, as printf %b
+# does).
+rerun_of() {
+	printf '%b' "$(awk -F '\t' -v d="$2" '$1 == "fail" && $3 == d { print $6; exit }' "$1")"
+}
+
+# Runs the command $2 with sh in directory $1, as a person would paste it;
+# its output in $TRASH/rerun.out. It must fail, as its test does, with an
+# exit status.
+rerun_fails() {
+	code=0
+	(cd "$1" && exec sh -c "$2" > "$TRASH/rerun.out" 2>&1) || code=$?
+	test "$code" -ne 0 && test "$code" -le 128
+}
+
+# Commands with quotes, written once, with Q for a single quote.
+Q="'"
+MT_RUBY="ruby -Itest -Ilib"
+MT_WRONG_SUM="$MT_RUBY test/failing_test.rb -n ${Q}/^test_wrong_sum\$/${Q}"
+MT_DIVIDES="$MT_RUBY test/error_test.rb -n ${Q}/^test_divides_by_zero\$/${Q}"
+MT_SPEC="$MT_RUBY ${Q}test/odd name_test.rb${Q} -n ${Q}/^test_0001_fails \\[here\\] and it${Q}\\${Q}${Q}s\$/${Q}"
+MT_BASE="$MT_RUBY ${Q}test/odd name_test.rb${Q} -n ${Q}/^BaseTest#test_same\$/${Q}"
+MT_SUB="$MT_RUBY ${Q}test/odd name_test.rb${Q} -n ${Q}/^SubTest#test_same\$/${Q}"
+
+# The totals line the EXPECTED file of project $1 predicts.
+want_totals() {
+	nf=$(find "$1/test" -name "*_test.rb" | wc -l) &&
+	ex=$(sed -n "s/^examples //p" "$1/EXPECTED") &&
+	fa=$(sed -n "s/^failures //p" "$1/EXPECTED") &&
+	pe=$(sed -n "s/^pending //p" "$1/EXPECTED") &&
+	er=$(sed -n "s/^errors //p" "$1/EXPECTED") &&
+	echo "$nf files, $(n "$ex" example), $(n "$fa" failure), $pe pending, $(n "$er" error) "
+}
+
+# "N things", as dt-collect writes counts.
+n() {
+	if [ "$1" -eq 1 ]; then echo "$1 $2"; else echo "$1 $2s"; fi
+}
+
+test_expect_success 'minitest: ready, failures named Class#test with file:line' '
+	printf "run\ttest/failing_test.rb\n" | (cd mm && "$MT" 3> ../res) > out &&
+	head -n 1 res | grep "^ready$" &&
+	test_grep "$(printf "fail\tfailure\tFailingTest#test_wrong_sum\ttest/failing_test.rb:6\tExpected: 5")" res &&
+	test_grep "$(printf "fail\tfailure\tFailingTest#test_flunks\ttest/failing_test.rb:14\t")" res &&
+	grep "^done	failed	3	2	0	0$" res
+'
+
+test_expect_success 'minitest: RERUN runs the test by its name, or the file' '
+	printf "run\ttest/failing_test.rb\nrun\ttest/error_test.rb\nrun\ttest/syntax_error_test.rb\nrun\ttest/skip_test.rb\n" |
+	(cd mm && "$MT" 3> ../res) > out &&
+	test "$(rerun_of res FailingTest#test_wrong_sum)" = "$MT_WRONG_SUM" &&
+	test "$(rerun_of res ErrorTest#test_divides_by_zero)" = "$MT_DIVIDES" &&
+	test "$(rerun_of res "error while loading test/syntax_error_test.rb")" = \
+	    "$MT_RUBY test/syntax_error_test.rb" &&
+	! grep "^pending.*ruby" res
+'
+
+test_expect_success 'minitest: RERUN run in a copy runs that one test, and fails' '
+	cp -R "$SRCDIR/examples/minitest-mixed" mm2 &&
+	rerun_fails mm2 "$MT_WRONG_SUM" &&
+	test_grep "1 runs, 1 assertions, 1 failures, 0 errors, 0 skips" rerun.out &&
+	rerun_fails mm2 "$MT_DIVIDES" &&
+	test_grep "1 runs, 0 assertions, 0 failures, 1 errors, 0 skips" rerun.out &&
+	rerun_fails mm2 "$MT_RUBY test/syntax_error_test.rb" &&
+	test_grep "syntax error" rerun.out
+'
+
+test_expect_success 'minitest: RERUN of a spec named with spaces and a quote, of a shared name' '
+	cat > "mm2/test/odd name_test.rb" <<-EOF &&
+	require "test_helper"
+	class BaseTest < Minitest::Test
+	  def test_same; assert_equal 1, 2; end
+	end
+	class SubTest < BaseTest
+	end
+	describe "A stack" do
+	  describe "when odd" do
+	    it("fails [here] and it${Q}s") { _(1).must_equal 2 }
+	  end
+	end
+	EOF
+	printf "run\ttest/odd name_test.rb\n" | (cd mm2 && "$MT" 3> ../res) > out &&
+	grep "^done	failed	3	3	0	0$" res &&
+	test "$(rerun_of res "A stack::when odd#test_0001_fails [here] and it${Q}s")" = "$MT_SPEC" &&
+	test "$(rerun_of res BaseTest#test_same)" = "$MT_BASE" &&
+	test "$(rerun_of res SubTest#test_same)" = "$MT_SUB" &&
+	for c in "$MT_SPEC" "$MT_BASE" "$MT_SUB"; do
+		rerun_fails mm2 "$c" &&
+		test_grep "1 runs, 1 assertions, 1 failures, 0 errors, 0 skips" rerun.out || return 1
+	done
+'
+
+test_expect_success 'minitest: errors apart from failures, skips pending, a syntax error is an ERROR' '
+	printf "run\ttest/error_test.rb\nrun\ttest/skip_test.rb\nrun\ttest/syntax_error_test.rb\n" |
+	(cd mm && "$MT" 3> ../res) > out &&
+	test_grep "$(printf "fail\terror\tErrorTest#test_divides_by_zero\ttest/error_test.rb:6\tZeroDivisionError")" res &&
+	grep "^done	error	2	0	0	1$" res &&
+	test_grep "$(printf "pending\tSkipTest#test_not_yet\ttest/skip_test.rb:5\tnot implemented yet")" res &&
+	grep "^done	passed	2	0	1	0$" res &&
+	test_grep "$(printf "fail\terror\terror while loading test/syntax_error_test.rb\ttest/syntax_error_test.rb:7\tSyntaxError")" res &&
+	grep "^done	error	0	0	0	1$" res
+'
+
+test_expect_success 'minitest: a class runs with its file only, never with the next' '
+	printf "run\ttest/calculator_test.rb\nrun\ttest/skip_test.rb\nrun\ttest/stack_test.rb\n" |
+	(cd mm && "$MT" 3> ../res) > out &&
+	grep "^done" res | cut -f3 | tr "\n" " " > counts &&
+	printf "3 2 3 " > want && test_cmp want counts
+'
+
+test_expect_success 'minitest: paths with a space, a tab and a newline' '
+	sed "s/SkipTest/SpaceTest/" mm/test/skip_test.rb > "mm/test/with space_test.rb" &&
+	sed "s/SkipTest/TabTest/" mm/test/skip_test.rb > "$(printf "mm/test/with\ttab_test.rb")" &&
+	sed "s/SkipTest/LineTest/" mm/test/skip_test.rb > "$(printf "mm/test/with\nline_test.rb")" &&
+	printf "run\ttest/with space_test.rb\nrun\ttest/with\\\\ttab_test.rb\nrun\ttest/with\\\\nline_test.rb\n" |
+	(cd mm && "$MT" 3> ../res) > out &&
+	test_grep "$(printf "pending\tSpaceTest#test_not_yet\ttest/with space_test.rb:5\t")" res &&
+	test_grep "$(printf "pending\tTabTest#test_not_yet\ttest/with\\\\ttab_test.rb:5\t")" res &&
+	test_grep "$(printf "pending\tLineTest#test_not_yet\ttest/with\\\\nline_test.rb:5\t")" res &&
+	test $(grep -c "^done	passed	2	0	1	0$" res) -eq 3 &&
+	rm "mm/test/with space_test.rb" mm/test/with*tab_test.rb mm/test/with*line_test.rb
+'
+
+test_expect_success 'minitest: a path not in UTF-8; test-unit refuses it' '
+	sed "s/FailingTest/LatinTest/" mm/test/failing_test.rb > "$(printf "mm/test/latin\351_test.rb")" &&
+	printf "run\ttest/latin\351_test.rb\n" | (cd mm && "$MT" 3> ../res) > out &&
+	test_grep "$(printf "fail\tfailure\tLatinTest#test_wrong_sum\ttest/latin\351_test.rb:6\tExpected: 5")" res &&
+	grep "^done	failed	3	2	0	0$" res &&
+	rm mm/test/latin*_test.rb &&
+	sed "s/FailingTest/LatinTest/" tu/test/failing_test.rb > "$(printf "tu/test/latin\351_test.rb")" &&
+	printf "run\ttest/latin\351_test.rb\n" | (cd tu && "$TU" 3> ../res) > out &&
+	test_grep "test-unit cannot run a file whose path is not valid UTF-8" res &&
+	grep "^done	error	0	0	0	1$" res &&
+	rm tu/test/latin*_test.rb
+'
+
+test_expect_success 'minitest: args -n and -e select tests' '
+	printf "run\ttest/calculator_test.rb\n" | (cd mm && "$MT" -n /adds/ 3> ../res) > out &&
+	grep "^done	passed	2	0	0	0$" res &&
+	printf "run\ttest/calculator_test.rb\n" | (cd mm && "$MT" -e /adds/ 3> ../res) > out &&
+	grep "^done	passed	1	0	0	0$" res
+'
+
+test_expect_success 'minitest: exit in a test is an error and the worker goes on' '
+	mkdir -p ex/test &&
+	printf "require \"minitest/autorun\"\nclass ExitTest < Minitest::Test\n  def test_exits; exit 3; end\nend\n" > ex/test/exit_test.rb &&
+	printf "abort \"bye\"\n" > ex/test/abort_test.rb &&
+	printf "require \"minitest/autorun\"\nclass OkTest < Minitest::Test\n  def test_ok; assert true; end\nend\n" > ex/test/ok_test.rb &&
+	printf "run\ttest/exit_test.rb\nrun\ttest/abort_test.rb\nrun\ttest/ok_test.rb\n" |
+	(cd ex && test_expect_code 0 "$MT" 3> ../res) > out 2>&1 &&
+	test_grep "$(printf "fail\terror\texit (status 3) called in ExitTest#test_exits")" res &&
+	test_grep "$(printf "fail\terror\texit (status 1) called while loading test/abort_test.rb")" res &&
+	test $(grep -c "^done	error	0	0	0	1$" res) -eq 2 &&
+	grep "^done	passed	1	0	0	0$" res
+'
+
+test_expect_success 'minitest: DT_ISOLATE=fork survives exit! and gives the same results' '
+	printf "require \"minitest/autorun\"\nclass BangTest < Minitest::Test\n  def test_bang; exit!(7); end\nend\n" > ex/test/bang_test.rb &&
+	printf "run\ttest/bang_test.rb\nrun\ttest/exit_test.rb\nrun\ttest/ok_test.rb\n" |
+	(cd ex && DT_ISOLATE=fork "$MT" 3> ../res) > out 2>&1 &&
+	test_grep "$(printf "fail\terror\tthe process running test/bang_test.rb exited 7")" res &&
+	test "$(rerun_of res "the process running test/bang_test.rb exited 7")" = "$MT_RUBY test/bang_test.rb" &&
+	grep "^done	error	0	0	0	1$" res &&
+	grep "^done	passed	1	0	0	0$" res &&
+	printf "run\ttest/failing_test.rb\nrun\ttest/calculator_test.rb\n" |
+	(cd mm && DT_ISOLATE=fork "$MT" 3> ../res) > out &&
+	grep "^done	failed	3	2	0	0$" res &&
+	grep "^done	passed	3	0	0	0$" res
+'
+
+test_expect_success 'minitest: exit statuses for no fd 3, bad input, bad args, a broken helper' '
+	(cd mm && test_expect_code 100 "$MT" < /dev/null 3>&-) &&
+	printf "run\ta\tb\n" | (cd mm && test_expect_code 101 "$MT" 3> /dev/null) &&
+	printf "run\ttest/skip_test.rb" | (cd mm && test_expect_code 101 "$MT" 3> /dev/null) > out &&
+	(cd mm && test_expect_code 1 "$MT" --bogus < /dev/null 3> ../res) > out &&
+	test_grep "$(printf "down\tadapter-minitest: bad args --bogus: invalid option")" res &&
+	mkdir -p broken/test && printf "raise \"no database\"\n" > broken/test/test_helper.rb &&
+	(cd broken && test_expect_code 1 "$MT" < /dev/null 3> ../res) &&
+	test_grep "no database" res && ! grep "^ready" res
+'
+
+test_expect_success 'test-unit: failures, errors, omit and pend, a syntax error' '
+	printf "run\ttest/failing_test.rb\nrun\ttest/error_test.rb\nrun\ttest/skip_test.rb\nrun\ttest/syntax_error_test.rb\n" |
+	(cd tu && "$TU" 3> ../res) > out &&
+	head -n 1 res | grep "^ready$" &&
+	test_grep "$(printf "fail\tfailure\tFailingTest#test_wrong_sum\ttest/failing_test.rb:6\t<5> expected but was")" res &&
+	grep "^done	failed	3	2	0	0$" res &&
+	test_grep "$(printf "fail\terror\tErrorTest#test_divides_by_zero\ttest/error_test.rb:6\tZeroDivisionError")" res &&
+	grep "^done	error	2	0	0	1$" res &&
+	test_grep "$(printf "pending\tSkipTest#test_omitted\ttest/skip_test.rb:6\tnot on this platform")" res &&
+	test_grep "$(printf "pending\tSkipTest#test_pending\ttest/skip_test.rb:10\tnot implemented yet")" res &&
+	grep "^done	passed	3	0	2	0$" res &&
+	test_grep "$(printf "fail\terror\terror while loading test/syntax_error_test.rb\ttest/syntax_error_test.rb:7\tSyntaxError")" res &&
+	grep "^done	error	0	0	0	1$" res
+'
+
+test_expect_success 'test-unit: RERUN runs the test by --name, or the file; in a copy, it fails' '
+	printf "run\ttest/failing_test.rb\nrun\ttest/error_test.rb\nrun\ttest/syntax_error_test.rb\n" |
+	(cd tu && "$TU" 3> ../res) > out &&
+	test "$(rerun_of res FailingTest#test_wrong_sum)" = "$MT_RUBY test/failing_test.rb --name=test_wrong_sum" &&
+	test "$(rerun_of res ErrorTest#test_divides_by_zero)" = "$MT_RUBY test/error_test.rb --name=test_divides_by_zero" &&
+	test "$(rerun_of res "error while loading test/syntax_error_test.rb")" = "$MT_RUBY test/syntax_error_test.rb" &&
+	cp -R "$SRCDIR/examples/test-unit-mixed" tu2 &&
+	rerun_fails tu2 "$(rerun_of res FailingTest#test_wrong_sum)" &&
+	test_grep "1 tests, 1 assertions, 1 failures, 0 errors" rerun.out &&
+	rerun_fails tu2 "$(rerun_of res ErrorTest#test_divides_by_zero)" &&
+	test_grep "1 tests, 0 assertions, 0 failures, 1 errors" rerun.out &&
+	rerun_fails tu2 "$MT_RUBY test/syntax_error_test.rb" &&
+	test_grep "syntax error" rerun.out
+'
+
+test_expect_success 'test-unit: RERUN of a test "..." with a quote, and of a data set' '
+	cat > "tu2/test/odd name_test.rb" <<-EOF &&
+	require "test_helper"
+	class OddTest < Test::Unit::TestCase
+	  test("it${Q}s odd") { flunk }
+	  data("one" => 1, "two" => 2)
+	  def test_data(n); assert_equal 1, n; end
+	end
+	EOF
+	printf "run\ttest/odd name_test.rb\n" | (cd tu2 && "$TU" 3> ../res) > out &&
+	grep "^done	failed	3	2	0	0$" res &&
+	test "$(rerun_of res "OddTest#test: it${Q}s odd")" = \
+	    "$MT_RUBY ${Q}test/odd name_test.rb${Q} ${Q}--name=test: it${Q}\\${Q}${Q}s odd${Q}" &&
+	test "$(rerun_of res "OddTest#test_data[two]")" = \
+	    "$MT_RUBY ${Q}test/odd name_test.rb${Q} ${Q}--name=test_data[two]${Q}" &&
+	rerun_fails tu2 "$(rerun_of res "OddTest#test: it${Q}s odd")" &&
+	test_grep "1 tests, 1 assertions, 1 failures, 0 errors" rerun.out &&
+	rerun_fails tu2 "$(rerun_of res "OddTest#test_data[two]")" &&
+	test_grep "1 tests, 1 assertions, 1 failures, 0 errors" rerun.out
+'
+
+test_expect_success 'test-unit: one file at a time, a space in a path, -n restricts' '
+	sed "s/SkipTest/SpaceTest/" tu/test/skip_test.rb > "tu/test/with space_test.rb" &&
+	printf "run\ttest/calculator_test.rb\nrun\ttest/with space_test.rb\nrun\ttest/stack_test.rb\n" |
+	(cd tu && "$TU" 3> ../res) > out &&
+	grep "^done" res | cut -f3 | tr "\n" " " > counts &&
+	printf "4 3 3 " > want && test_cmp want counts &&
+	test_grep "$(printf "pending\tSpaceTest#test_omitted\ttest/with space_test.rb:6\t")" res &&
+	rm "tu/test/with space_test.rb" &&
+	printf "run\ttest/calculator_test.rb\n" | (cd tu && "$TU" -n /divides/ 3> ../res) > out &&
+	grep "^done	passed	2	0	0	0$" res &&
+	(cd tu && test_expect_code 1 "$TU" --bogus < /dev/null 3> ../res) > out &&
+	test_grep "$(printf "down\tadapter-test-unit: bad args --bogus")" res
+'
+
+for p in mm tu; do
+	test_expect_success "$p: distributest -j 1, -j 3 and forked give the totals of EXPECTED" '
+		want=$(want_totals '$p') &&
+		(cd '$p' && test_expect_code 1 distributest -j 1) > out1 &&
+		test_grep "$want" out1 &&
+		(cd '$p' && test_expect_code 1 distributest -j 3) > out3 &&
+		test_grep "$want" out3 &&
+		(cd '$p' && export DT_ISOLATE=fork && test_expect_code 1 distributest -j 3) > outf &&
+		test_grep "$want" outf &&
+		test_grep "FAIL test/failing_test.rb:6 (local/" out3 &&
+		test_grep "  FailingTest#test_wrong_sum" out3 &&
+		test_grep "ERROR test/error_test.rb:6 (local/" out3 &&
+		test_grep "ERROR test/syntax_error_test.rb:7 (local/" out3 &&
+		test_grep "output_test: hello from stdout" '$p'/.distributest/log &&
+		test_grep "output_test: hello from stderr" '$p'/.distributest/log
+	'
+done
+
+test_expect_success 'end to end: the rerun line under a failure' '
+	(cd mm && test_expect_code 1 distributest -j 2) > out &&
+	test_grep "  rerun: $MT_WRONG_SUM" out &&
+	test_grep "  rerun: $MT_RUBY test/syntax_error_test.rb" out &&
+	(cd tu && test_expect_code 1 distributest -j 2) > out &&
+	test_grep "  rerun: $MT_RUBY test/failing_test.rb --name=test_wrong_sum" out
+'
+
+test_expect_success 'minitest end to end: a file named with a space, and args' '
+	sed "s/OutputTest/SpaceTest/" mm/test/output_test.rb > "mm/test/with space_test.rb" &&
+	(cd mm && test_expect_code 1 distributest -j 2) > out &&
+	test_grep "passed test/with space_test.rb (" out &&
+	printf "args = -n /adds/\n" >> mm/.distributest/config &&
+	(cd mm && test_expect_code 1 distributest -j 2) > out &&
+	test_grep "files, 2 examples, 0 failures, 0 pending, 1 error " out &&
+	test_no_leftovers
+'
+
+test_done
