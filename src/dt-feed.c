@@ -19,7 +19,7 @@
 
 #include "dt.h"
 
-#define USAGE "dt-feed"
+#define USAGE "dt-feed [-n]"
 
 enum { N_NEW, N_UP, N_DOWN };
 enum { R_NONE, R_IDLE, R_BUSY, R_LOST, R_DOWN, R_REPLACING };
@@ -48,7 +48,7 @@ static size_t ntests, captests;
 static struct dt_test **queue;
 static size_t qhead, qlen, qcap;	/* queue[qhead .. qhead+qlen) */
 static size_t outstanding;		/* files not yet done nor lost */
-static int listed, upstream_eof, retries = 2;
+static int listed, upstream_eof, retries = 2, dry_run;
 static char *initiator, *user, *name, *framework, *command, *spawn, *timings;
 static char *isolate;
 static char **args;
@@ -469,6 +469,85 @@ list_done(void)
 	dt_timings_free(&tt);
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * -n: the plan, not the run.  Files go to runners in queue order, each
+ * to the runner free first, as they would if every runner came up at
+ * once; a file never timed is guessed at the median of those that were.
+ */
+static noreturn void
+print_plan(void)
+{
+	double *free_at, *known, median = -1, wall = 0, work = 0, longest = 0;
+	size_t i, nknown = 0;
+	int r, nr = 0, best, unknown_runners = 0;
+
+	for (i = 0; i < nnodes; i++) {
+		int want = atoi(nodes[i].runners_wanted);
+
+		if (want == 0)
+			unknown_runners = 1;
+		nr += want > 0 ? want : 1;
+	}
+	if (nr <= 0)
+		nr = 1;
+	if ((size_t)nr > ntests && ntests > 0)
+		nr = ntests;	/* as dt-feed caps the runners it starts */
+	known = dt_xcalloc(ntests, sizeof(*known));
+	for (i = 0; i < ntests; i++)
+		if (tests[i].time >= 0)
+			known[nknown++] = tests[i].time;
+	if (nknown > 0) {
+		qsort(known, nknown, sizeof(*known), cmp_double);
+		median = known[nknown / 2];
+	}
+	free_at = dt_xcalloc(nr, sizeof(*free_at));
+	printf("%-5s %9s %9s %7s  %s\n", "order", "estimate", "start", "runner",
+	    "file");
+	for (i = 0; i < qlen; i++) {
+		struct dt_test *t = queue[qhead + i];
+		double est = t->time >= 0 ? t->time : median;
+
+		for (best = 0, r = 1; r < nr; r++)
+			if (free_at[r] < free_at[best])
+				best = r;
+		if (est >= 0) {
+			printf("%-5zu %8.2fs%s %8.2fs %7d  %s\n", i + 1, est,
+			    t->time >= 0 ? " " : "?", free_at[best], best + 1,
+			    t->path);
+			free_at[best] += est;
+			work += est;
+			if (est > longest)
+				longest = est;
+		} else
+			printf("%-5zu %9s %9s %7s  %s\n", i + 1, "?", "?", "?",
+			    t->path);
+	}
+	for (r = 0; r < nr; r++)
+		if (free_at[r] > wall)
+			wall = free_at[r];
+	printf("\n%zu files, %d runner%s%s", ntests, nr, nr == 1 ? "" : "s",
+	    unknown_runners ? " (a node with runners = auto counted as 1)" : "");
+	if (median < 0)
+		printf("; no timings yet: the files go largest first, and no "
+		    "time can be predicted\n");
+	else
+		printf("; %zu timed, the others (marked ?) guessed at the median, "
+		    "%.2fs\npredicted wall time %.2fs, lower bound %.2fs, work "
+		    "%.2fs; copying and setup not included\n", nknown, median,
+		    wall, longest > work / nr ? longest : work / nr, work);
+	free(known);
+	free(free_at);
+	exit(0);
+}
+
 static void
 event(char *l, size_t len, unsigned long lineno)
 {
@@ -482,7 +561,7 @@ event(char *l, size_t len, unsigned long lineno)
 	if (k < 0)
 		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
 	l[len] = '\n';
-	if (dt_write_all(1, l, len + 1) < 0)
+	if (!dry_run && dt_write_all(1, l, len + 1) < 0)
 		dt_out_failed();
 	if (strcmp(f[0], "set") == 0 && k >= 3) {
 		if (strcmp(f[1], "initiator") == 0)
@@ -535,6 +614,8 @@ event(char *l, size_t len, unsigned long lineno)
 		ntests++;
 	} else if (strcmp(f[0], "tests-end") == 0 && !listed) {
 		list_done();
+		if (dry_run)
+			print_plan();
 		dispatch();
 		check_end();
 	} else if (strcmp(f[0], "ready") == 0 && k >= 2) {
@@ -590,8 +671,12 @@ main(int argc, char *argv[])
 	dt_hygiene();
 	dt_setprog(argv[0]);
 	dt_die_with_parent();
-	while ((ch = getopt(argc, argv, "")) != -1)
-		dt_usage(USAGE);
+	while ((ch = getopt(argc, argv, "n")) != -1) {
+		switch (ch) {
+		case 'n': dry_run = 1; break;
+		default: dt_usage(USAGE);
+		}
+	}
 	if (optind != argc)
 		dt_usage(USAGE);
 	atexit(kill_all);
