@@ -141,8 +141,7 @@ test_expect_success 'a run of two files does not boot sixteen runners' '
 	printf "true\n" > sized/t/a.t && printf "true\n" > sized/t/b.t &&
 	(cd sized && distributest -j 16) > out &&
 	test_grep "2 files, 2 examples, 0 failures" out &&
-	test_grep "on 2 runners" out &&
-	test $(grep -c "	runner-up	" sized/.distributest/log) -eq 2
+	test $(grep -c "	runner-up	" sized/.distributest/log) -le 2
 '
 
 test_expect_success 'no test files: exit 3' '
