@@ -45,6 +45,9 @@ static size_t nlost;
 static long files, examples, failures, pending, errors, running;
 static long nodes_up, runners_up, runners_peak, requeued, files_failed;
 static struct dt_buf early;	/* events before the log was named */
+static char **listed;		/* the files of the run */
+static size_t nlisted;
+static int whole_project;	/* the list is every test file there is */
 static int tty, verbose, nslowest = 5, status_shown, ended;
 static char *logpath, *timingspath, *project;
 static FILE *logf;
@@ -178,8 +181,13 @@ cmp_slow(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
+/*
+ * The timings of what finished join those of earlier runs.  After a
+ * complete run over the whole project, files it did not list are gone
+ * from the project and leave the table too.
+ */
 static void
-save_timings(void)
+save_timings(int complete)
 {
 	struct dt_timings t = { 0 };
 	size_t i;
@@ -192,7 +200,9 @@ save_timings(void)
 		dt_timings_free(&t);
 	}
 	for (i = 0; i < ndones; i++)
-		dt_timings_set(&t, dones[i].path, dones[i].secs);
+		dt_timings_record(&t, dones[i].path, dones[i].secs);
+	if (complete && whole_project)
+		dt_timings_retain(&t, listed, nlisted);
 	if (dt_timings_write(&t, timingspath) < 0)
 		dt_warn("timings not saved");
 	dt_timings_free(&t);
@@ -207,7 +217,7 @@ summary(const char *how)
 
 	ended = 1;
 	clear_status();
-	save_timings();
+	save_timings(how == NULL);
 	printf("\n%ld file%s, %ld example%s, %ld failure%s, %ld pending, "
 	    "%ld error%s", (long)ndones, ndones == 1 ? "" : "s",
 	    examples, examples == 1 ? "" : "s", failures,
@@ -295,8 +305,13 @@ event(char *raw, size_t len, unsigned long lineno)
 	}
 	log_event(raw, len, node);
 
-	if (strcmp(f[0], "tests-end") == 0 && k >= 2)
+	if (strcmp(f[0], "tests-end") == 0 && k >= 2) {
 		files = atol(f[1]);
+		whole_project = k > 2 && strcmp(f[2], "all") == 0;
+	} else if (strcmp(f[0], "test") == 0 && k >= 2) {
+		listed = dt_xrealloc(listed, nlisted + 1, sizeof(*listed));
+		listed[nlisted++] = dt_xstrdup(f[1]);
+	}
 	else if (strcmp(f[0], "node-down") == 0 && k >= 4)
 		say("node %s is out of the run (%s): %s\n", f[1], f[2], f[3]);
 	else if (strcmp(f[0], "ready") == 0) {

@@ -27,7 +27,7 @@ test_expect_success 'patterns with ** find files at any depth, sorted, with size
 	test	spec/a_spec.rb	2
 	test	spec/models/name with space_spec.rb	0
 	test	spec/models/user_spec.rb	6
-	tests-end	3
+	tests-end	3	all
 	EOF
 	test_cmp want got
 '

@@ -41,4 +41,25 @@ test_expect_success 'the runners are capped at the files' '
 	test_grep "2 files, 2 runners" out
 '
 
+test_expect_success 'timings: the median of the last three runs' '
+	rm -rf tm && make_command_project tm &&
+	printf "sleep \$(cat $TRASH/secs)\n" > tm/t/a.t &&
+	for t in 0.1 0.9 0.2; do
+		echo $t > secs && (cd tm && distributest -j 1) > /dev/null || return 1
+	done &&
+	grep "^t/a.t	0.2[0-9]*	0.2[0-9]*,0.9[0-9]*,0.1[0-9]*$" tm/.distributest/timings
+'
+
+test_expect_success 'timings: a deleted file is forgotten after a run of the whole project' '
+	printf "true\n" > tm/t/b.t &&
+	(cd tm && distributest -j 1) > /dev/null &&
+	grep "^t/b.t	" tm/.distributest/timings &&
+	rm tm/t/b.t &&
+	(cd tm && distributest -j 1 t/a.t) > /dev/null &&
+	grep "^t/b.t	" tm/.distributest/timings &&
+	(cd tm && distributest -j 1) > /dev/null &&
+	! grep "^t/b.t	" tm/.distributest/timings &&
+	grep "^t/a.t	" tm/.distributest/timings
+'
+
 test_done

@@ -173,9 +173,12 @@ struct dt_test {
 void dt_queue_sort(struct dt_test **, size_t);
 
 /* dt_timings.c: the timings table in .distributest/. */
+#define DT_SAMPLES 3
 struct dt_timing {
 	char	*path;
-	double	 seconds;
+	double	 seconds;		/* the median of the samples */
+	double	 samples[DT_SAMPLES];	/* the latest runs, newest first */
+	int	 nsamples;
 };
 struct dt_timings {
 	struct dt_timing *v;
@@ -186,6 +189,8 @@ int dt_timings_read(struct dt_timings *, const char *);
 int dt_timings_write(const struct dt_timings *, const char *);
 double dt_timings_get(const struct dt_timings *, const char *);
 void dt_timings_set(struct dt_timings *, const char *, double);
+void dt_timings_record(struct dt_timings *, const char *, double);
+void dt_timings_retain(struct dt_timings *, char *const *, size_t);
 void dt_timings_free(struct dt_timings *);
 
 /* dt_glob.c: shell patterns where ** spans directories. */

@@ -1,7 +1,10 @@
 /*
- * The timings table: a header line, then one line per file with its path
- * and the seconds its last complete run took, in the line codec.  It is
- * replaced atomically so an interrupted write never loses the old one.
+ * The timings table: a header line, then one line per file with its path,
+ * the seconds it is expected to take, and the times of its latest runs,
+ * in the line codec.  The expectation is the median of the last three
+ * runs, so one slow run (a loaded machine, a cold cache) does not reorder
+ * the queue, while a file that really got slower moves after two runs.
+ * The table is replaced atomically: an interrupted write never loses it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +34,7 @@ sort(struct dt_timings *t)
 static struct dt_timing *
 find(const struct dt_timings *t, const char *path)
 {
-	struct dt_timing key = { (char *)path, 0 };
+	struct dt_timing key = { .path = (char *)path };
 
 	if (!t->sorted)
 		sort((struct dt_timings *)t);
@@ -51,18 +54,115 @@ dt_timings_set(struct dt_timings *t, const char *path, double s)
 {
 	struct dt_timing *e = find(t, path);
 
-	if (e != NULL) {
-		e->seconds = s;
+	if (e == NULL) {
+		if (t->n == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 64;
+			t->v = dt_xrealloc(t->v, t->cap, sizeof(*t->v));
+		}
+		e = &t->v[t->n++];
+		e->path = dt_xstrdup(path);
+		t->sorted = 0;
+	}
+	e->seconds = s;
+	e->samples[0] = s;
+	e->nsamples = 1;
+}
+
+static double
+median(const double *v, int n)
+{
+	double a[DT_SAMPLES], x;
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		x = v[i];
+		for (j = i; j > 0 && a[j - 1] > x; j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
+	return n % 2 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
+}
+
+/* A new run of path took s seconds. */
+void
+dt_timings_record(struct dt_timings *t, const char *path, double s)
+{
+	struct dt_timing *e = find(t, path);
+	int i;
+
+	if (e == NULL) {
+		dt_timings_set(t, path, s);
 		return;
 	}
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->v = dt_xrealloc(t->v, t->cap, sizeof(*t->v));
+	if (e->nsamples < DT_SAMPLES)
+		e->nsamples++;
+	for (i = e->nsamples - 1; i > 0; i--)
+		e->samples[i] = e->samples[i - 1];
+	e->samples[0] = s;
+	e->seconds = median(e->samples, e->nsamples);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Forget every file not in paths: deleted files leave the table. */
+void
+dt_timings_retain(struct dt_timings *t, char *const *paths, size_t n)
+{
+	char **sorted = dt_xcalloc(n, sizeof(*sorted));
+	size_t i, k = 0;
+
+	memcpy(sorted, paths, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_str);
+	for (i = 0; i < t->n; i++) {
+		if (bsearch(&t->v[i].path, sorted, n, sizeof(*sorted),
+		    cmp_str) != NULL)
+			t->v[k++] = t->v[i];
+		else
+			free(t->v[i].path);
 	}
-	t->v[t->n].path = dt_xstrdup(path);
-	t->v[t->n].seconds = s;
-	t->n++;
-	t->sorted = 0;
+	t->n = k;
+	free(sorted);
+}
+
+static int
+seconds(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (!(s[0] >= '0' && s[0] <= '9') || strpbrk(s, "xX") != NULL ||
+	    errno || !(*out >= 0 && *out <= 1e9))
+		return -1;
+	return end - s;
+}
+
+/* "S1,S2,S3": the latest runs, newest first. */
+static int
+samples(struct dt_timings *t, const char *path, const char *list)
+{
+	struct dt_timing *e = find(t, path);
+	const char *p = list;
+	int n;
+
+	e->nsamples = 0;
+	while (*p && e->nsamples < DT_SAMPLES) {
+		if ((n = seconds(p, &e->samples[e->nsamples])) < 0)
+			return -1;
+		e->nsamples++;
+		p += n;
+		if (*p == ',')
+			p++;
+		else if (*p != '\0')
+			return -1;
+	}
+	if (e->nsamples == 0)
+		return -1;
+	return 0;
 }
 
 /* A missing file is an empty table; a malformed one is an error. */
@@ -113,6 +213,11 @@ dt_timings_read(struct dt_timings *t, const char *file)
 			break;
 		}
 		dt_timings_set(t, f[0], s);
+		if (n > 2 && samples(t, f[0], f[2]) < 0) {
+			rc = dt_error("%s: line %lu: bad samples \"%s\"",
+			    file, r.lineno, f[2]);
+			break;
+		}
 	}
 	if (n < 0 && rc == 0)
 		rc = dt_error("%s: line %lu: %s", file, r.lineno,
@@ -133,8 +238,14 @@ dt_timings_write(const struct dt_timings *t, const char *file)
 		sort((struct dt_timings *)t);
 	dt_buf_addf(&b, "%s\t1\n", HEADER);
 	for (i = 0; i < t->n; i++) {
+		int k;
+
 		dt_escape(&b, t->v[i].path, strlen(t->v[i].path));
-		dt_buf_addf(&b, "\t%.3f\n", t->v[i].seconds);
+		dt_buf_addf(&b, "\t%.3f\t", t->v[i].seconds);
+		for (k = 0; k < t->v[i].nsamples; k++)
+			dt_buf_addf(&b, "%s%.3f", k ? "," : "",
+			    t->v[i].samples[k]);
+		dt_buf_addc(&b, '\n');
 	}
 	dt_buf_addf(&tmp, "%s.tmp.%ld", file, (long)getpid());
 	fd = open(tmp.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -138,7 +138,7 @@ main(void)
 		perror("mkdtemp");
 		return 2;
 	}
-	plan(67);
+	plan(78);
 	file = path_in("timings");
 
 	/* --- lookups --- */
@@ -205,7 +205,8 @@ main(void)
 	dt_timings_set(&t, "a\\n", 0.0004);
 	rc = dt_timings_write(&t, file);
 	text = slurp(file, &len);
-	is_str(text, HDR "a\t1.500\na\\\\n\t0.000\nb\\tc\t2.000\n",
+	is_str(text, HDR "a\t1.500\t1.500\na\\\\n\t0.000\t0.000\n"
+	    "b\\tc\t2.000\t2.000\n",
 	    "the file is sorted by path, escaped, with three decimals");
 	free(text);
 
@@ -239,7 +240,7 @@ main(void)
 		ssize_t n = read(fd, buf, sizeof(buf) - 1);
 
 		buf[n > 0 ? n : 0] = '\0';
-		ok(strstr(buf, "a\t1.500\n") != NULL && !strstr(buf, "new"),
+		ok(strstr(buf, "a\t1.500\t") != NULL && !strstr(buf, "new"),
 		    "a reader holding the old file still sees the old table");
 		close(fd);
 	}
@@ -303,10 +304,10 @@ main(void)
 	    "a repeated path: the later line wins");
 	dt_timings_free(&u);
 
-	PUTS(file, HDR "a\t1.25\tlater field\n");
+	PUTS(file, HDR "a\t1.25\t1.25,9\tlater field\n");
 	rc = read_into(&u, file, &msg);
 	ok(rc == 0 && dt_timings_get(&u, "a") == 1.25,
-	    "fields past the seconds are ignored");
+	    "fields past the samples are ignored");
 	dt_timings_free(&u);
 
 	PUTS(file, HDR "a\t1");
@@ -337,6 +338,41 @@ main(void)
 	BAD(HDR "a\t1\\\n", 2, "a trailing backslash");
 	BAD(HDR "a\0b\t1\n", 2, "a NUL byte");
 	BAD(HDR "a\t1\nb\tnan\n", 3, "seconds \"nan\"");
+
+	BAD(HDR "a\t1\t1,x\n", 2, "bad samples");
+	BAD(HDR "a\t1\t\n", 2, "empty samples");
+
+	/* --- smoothing: the median of the last three runs --- */
+	{
+		struct dt_timings m = { 0 };
+		char *keep[] = { "b", "c" };
+
+		dt_timings_record(&m, "a", 1);
+		ok(dt_timings_get(&m, "a") == 1, "one run: its time");
+		dt_timings_record(&m, "a", 9);
+		ok(dt_timings_get(&m, "a") == 5, "two runs: their mean");
+		dt_timings_record(&m, "a", 2);
+		ok(dt_timings_get(&m, "a") == 2, "three runs: the median, the "
+		    "outlier has no say");
+		dt_timings_record(&m, "a", 3);
+		ok(dt_timings_get(&m, "a") == 3, "the oldest run drops out");
+		dt_timings_record(&m, "a", 3);
+		ok(dt_timings_get(&m, "a") == 3, "a file that got slower moves "
+		    "after two runs");
+		dt_timings_write(&m, file);
+		dt_timings_free(&m);
+		rc = read_into(&m, file, &msg);
+		dt_timings_record(&m, "a", 100);
+		ok(rc == 0 && dt_timings_get(&m, "a") == 3, "the samples survive "
+		    "the file: one more outlier changes nothing");
+		dt_timings_record(&m, "b", 1);
+		dt_timings_record(&m, "c", 1);
+		dt_timings_retain(&m, keep, 2);
+		ok(m.n == 2 && dt_timings_get(&m, "a") < 0 &&
+		    dt_timings_get(&m, "b") == 1, "retain forgets the files not "
+		    "listed");
+		dt_timings_free(&m);
+	}
 
 	rmdir(dir);
 	free(file);
