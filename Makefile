@@ -20,7 +20,7 @@ DT_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc/lib \
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 PROGS = dt-config dt-find dt-sync dt-prep dt-feed dt-collect dt-spawn dt-nodes \
-	adapter-command
+	dt-timings adapter-command
 ADAPTERS = $(notdir $(wildcard libexec/adapter-*))
 LIBSRC = $(wildcard src/lib/*.c)
 LIBOBJ = $(LIBSRC:src/lib/%.c=build/obj/%.o)

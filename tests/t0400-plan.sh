@@ -62,4 +62,28 @@ test_expect_success 'timings: a deleted file is forgotten after a run of the who
 	grep "^t/a.t	" tm/.distributest/timings
 '
 
+test_expect_success 'distributest --timings: the slowest first' '
+	(cd proj && distributest --timings) > out &&
+	sed -n 2p out | grep "4.00s .*t/f1.t" &&
+	test_grep "6 files, 11.00s in all" out
+'
+
+test_expect_success 'dt-timings -m merges tables, the first one newest' '
+	printf "distributest-timings\t1\nt/x\t1.000\t1.000,1.000,1.000\nt/y\t2.000\n" > a.t &&
+	printf "distributest-timings\t1\nt/x\t9.000\t9.000,9.000\nt/z\t3.000\n" > b.t &&
+	"$LIBEXEC/dt-timings" -m m.t a.t b.t &&
+	grep "^t/x	1.000	1.000,1.000,1.000$" m.t &&
+	grep "^t/y	2.000	" m.t && grep "^t/z	3.000	" m.t &&
+	"$LIBEXEC/dt-timings" -m m2.t b.t a.t &&
+	grep "^t/x	9.000	9.000,9.000,1.000$" m2.t
+'
+
+test_expect_success 'dt-timings: a missing or malformed table is an error' '
+	test_expect_code 100 "$LIBEXEC/dt-timings" nope 2> err &&
+	test_grep "nope: No such file" err &&
+	printf "junk\n" > bad.t &&
+	test_expect_code 101 "$LIBEXEC/dt-timings" bad.t 2> err &&
+	test_grep "bad.t: line 1" err
+'
+
 test_done

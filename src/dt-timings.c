@@ -1,0 +1,135 @@
+/*
+ * dt-timings: show a timings table, slowest first, or merge several into
+ * one (timings kept by several initiators of the same project, say).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dt.h"
+
+#define USAGE "dt-timings [-n count] file | dt-timings -m output file ..."
+
+static int
+cmp_slow(const void *a, const void *b)
+{
+	const struct dt_timing *x = a, *y = b;
+
+	if (x->seconds != y->seconds)
+		return x->seconds < y->seconds ? 1 : -1;
+	return strcmp(x->path, y->path);
+}
+
+/* Print a path so that a tab or newline in it cannot break the table. */
+static void
+print_path(const char *p)
+{
+	struct dt_buf b = { 0 };
+
+	dt_escape(&b, p, strlen(p));
+	fwrite(b.s ? b.s : "", 1, b.len, stdout);
+	dt_buf_free(&b);
+}
+
+/* Unlike a run, which starts from nothing, asking for a table needs one. */
+static void
+must_exist(const char *file)
+{
+	if (access(file, R_OK) != 0)
+		dt_die_sys(DT_EX_USAGE, "%s", file);
+}
+
+static int
+show(const char *file, long count)
+{
+	struct dt_timings t = { 0 };
+	double total = 0;
+	size_t i, k;
+
+	must_exist(file);
+	if (dt_timings_read(&t, file) < 0)
+		return DT_EX_DATA;
+	for (i = 0; i < t.n; i++)
+		total += t.v[i].seconds;
+	qsort(t.v, t.n, sizeof(*t.v), cmp_slow);
+	t.sorted = 0;
+	printf("%10s  %-20s  %s\n", "expected", "last runs", "file");
+	for (i = 0; i < t.n && (count < 0 || (long)i < count); i++) {
+		char runs[64] = "";
+		size_t len = 0;
+
+		for (k = 0; k < (size_t)t.v[i].nsamples; k++)
+			len += snprintf(runs + len, sizeof(runs) - len, "%s%.2f",
+			    k ? " " : "", t.v[i].samples[k]);
+		printf("%9.2fs  %-20s  ", t.v[i].seconds, runs);
+		print_path(t.v[i].path);
+		putchar('\n');
+	}
+	printf("%zu file%s, %.2fs in all\n", t.n, t.n == 1 ? "" : "s", total);
+	dt_timings_free(&t);
+	return fflush(stdout) == EOF ? DT_EX_SYS : 0;
+}
+
+/*
+ * Merging takes each file's runs from every table, the first table's
+ * first, and keeps the newest three a table records for it.
+ */
+static int
+merge(const char *out, char **files, int nfiles)
+{
+	struct dt_timings m = { 0 }, t;
+	size_t i;
+	int f, k;
+
+	for (f = nfiles - 1; f >= 0; f--) {
+		memset(&t, 0, sizeof(t));
+		must_exist(files[f]);
+		if (dt_timings_read(&t, files[f]) < 0)
+			return DT_EX_DATA;
+		for (i = 0; i < t.n; i++)
+			for (k = t.v[i].nsamples - 1; k >= 0; k--)
+				dt_timings_record(&m, t.v[i].path,
+				    t.v[i].samples[k]);
+		dt_timings_free(&t);
+	}
+	if (dt_timings_write(&m, out) < 0)
+		return DT_EX_SYS;
+	dt_timings_free(&m);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *out = NULL, *e;
+	long count = -1;
+	int ch;
+
+	dt_hygiene();
+	dt_setprog(argv[0]);
+	while ((ch = getopt(argc, argv, "m:n:")) != -1) {
+		switch (ch) {
+		case 'm':
+			out = optarg;
+			break;
+		case 'n':
+			count = dt_strtonum(optarg, 0, 1000000000, &e);
+			if (e != NULL)
+				dt_die(DT_EX_USAGE, "-n %s: %s", optarg, e);
+			break;
+		default:
+			dt_usage(USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (out != NULL) {
+		if (argc < 1 || count >= 0)
+			dt_usage(USAGE);
+		return merge(out, argv, argc);
+	}
+	if (argc != 1)
+		dt_usage(USAGE);
+	return show(argv[0], count);
+}
