@@ -295,8 +295,13 @@ channel_line(struct node *n, char *l, size_t len)
 		const char *e;
 
 		n->expected = dt_strtonum(f[1], 0, 1024, &e);
-		if (e != NULL)
-			n->expected = 0;
+		if (e != NULL) {
+			why = dt_xasprintf("channel line %lu: starting %s: %s",
+			    n->ch.rd.lineno, f[1], e);
+			node_down(n, why);
+			free(why);
+			return;
+		}
 		check_end();
 		return;
 	}
@@ -305,6 +310,14 @@ channel_line(struct node *n, char *l, size_t len)
 	    strcmp(f[0], "out") == 0)) == NULL) {
 		why = dt_xasprintf("channel line %lu: bad \"%s\" line",
 		    n->ch.rd.lineno, f[0]);
+		node_down(n, why);
+		free(why);
+		return;
+	}
+	if (strcmp(f[0], "runner-up") == 0 && (r->state == R_IDLE ||
+	    r->state == R_BUSY || r->state == R_LOST)) {
+		why = dt_xasprintf("channel line %lu: runner-up for runner %s, "
+		    "which is up", n->ch.rd.lineno, f[1]);
 		node_down(n, why);
 		free(why);
 		return;
@@ -639,6 +652,10 @@ end_run(const char *why)
 	size_t i;
 
 	emit("end", why, (char *)NULL);
+	/* Every node hears the end at once, then each is collected. */
+	for (i = 0; i < nnodes; i++)
+		if (nodes[i].state == N_UP)
+			dt_close(&nodes[i].ch.c.in);
 	for (i = 0; i < nnodes; i++)
 		if (nodes[i].state == N_UP) {
 			free(dt_chan_close(&nodes[i].ch, 0));
@@ -679,6 +696,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		dt_usage(USAGE);
+	dt_raise_nofile();
 	atexit(kill_all);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);

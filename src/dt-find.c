@@ -130,7 +130,7 @@ main(int argc, char *argv[])
 		}
 		line[len] = '\n';
 		if (dt_write_all(1, line, len + 1) < 0)
-			dt_die_sys(DT_EX_SYS, "write");
+			dt_out_failed();
 	}
 	if (n < 0)
 		dt_die(DT_EX_DATA, "stdin line %lu: %s", r.lineno,
@@ -170,12 +170,12 @@ main(int argc, char *argv[])
 		len++;
 		snprintf(size, sizeof(size), "%lld", found[i].size);
 		if (dt_send(1, "test", found[i].path, size, (char *)NULL) < 0)
-			dt_die_sys(DT_EX_SYS, "write");
+			dt_out_failed();
 	}
 	snprintf(size, sizeof(size), "%zu", len);
 	/* "all": no path narrowed the search, this is every test file. */
 	if (dt_send(1, "tests-end", size, optind == argc ? "all" :
 	    (char *)NULL, (char *)NULL) < 0)
-		dt_die_sys(DT_EX_SYS, "write");
+		dt_out_failed();
 	return 0;
 }

@@ -115,8 +115,9 @@ kill_all(void)
 
 	if (getpid() != self)
 		return;	/* a runner's child side dying early */
+	/* The leader may be gone while the rest of its group lives on. */
 	for (i = 0; i < nrunners; i++)
-		if (runners[i].pid > 0 && !runners[i].exited)
+		if (runners[i].pid > 0)
 			kill(-runners[i].pid, SIGKILL);
 	if (prep.pgid > 0)
 		kill(-prep.pgid, SIGKILL);
@@ -379,8 +380,9 @@ runner_down(struct runner *r, const char *why)
 
 	if (r->state == R_DOWN)
 		return;
-	if (r->pid > 0 && !r->exited) {
+	if (r->pid > 0)
 		kill(-r->pid, SIGKILL);
+	if (r->pid > 0 && !r->exited) {
 		while (waitpid(r->pid, &r->status, 0) < 0 && errno == EINTR)
 			;
 		r->exited = 1;
@@ -476,10 +478,13 @@ adapter_read(struct runner *r)
 	ssize_t n;
 	int rc;
 
+	pid_t pid = r->pid;	/* a replacement is another runner */
+
 	n = dt_rd_fill(&r->res);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	while (r->state != R_DOWN && (rc = dt_rd_line(&r->res, &l, &len)) != 0) {
+	while (r->state != R_DOWN && r->pid == pid &&
+	    (rc = dt_rd_line(&r->res, &l, &len)) != 0) {
 		if (rc < 0) {
 			runner_down(r, dt_xasprintf("adapter line %lu: %s",
 			    r->res.lineno, dt_line_error));
@@ -487,7 +492,7 @@ adapter_read(struct runner *r)
 		}
 		adapter_line(r, l, len);
 	}
-	if (r->state != R_DOWN && (n <= 0))
+	if (r->state != R_DOWN && r->pid == pid && n <= 0)
 		runner_down(r, NULL);
 }
 
@@ -507,6 +512,11 @@ do_run(char **f, int n)
 	r = &runners[i - 1];
 	if (r->state == R_DOWN) {
 		sendf("lost", r->n, "runner is down", NULL);
+		return;
+	}
+	if (r->state == R_SETUP && r->restarts > 0) {
+		/* The run crossed the news of its replacement. */
+		sendf("lost", r->n, "runner is being replaced", NULL);
 		return;
 	}
 	if (r->state != R_IDLE)
@@ -667,7 +677,7 @@ static void
 reap(void)
 {
 	pid_t pid;
-	int st, i;
+	int st, i, k;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		if (pid == prep.pid) {
@@ -679,8 +689,12 @@ reap(void)
 				runners[i].exited = 1;
 				runners[i].status = st;
 				/* Let fd 3 tell the rest; it may still hold
-				 * a last "done". */
-				adapter_read(&runners[i]);
+				 * a last "done", in more than one read. */
+				for (k = 0; k < 64 && runners[i].pid == pid &&
+				    runners[i].state != R_DOWN &&
+				    runners[i].res.fd >= 0 &&
+				    !runners[i].res.eof; k++)
+					adapter_read(&runners[i]);
 				/* Unless that already replaced it. */
 				if (runners[i].pid == pid &&
 				    runners[i].state != R_DOWN)
@@ -852,6 +866,7 @@ main(int argc, char *argv[])
 	if (peer_mode)
 		become_peer();
 	self = getpid();
+	dt_raise_nofile();
 	atexit(kill_all);	/* a protocol error must not orphan runners */
 	n = readlink("/proc/self/exe", libexec, sizeof(libexec) - 1);
 	if (n < 0)

@@ -144,6 +144,23 @@ test_expect_success 'a run of two files does not boot sixteen runners' '
 	test $(grep -c "	runner-up	" sized/.distributest/log) -le 2
 '
 
+test_expect_success 'tests get SIGPIPE at its default' '
+	rm -rf sp && make_command_project sp &&
+	printf "yes | head -n 1 > /dev/null\n" > sp/t/pipe.t &&
+	(cd sp && distributest) > out 2>&1 &&
+	test_grep "1 file, 1 example, 0 failures" out &&
+	! grep "Broken pipe" sp/.distributest/log
+'
+
+test_expect_success 'a chatty test left behind does not hold up the end of the run' '
+	rm -rf ch && make_command_project ch &&
+	printf "(yes $MARK-chat > /dev/null &)\ntrue\n" > ch/t/a.t &&
+	start=$(date +%s) &&
+	(cd ch && distributest) > out 2>&1 &&
+	test $(($(date +%s) - start)) -lt 5 &&
+	test_no_leftovers
+'
+
 test_expect_success 'no test files: exit 3' '
 	mkdir -p empty/spec &&
 	(cd empty && test_expect_code 3 distributest) > out &&

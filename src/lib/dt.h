@@ -112,6 +112,7 @@ void dt_nonblock(int);
 void dt_signal(int, void (*)(int));
 void dt_close(int *);
 void dt_die_with_parent(void);
+void dt_raise_nofile(void);
 
 /* dt_chan.c: channels to a node's dt-spawn. */
 struct dt_chan {
@@ -179,6 +180,7 @@ struct dt_timing {
 	double	 seconds;		/* the median of the samples */
 	double	 samples[DT_SAMPLES];	/* the latest runs, newest first */
 	int	 nsamples;
+	size_t	 seq;			/* line order while reading */
 };
 struct dt_timings {
 	struct dt_timing *v;

@@ -5,6 +5,7 @@
  * dt-spawn there.  dt-spawn's stderr comes back as log events.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,26 +100,42 @@ dt_chan_err(struct dt_chan *ch)
 char *
 dt_chan_close(struct dt_chan *ch, int kill_it)
 {
-	char why[128];
-	int st = 0;
+	struct pollfd p[2];
+	char why[128], buf[4096];
+	double deadline = dt_now() + 5;
+	int st = 0, killed = 0;
+	pid_t w;
 
 	dt_close(&ch->c.in);
-	if (ch->c.pid > 0) {
-		if (kill_it)
-			kill(ch->c.pid, SIGTERM);
-		/* Take the rest of stderr while the peer ends, 5 s at most. */
-		for (int i = 0; ch->c.err >= 0; i++) {
-			dt_chan_err(ch);
-			if (ch->c.err < 0)
-				break;
-			if (i == 5000)
-				kill(ch->c.pid, SIGKILL);
-			usleep(1000);
+	if (kill_it && ch->c.pid > 0)
+		kill(ch->c.pid, SIGTERM);
+	/*
+	 * Until the peer is gone, keep reading both its outputs: one
+	 * blocked writing to us would never see the end of its input.
+	 * 5 seconds at most, then SIGKILL.
+	 */
+	while (ch->c.pid > 0) {
+		w = waitpid(ch->c.pid, &st, WNOHANG);
+		if (w == ch->c.pid || (w < 0 && errno != EINTR))
+			break;
+		if (!killed && dt_now() > deadline) {
+			kill(ch->c.pid, SIGKILL);
+			killed = 1;
 		}
-		while (waitpid(ch->c.pid, &st, 0) < 0 && errno == EINTR)
-			;
-		ch->c.pid = -1;
+		p[0].fd = ch->c.out;
+		p[0].events = POLLIN;
+		p[1].fd = ch->c.err;
+		p[1].events = POLLIN;
+		if (poll(p, 2, 20) > 0) {
+			if (p[0].revents && read(ch->c.out, buf, sizeof(buf)) <= 0)
+				dt_close(&ch->c.out);
+			if (p[1].revents && ch->c.err >= 0)
+				dt_chan_err(ch);
+		}
 	}
+	ch->c.pid = -1;
+	if (ch->c.err >= 0)
+		dt_chan_err(ch);	/* what is left, without waiting */
 	dt_close(&ch->c.out);
 	dt_close(&ch->c.err);
 	err_lines(ch, 1);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -177,4 +178,16 @@ dt_die_with_parent(void)
 		dt_warn_sys("prctl PR_SET_PDEATHSIG");
 	if (getppid() != parent)
 		raise(SIGTERM);	/* it died before we asked */
+}
+
+/* Three descriptors a runner or a node: take all the system allows. */
+void
+dt_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }

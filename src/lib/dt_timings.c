@@ -143,9 +143,8 @@ seconds(const char *s, double *out)
 
 /* "S1,S2,S3": the latest runs, newest first. */
 static int
-samples(struct dt_timings *t, const char *path, const char *list)
+samples(struct dt_timing *e, const char *list)
 {
-	struct dt_timing *e = find(t, path);
 	const char *p = list;
 	int n;
 
@@ -165,16 +164,48 @@ samples(struct dt_timings *t, const char *path, const char *list)
 	return 0;
 }
 
+static int
+cmp_seq(const void *a, const void *b)
+{
+	const struct dt_timing *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	if (c != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sort by path; of lines with one path, the later one wins. */
+static void
+dedupe(struct dt_timings *t)
+{
+	size_t i, k = 0;
+
+	qsort(t->v, t->n, sizeof(*t->v), cmp_seq);
+	for (i = 0; i < t->n; i++) {
+		if (k > 0 && strcmp(t->v[k - 1].path, t->v[i].path) == 0) {
+			free(t->v[k - 1].path);
+			t->v[k - 1] = t->v[i];
+		} else
+			t->v[k++] = t->v[i];
+	}
+	t->n = k;
+	t->sorted = 1;
+}
+
 /* A missing file is an empty table; a malformed one is an error. */
 int
 dt_timings_read(struct dt_timings *t, const char *file)
 {
 	struct dt_reader r;
+	struct dt_timing *e;
 	char *line, *f[4], *end;
-	size_t len;
+	size_t len, seq = t->n;
 	int fd, n, rc = 0;
 	double s;
 
+	for (len = 0; len < t->n; len++)
+		t->v[len].seq = len;
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -212,8 +243,19 @@ dt_timings_read(struct dt_timings *t, const char *file)
 			    file, r.lineno, f[1]);
 			break;
 		}
-		dt_timings_set(t, f[0], s);
-		if (n > 2 && samples(t, f[0], f[2]) < 0) {
+		/* Appended now, sorted once at the end: no quadratic read. */
+		if (t->n == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 64;
+			t->v = dt_xrealloc(t->v, t->cap, sizeof(*t->v));
+		}
+		e = &t->v[t->n++];
+		memset(e, 0, sizeof(*e));
+		e->path = dt_xstrdup(f[0]);
+		e->seconds = e->samples[0] = s;
+		e->nsamples = 1;
+		e->seq = seq++;
+		t->sorted = 0;
+		if (n > 2 && samples(e, f[2]) < 0) {
 			rc = dt_error("%s: line %lu: bad samples \"%s\"",
 			    file, r.lineno, f[2]);
 			break;
@@ -224,6 +266,7 @@ dt_timings_read(struct dt_timings *t, const char *file)
 		    dt_line_error);
 	dt_rd_free(&r);
 	close(fd);
+	dedupe(t);
 	return rc;
 }
 
