@@ -266,27 +266,12 @@ runner(struct node *n, const char *s, int grow)
 }
 
 static void
-channel_line(struct node *n, char *l, size_t len)
+channel_line(struct node *n, char **f, int k)
 {
-	char *f[DT_FIELDS_MAX], *why;
+	char *why;
 	struct runner *r;
-	int k, i;
+	int i;
 
-	k = dt_split(l, len, f, DT_FIELDS_MAX);
-	if (k < 0) {
-		why = dt_xasprintf("channel line %lu: %s", n->ch.rd.lineno,
-		    dt_line_error);
-		node_down(n, why);
-		free(why);
-		return;
-	}
-	if (!n->ch.hello) {
-		if (dt_check_hello(f, k, "distributest-channel", n->name) < 0)
-			node_down(n, "bad hello from dt-spawn (see the message "
-			    "above)");
-		n->ch.hello = 1;
-		return;
-	}
 	if (strcmp(f[0], "error") == 0) {
 		emit("log", n->name, k > 1 ? f[1] : "", (char *)NULL);
 		return;
@@ -375,29 +360,27 @@ channel_line(struct node *n, char *l, size_t len)
 	}
 }
 
+/* One line from dt-spawn; non-zero when the node went down. */
+static int
+channel_fn(void *arg, char **f, int k)
+{
+	struct node *n = arg;
+
+	channel_line(n, f, k);
+	return n->state != N_UP;
+}
+
 static void
 channel_read(struct node *n)
 {
-	char *l;
-	size_t len;
-	ssize_t got;
+	char *why;
 	int rc;
 
-	got = dt_rd_fill(&n->ch.rd);
-	if (got < 0 && errno == EAGAIN)
-		return;
-	while (n->state == N_UP && (rc = dt_rd_line(&n->ch.rd, &l, &len))) {
-		if (rc < 0) {
-			char *why = dt_xasprintf("channel line %lu: %s",
-			    n->ch.rd.lineno, dt_line_error);
-
-			node_down(n, why);
-			free(why);
-			break;
-		}
-		channel_line(n, l, len);
-	}
-	if (n->state == N_UP && n->ch.rd.eof)
+	rc = dt_chan_read(&n->ch, channel_fn, n, &why);
+	if (rc < 0) {
+		node_down(n, why);
+		free(why);
+	} else if (rc > 0 && n->state == N_UP)
 		node_down(n, NULL);
 	check_end();
 }

@@ -46,29 +46,13 @@ finish(struct node *n, const char *why)
 	n->open = 0;
 }
 
-static void
-reply(struct node *n, char *l, size_t len)
+/* One line from dt-spawn; non-zero when the channel was closed. */
+static int
+reply(void *arg, char **f, int k)
 {
-	char *f[DT_FIELDS_MAX];
-	int k, i;
+	struct node *n = arg;
+	int i;
 
-	k = dt_split(l, len, f, DT_FIELDS_MAX);
-	if (k < 0) {
-		finish(n, dt_line_error);
-		return;
-	}
-	if (!n->ch.hello) {
-		/* A version mismatch is the answer, not a failure to get one. */
-		if (dt_check_hello(f, k, "distributest-channel", n->name) < 0) {
-			n->why = dt_xasprintf("dt-spawn %s speaks protocol %s, "
-			    "we speak %d (%s)", k > 3 ? f[3] : "?",
-			    k > 2 ? f[2] : "?", DT_PROTOCOL, DT_VERSION);
-			finish(n, n->why);
-			return;
-		}
-		n->ch.hello = 1;
-		return;
-	}
 	if (strcmp(f[0], "info") == 0 && k >= 3) {
 		for (i = 0; i < K_N; i++)
 			if (strcmp(f[1], keys[i]) == 0) {
@@ -78,28 +62,23 @@ reply(struct node *n, char *l, size_t len)
 	} else if (strcmp(f[0], "info-end") == 0) {
 		n->done = 1;
 		finish(n, NULL);
+		return 1;
 	}
+	return 0;
 }
 
 static void
 channel_read(struct node *n)
 {
-	char *l;
-	size_t len;
-	ssize_t r;
+	char *why;
 	int rc;
 
-	r = dt_rd_fill(&n->ch.rd);
-	if (r < 0 && errno == EAGAIN)
-		return;
-	while (n->open && (rc = dt_rd_line(&n->ch.rd, &l, &len)) != 0) {
-		if (rc < 0) {
-			finish(n, dt_line_error);
-			return;
-		}
-		reply(n, l, len);
-	}
-	if (n->open && n->ch.rd.eof)
+	rc = dt_chan_read(&n->ch, reply, n, &why);
+	if (rc < 0) {
+		/* A version mismatch is the answer, not a failure to get one. */
+		finish(n, why);
+		free(why);
+	} else if (rc > 0 && n->open)
 		finish(n, NULL);
 }
 

@@ -117,31 +117,15 @@ start(struct node *n)
 	free(dir);
 }
 
-static void
-reply(struct node *n, char *l, size_t len)
+/* One line from dt-spawn; non-zero when the channel was closed. */
+static int
+reply(void *arg, char **f, int k)
 {
-	char *f[DT_FIELDS_MAX], *why;
+	struct node *n = arg;
 	const char *e;
-	int k, st;
+	char *why;
+	int st;
 
-	k = dt_split(l, len, f, DT_FIELDS_MAX);
-	if (k < 0) {
-		why = dt_xasprintf("channel line %lu: %s", n->ch.rd.lineno,
-		    dt_line_error);
-		finish(n, "node-down", "channel", why);
-		free(why);
-		return;
-	}
-	if (!n->ch.hello) {
-		if (dt_check_hello(f, k, "distributest-channel",
-		    n->name) < 0) {
-			finish(n, "node-down", "channel",
-			    "bad hello from dt-spawn (see the message above)");
-			return;
-		}
-		n->ch.hello = 1;
-		return;
-	}
 	if (strcmp(f[0], "prep-out") == 0 && k >= 2)
 		emit("log", n->name, f[1], (char *)NULL);
 	else if (strcmp(f[0], "prep-done") == 0 && k >= 2) {
@@ -153,22 +137,25 @@ reply(struct node *n, char *l, size_t len)
 			finish(n, "node-down", "prep", why);
 			free(why);
 		}
-	} else if (strcmp(f[0], "error") == 0 && k >= 2)
+		return 1;
+	} else if (strcmp(f[0], "error") == 0 && k >= 2) {
 		finish(n, "node-down", "channel", f[1]);
+		return 1;
+	}
+	return 0;
 }
 
 static void
 channel_read(struct node *n)
 {
-	char *l;
-	size_t len;
+	char *why;
 	ssize_t r;
 	int rc;
 
-	r = dt_rd_fill(&n->ch.rd);
-	if (r < 0 && errno == EAGAIN)
-		return;
 	if (n->held) {
+		r = dt_rd_fill(&n->ch.rd);
+		if (r < 0 && errno == EAGAIN)
+			return;
 		n->ch.rd.len = 0;	/* nothing more is expected */
 		if (r <= 0) {
 			free(dt_chan_close(&n->ch, 0));
@@ -178,18 +165,11 @@ channel_read(struct node *n)
 		}
 		return;
 	}
-	while (n->open && (rc = dt_rd_line(&n->ch.rd, &l, &len)) != 0) {
-		if (rc < 0) {
-			char *why = dt_xasprintf("channel line %lu: %s",
-			    n->ch.rd.lineno, dt_line_error);
-
-			finish(n, "node-down", "channel", why);
-			free(why);
-			return;
-		}
-		reply(n, l, len);
-	}
-	if (n->open && n->ch.rd.eof)
+	rc = dt_chan_read(&n->ch, reply, n, &why);
+	if (rc < 0) {
+		finish(n, "node-down", "channel", why);
+		free(why);
+	} else if (rc > 0 && n->open)
 		finish(n, "node-down", "channel", NULL);
 }
 

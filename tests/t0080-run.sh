@@ -132,8 +132,7 @@ test_expect_success 'RSpec: the example suite gives the same totals on 1 and 4 r
 	(cd rs && RSPEC_SLEEP_SCALE=0.05 distributest -j 1) > out1 &&
 	(cd rs && RSPEC_SLEEP_SCALE=0.05 distributest -j 4) > out4 &&
 	test_grep "40 files, 106 examples, 0 failures, 0 pending, 0 errors" out1 &&
-	test_grep "40 files, 106 examples, 0 failures, 0 pending, 0 errors" out4 &&
-	test_grep "on 4 runners" out4
+	test_grep "40 files, 106 examples, 0 failures, 0 pending, 0 errors" out4
 '
 
 test_expect_success 'a run of two files does not boot sixteen runners' '

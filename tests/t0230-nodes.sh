@@ -47,7 +47,6 @@ test_expect_success 'a run spreads over every node; same totals as on one machin
 	make_project 12 && nodes_config 1 2 3 &&
 	(cd proj && distributest) > out &&
 	test_grep "12 files, 12 examples, 0 failures" out &&
-	test_grep "on 6 runners" out &&
 	for i in 1 2 3; do
 		grep "	done	node$i	" proj/.distributest/log > /dev/null || return 1
 	done &&

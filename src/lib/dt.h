@@ -127,6 +127,8 @@ struct dt_chan {
 int dt_chan_open(struct dt_chan *, const char *, const char *, const char *,
     const char *);
 void dt_chan_err(struct dt_chan *);
+int dt_chan_read(struct dt_chan *, int (*)(void *, char **, int), void *,
+    char **);
 char *dt_chan_close(struct dt_chan *, int);
 void dt_chan_free(struct dt_chan *);
 

@@ -146,6 +146,56 @@ dt_chan_close(struct dt_chan *ch, int kill_it)
 	    ch->lasterr.s) : dt_xasprintf("channel %s", why);
 }
 
+/*
+ * Read what the peer sent: check its hello, then hand each line, split
+ * into fields, to fn, until fn returns non-zero (it closed the channel,
+ * which must not be touched again).  Returns 0 when more may come, 1 at
+ * the end of the channel, -1 with *why set for a malformed line or a
+ * peer of another protocol.
+ */
+int
+dt_chan_read(struct dt_chan *ch, int (*fn)(void *, char **, int), void *arg,
+    char **why)
+{
+	char *l, *f[DT_FIELDS_MAX];
+	size_t len;
+	ssize_t got;
+	int rc, n = 0;
+
+	got = dt_rd_fill(&ch->rd);
+	if (got < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	while ((rc = dt_rd_line(&ch->rd, &l, &len)) != 0) {
+		if (rc > 0)
+			n = dt_split(l, len, f, DT_FIELDS_MAX);
+		if (rc < 0 || n < 0) {
+			*why = dt_xasprintf("channel line %lu: %s",
+			    ch->rd.lineno, dt_line_error);
+			return -1;
+		}
+		if (ch->hello) {
+			if (fn(arg, f, n))
+				return 0;
+			continue;
+		}
+		if (n < 3 || strcmp(f[0], "hello") != 0 ||
+		    strcmp(f[1], "distributest-channel") != 0) {
+			*why = dt_xasprintf("channel line 1: expected the hello "
+			    "of dt-spawn, got \"%s\"", f[0]);
+			return -1;
+		}
+		if (strcmp(f[2], "1") != 0) {
+			*why = dt_xasprintf("protocol version mismatch: dt-spawn "
+			    "%s speaks version %s, we speak version %d (%s)",
+			    n > 3 ? f[3] : "(unknown)", f[2], DT_PROTOCOL,
+			    DT_VERSION);
+			return -1;
+		}
+		ch->hello = 1;
+	}
+	return ch->rd.eof || got <= 0 ? 1 : 0;
+}
+
 void
 dt_chan_free(struct dt_chan *ch)
 {
