@@ -94,6 +94,8 @@ bench: deps
 	sh bench/nodes.sh
 	@echo
 	sh bench/adapters.sh
+	@echo
+	sh bench/sim.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \

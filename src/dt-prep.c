@@ -29,7 +29,7 @@ struct node {
 
 static struct node *nodes;
 static size_t nnodes;
-static int nopen, nheld, hold;
+static int nopen, nheld, hold, hold_this = 1;
 static char *initiator, *user, *name, *spawn;
 
 static void
@@ -65,7 +65,7 @@ finish(struct node *n, const char *verb, const char *stage, const char *why)
 	char *closewhy, secs[32];
 
 	snprintf(secs, sizeof(secs), "%.3f", dt_now() - n->ch.started);
-	if (why == NULL && strcmp(verb, "ready") == 0 && hold) {
+	if (why == NULL && strcmp(verb, "ready") == 0 && hold && hold_this) {
 		/*
 		 * What node_setup left running (a database server, say)
 		 * belongs to the run: dt-spawn kills it when this channel
@@ -130,7 +130,12 @@ reply(void *arg, char **f, int k)
 		emit("log", n->name, f[1], (char *)NULL);
 	else if (strcmp(f[0], "prep-done") == 0 && k >= 2) {
 		st = dt_strtonum(f[1], -1, 255, &e);
-		if (e == NULL && st <= 0)
+		if (e == NULL && st < 0) {
+			/* No node_setup: nothing left running to hold for. */
+			hold_this = 0;
+			finish(n, "ready", NULL, NULL);
+			hold_this = 1;
+		} else if (e == NULL && st == 0)
 			finish(n, "ready", NULL, NULL);
 		else {
 			why = dt_xasprintf("node_setup exited %s", f[1]);
@@ -257,6 +262,7 @@ main(int argc, char *argv[])
 		dt_die_sys(DT_EX_SYS, "signalfd");
 	dt_rd_init(&in, 0, "stdin");
 
+	dt_raise_nofile();
 	/* Into a pipe, channels are held until the reader is done. */
 	hold = fstat(1, &st) == 0 && S_ISFIFO(st.st_mode);
 	while (!eof || nopen > 0 || nheld > 0) {

@@ -366,6 +366,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		dt_usage(USAGE);
+	dt_raise_nofile();
 	atexit(kill_jobs);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
