@@ -392,11 +392,23 @@ event(char *raw, size_t len, unsigned long lineno)
 			    f[1], f[2]);
 		dt_buf_reset(&s->output);
 	} else if (strcmp(f[0], "requeue") == 0 && k >= 5) {
+		s = slot(f[1], f[2]);
+		free(s->path);
+		s->path = NULL;
 		running--;
 		requeued++;
 		say("rerunning %s: its runner %s/%s was lost: %s\n", f[3],
 		    f[1], f[2], f[4]);
 	} else if (strcmp(f[0], "lost") == 0 && k >= 3) {
+		/* A file that ran out of tries was running until now. */
+		for (size_t i = 0; i < nslots; i++)
+			if (slots[i].path != NULL &&
+			    strcmp(slots[i].path, f[1]) == 0) {
+				free(slots[i].path);
+				slots[i].path = NULL;
+				running--;
+				break;
+			}
 		lost = dt_xrealloc(lost, nlost + 1, sizeof(*lost));
 		lost[nlost++] = dt_xasprintf("%s: %s", f[1], f[2]);
 		say("LOST %s: %s\n", f[1], f[2]);

@@ -218,7 +218,7 @@ event(char *l, size_t len, unsigned long lineno)
 		if ((n = find(f[1])) == NULL)
 			dt_die(DT_EX_DATA, "stdin line %lu: synced names "
 			    "unknown node \"%s\"", lineno, f[1]);
-		if (!n->open)
+		if (!n->open && !n->held)
 			start(n);
 	}
 	free(copy);

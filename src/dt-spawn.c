@@ -428,7 +428,7 @@ runner_down(struct runner *r, const char *why)
 static void
 adapter_line(struct runner *r, char *l, size_t len)
 {
-	char *f[DT_FIELDS_MAX], id[256];
+	char *f[DT_FIELDS_MAX], *id;
 	int n, i;
 
 	n = dt_split(l, len, f, DT_FIELDS_MAX);
@@ -439,9 +439,9 @@ adapter_line(struct runner *r, char *l, size_t len)
 	}
 	if (strcmp(f[0], "ready") == 0 && r->state == R_SETUP) {
 		r->state = R_IDLE;
-		snprintf(id, sizeof(id), "%s_%d", idprefix ? idprefix : "dt",
-		    r->n);
+		id = dt_xasprintf("%s_%d", idprefix ? idprefix : "dt", r->n);
 		sendf("runner-up", r->n, id, NULL);
+		free(id);
 	} else if (strcmp(f[0], "down") == 0 && n >= 2) {
 		free(r->reason);
 		r->reason = dt_xstrdup(f[1]);

@@ -42,14 +42,26 @@ dt_chan_open(struct dt_chan *ch, const char *node, const char *host,
 	free(argv);
 	free(words);
 	free(cmd);
-	if (rc < 0)
+	if (rc < 0) {
+		if (n == 0)
+			errno = EINVAL;	/* an empty command */
 		return -1;
+	}
 	dt_nonblock(ch->c.out);
 	dt_nonblock(ch->c.err);
 	dt_rd_init(&ch->rd, ch->c.out, "channel");
 	ch->started = dt_now();
-	return dt_send(ch->c.in, "hello", "distributest-channel", "1",
-	    DT_VERSION, (char *)NULL);
+	if (dt_send(ch->c.in, "hello", "distributest-channel", "1",
+	    DT_VERSION, (char *)NULL) < 0) {
+		int e = errno;
+
+		/* Collect the peer now: the caller sees no channel. */
+		free(dt_chan_close(ch, 1));
+		dt_chan_free(ch);
+		errno = e;
+		return -1;
+	}
+	return 0;
 }
 
 static void

@@ -199,13 +199,19 @@ dt_line_field(struct dt_buf *b, const char *s)
 void
 dt_line_fieldf(struct dt_buf *b, const char *fmt, ...)
 {
-	char buf[256];
+	struct dt_buf f = { 0 };
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	dt_line_field(b, buf);
+	f.s = dt_xmalloc(n + 1);
+	va_start(ap, fmt);
+	vsnprintf(f.s, n + 1, fmt, ap);
+	va_end(ap);
+	dt_line_fieldn(b, f.s, n);
+	free(f.s);
 }
 
 int
