@@ -5,7 +5,13 @@
  * "$1", never pasted into the command text, so no name can inject shell.
  * A failure carries the command a person would type to rerun the file:
  * $DT_COMMAND with the path single-quoted in place of "{}".
+ *
+ * When the command prints TAP, its test lines are the counts: each "ok"
+ * a passed example, "not ok" a failure (its "#" lines after it the
+ * message), SKIP and TODO pending; a non-zero exit with no failing test,
+ * a "Bail out!" or fewer tests than planned is an error.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -78,16 +84,125 @@ rerun(const char *cmd, const char *path)
 	return b.s;
 }
 
+/* What the TAP of one file said. */
+struct tap {
+	int		 seen, tests, failed, pending, planned, bailed;
+	struct dt_buf	 desc, msg;	/* of the "not ok" being read */
+	int		 open;		/* a "not ok" waits for its message */
+	const char	*path, *again;
+};
+
+static void
+send3(struct dt_buf *b)
+{
+	if (dt_line_send(3, b) < 0)
+		dt_die_sys(DT_EX_SYS, "fd 3");
+}
+
+static void
+flush_fail(struct tap *t)
+{
+	struct dt_buf b = { 0 };
+
+	if (!t->open)
+		return;
+	dt_line_begin(&b, "fail");
+	dt_line_field(&b, "failure");
+	dt_line_field(&b, t->desc.s ? t->desc.s : "");
+	dt_line_field(&b, t->path);
+	dt_line_field(&b, t->msg.len ? t->msg.s : "not ok");
+	dt_line_field(&b, t->again);
+	send3(&b);
+	dt_buf_free(&b);
+	t->open = 0;
+}
+
+/* Case-insensitive: does s start with word? */
+static int
+starts(const char *s, const char *word)
+{
+	return strncasecmp(s, word, strlen(word)) == 0;
+}
+
+static void
+tap_line(struct tap *t, char *l)
+{
+	struct dt_buf b = { 0 };
+	char *p, *hash;
+	int ok;
+
+	if (t->open && l[0] == '#') {
+		if (t->msg.len < 16000) {
+			p = l + 1;
+			if (*p == ' ')
+				p++;
+			if (t->msg.len)
+				dt_buf_addc(&t->msg, '\n');
+			dt_buf_adds(&t->msg, p);
+		}
+		return;
+	}
+	if (strncmp(l, "1..", 3) == 0 && isdigit((unsigned char)l[3])) {
+		t->seen = 1;
+		t->planned = atoi(l + 3);
+		return;
+	}
+	if (starts(l, "Bail out!")) {
+		t->seen = t->bailed = 1;
+		return;
+	}
+	if (strncmp(l, "ok", 2) == 0 && (l[2] == ' ' || l[2] == '\0'))
+		ok = 1;
+	else if (strncmp(l, "not ok", 6) == 0 && (l[6] == ' ' || l[6] == '\0'))
+		ok = 0;
+	else
+		return;
+	flush_fail(t);
+	t->seen = 1;
+	t->tests++;
+	p = l + (ok ? 2 : 6);
+	while (*p == ' ')
+		p++;
+	hash = strchr(p, '#');
+	if (hash != NULL) {
+		char *d = hash + 1;
+
+		while (*d == ' ')
+			d++;
+		if (starts(d, "skip") || starts(d, "todo")) {
+			t->pending++;
+			dt_line_begin(&b, "pending");
+			while (hash > p && hash[-1] == ' ')
+				hash--;
+			*hash = '\0';
+			dt_line_field(&b, p);
+			dt_line_field(&b, t->path);
+			dt_line_field(&b, d);
+			send3(&b);
+			dt_buf_free(&b);
+			return;
+		}
+	}
+	if (ok)
+		return;
+	t->failed++;
+	t->open = 1;
+	dt_buf_reset(&t->desc);
+	dt_buf_adds(&t->desc, p);
+	dt_buf_reset(&t->msg);
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct dt_reader r;
+	struct dt_reader r, o;
 	struct dt_buf b = { 0 };
-	char *l, *f[4], *sh, *again, why[128];
+	struct tap t;
+	char *l, *ol, *f[4], *sh, *again, why[128], nums[4][16];
 	const char *cmd;
-	size_t len;
+	size_t len, olen;
 	pid_t pid;
-	int n, st;
+	int n, st, k, out[2], errors;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
@@ -104,6 +219,8 @@ main(int argc, char *argv[])
 			dt_die(DT_EX_DATA, "stdin line %lu: expected run PATH",
 			    r.lineno);
 		fflush(stdout);
+		if (pipe(out) < 0)
+			dt_die_sys(DT_EX_SYS, "pipe");
 		pid = fork();
 		if (pid < 0)
 			dt_die_sys(DT_EX_SYS, "fork");
@@ -116,31 +233,87 @@ main(int argc, char *argv[])
 				dup2(fd, 0);
 				close(fd);
 			}
+			dup2(out[1], 1);
+			close(out[0]);
+			close(out[1]);
 			close(3);
 			execl("/bin/sh", "sh", "-c", sh, "sh", f[1],
 			    (char *)NULL);
 			dt_die_sys(DT_EX_NOEXEC, "/bin/sh");
 		}
+		close(out[1]);
+		memset(&t, 0, sizeof(t));
+		t.path = f[1];
+		again = rerun(cmd, f[1]);
+		t.again = again;
+		/* Its output goes on as it comes; TAP lines are read too. */
+		dt_rd_init(&o, out[0], "output");
+		while ((k = dt_rd_getline(&o, &ol, &olen)) != 0) {
+			if (k < 0) {	/* a line too long for TAP: pass it on */
+				fwrite(o.buf + o.start, 1, o.len, stdout);
+				o.len = 0;
+				continue;
+			}
+			printf("%s\n", ol);
+			tap_line(&t, ol);
+		}
+		fflush(stdout);
+		dt_rd_free(&o);
+		close(out[0]);
 		while (waitpid(pid, &st, 0) < 0)
 			if (errno != EINTR)
 				dt_die_sys(DT_EX_SYS, "waitpid");
-		if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-			if (dt_send(3, "done", "passed", "1", "0", "0", "0",
-			    (char *)NULL) < 0)
+		flush_fail(&t);
+		if (!t.seen) {
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+				if (dt_send(3, "done", "passed", "1", "0", "0",
+				    "0", (char *)NULL) < 0)
+					dt_die_sys(DT_EX_SYS, "fd 3");
+				free(again);
+				continue;
+			}
+			dt_line_begin(&b, "fail");
+			dt_line_field(&b, "failure");
+			dt_line_field(&b, f[1]);
+			dt_line_field(&b, f[1]);
+			dt_line_fieldf(&b, "command %s", dt_status_str(st, why,
+			    sizeof(why)));
+			dt_line_field(&b, again);
+			free(again);
+			if (dt_line_send(3, &b) < 0 || dt_send(3, "done",
+			    "failed", "1", "1", "0", "0", (char *)NULL) < 0)
 				dt_die_sys(DT_EX_SYS, "fd 3");
 			continue;
 		}
-		dt_line_begin(&b, "fail");
-		dt_line_field(&b, "failure");
-		dt_line_field(&b, f[1]);
-		dt_line_field(&b, f[1]);
-		dt_line_fieldf(&b, "command %s", dt_status_str(st, why,
-		    sizeof(why)));
-		again = rerun(cmd, f[1]);
-		dt_line_field(&b, again);
+		errors = 0;
+		if (t.bailed || (t.planned > 0 && t.tests < t.planned) ||
+		    (t.failed == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))) {
+			errors = 1;
+			dt_line_begin(&b, "fail");
+			dt_line_field(&b, "error");
+			dt_line_field(&b, f[1]);
+			dt_line_field(&b, f[1]);
+			if (t.bailed)
+				dt_line_field(&b, "Bail out!");
+			else if (t.planned > 0 && t.tests < t.planned)
+				dt_line_fieldf(&b, "planned %d tests, ran %d",
+				    t.planned, t.tests);
+			else
+				dt_line_fieldf(&b, "command %s", dt_status_str(st,
+				    why, sizeof(why)));
+			dt_line_field(&b, again);
+			send3(&b);
+		}
 		free(again);
-		if (dt_line_send(3, &b) < 0 || dt_send(3, "done", "failed",
-		    "1", "1", "0", "0", (char *)NULL) < 0)
+		dt_buf_free(&t.desc);
+		dt_buf_free(&t.msg);
+		snprintf(nums[0], sizeof(nums[0]), "%d", t.tests);
+		snprintf(nums[1], sizeof(nums[1]), "%d", t.failed);
+		snprintf(nums[2], sizeof(nums[2]), "%d", t.pending);
+		snprintf(nums[3], sizeof(nums[3]), "%d", errors);
+		if (dt_send(3, "done", errors ? "error" : t.failed ? "failed" :
+		    "passed", nums[0], nums[1], nums[2], nums[3],
+		    (char *)NULL) < 0)
 			dt_die_sys(DT_EX_SYS, "fd 3");
 	}
 	if (n < 0)

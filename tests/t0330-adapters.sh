@@ -164,4 +164,26 @@ test_expect_success 'no processes left behind' '
 	test_no_leftovers
 '
 
+test_expect_success 'command: TAP output gives the counts, failures with their message' '
+	rm -rf tap && make_command_project tap &&
+	cat > tap/t/a.t <<-\TAP &&
+	echo 1..4
+	echo "ok 1 - adds"
+	echo "not ok 2 - rounds half up"
+	echo "# expected 3"
+	echo "# got 2"
+	echo "ok 3 - network # SKIP no network"
+	echo "ok 4 - later # TODO not yet"
+	TAP
+	printf "echo 1..3\necho ok 1\n" > tap/t/short.t &&
+	printf "echo no tap here\n" > tap/t/plain.t &&
+	(cd tap && test_expect_code 1 distributest -j 2) > out &&
+	test_grep "3 files, 6 examples, 1 failure, 2 pending, 1 error" out &&
+	test_grep "FAIL t/a.t (local/" out &&
+	test_grep "  2 - rounds half up" out &&
+	test_grep "    expected 3" out &&
+	test_grep "ERROR t/short.t (local/" out &&
+	test_grep "planned 3 tests, ran 1" out
+'
+
 test_done
