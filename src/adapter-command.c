@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,7 +203,7 @@ main(int argc, char *argv[])
 	const char *cmd;
 	size_t len, olen;
 	pid_t pid;
-	int n, st, k, out[2], errors;
+	int n, st, k, out[2], errors, exited;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
@@ -246,23 +247,47 @@ main(int argc, char *argv[])
 		t.path = f[1];
 		again = rerun(cmd, f[1]);
 		t.again = again;
-		/* Its output goes on as it comes; TAP lines are read too. */
+		/*
+		 * Its output goes on as it comes; TAP lines are read too.
+		 * The file is over when the command exits, even if something
+		 * it left in the background still holds the pipe.
+		 */
+		dt_nonblock(out[0]);
 		dt_rd_init(&o, out[0], "output");
-		while ((k = dt_rd_getline(&o, &ol, &olen)) != 0) {
-			if (k < 0) {	/* a line too long for TAP: pass it on */
-				fwrite(o.buf + o.start, 1, o.len, stdout);
-				o.len = 0;
-				continue;
+		for (exited = 0;;) {
+			struct pollfd pfd = { out[0], POLLIN, 0 };
+
+			if (!exited && waitpid(pid, &st, o.eof ? 0 : WNOHANG) ==
+			    pid)
+				exited = 1;
+			if (!exited)
+				(void)poll(&pfd, 1, 50);
+			while (dt_rd_fill(&o) > 0)
+				;
+			while ((k = dt_rd_line(&o, &ol, &olen)) != 0) {
+				if (k < 0) {	/* too long for TAP: pass it on */
+					fwrite(o.buf + o.start, 1, o.len, stdout);
+					o.len = 0;
+					break;
+				}
+				printf("%s\n", ol);
+				tap_line(&t, ol);
 			}
-			printf("%s\n", ol);
-			tap_line(&t, ol);
+			if (exited || o.eof) {
+				if (o.len > 0) {	/* a last line, unended */
+					o.eof = 1;
+					if (dt_rd_line(&o, &ol, &olen) > 0) {
+						printf("%s\n", ol);
+						tap_line(&t, ol);
+					}
+				}
+				if (exited)
+					break;
+			}
 		}
 		fflush(stdout);
 		dt_rd_free(&o);
 		close(out[0]);
-		while (waitpid(pid, &st, 0) < 0)
-			if (errno != EINTR)
-				dt_die_sys(DT_EX_SYS, "waitpid");
 		flush_fail(&t);
 		if (!t.seen) {
 			if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {

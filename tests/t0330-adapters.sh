@@ -186,4 +186,12 @@ test_expect_success 'command: TAP output gives the counts, failures with their m
 	test_grep "planned 3 tests, ran 1" out
 '
 
+test_expect_success 'command: a file is over when its command exits, whatever it left behind' '
+	rm -rf bg && make_command_project bg &&
+	printf "echo 1..1\necho ok 1\n(sh -c \"sleep 300; :\" $MARK-bg &)\n" > bg/t/a.t &&
+	(cd bg && timeout 60 distributest) > out &&
+	test_grep "1 file, 1 example, 0 failures" out &&
+	test_no_leftovers
+'
+
 test_done
