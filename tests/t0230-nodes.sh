@@ -10,7 +10,7 @@ HOSTNAME=$(hostname)
 make_project() {
 	rm -rf proj && make_command_project proj &&
 	for i in $(seq 1 "$1"); do
-		printf "echo ran on \$DT_NODE as \$DT_RUNNER_ID\ntouch ran-%s\nsleep %s\n" "$i" "${2:-0.3}" > "proj/t/f$i.t" || return 1
+		printf "echo ran on \$DT_NODE as \$DT_RUNNER_ID\ntouch \$HOME/ran-%s\nsleep %s\n" "$i" "${2:-0.3}" > "proj/t/f$i.t" || return 1
 	done
 }
 
@@ -19,6 +19,12 @@ nodes_config() {
 		printf "[node node%s]\nrunners = 2\nrsh = %s\nspawn = %s/dt-spawn --connect\n" \
 			"$i" "$DT_SSH" "$LIBEXEC" >> proj/.distributest/config || return 1
 	done
+}
+
+# How many lines of file $2 match $1; 0 when there is no file yet.
+count() {
+	c=$(grep -c "$1" "$2" 2>/dev/null) || :
+	echo "${c:-0}"
 }
 
 # Pids on node I other than its sshd and the sessions of this test's ssh.
@@ -60,10 +66,11 @@ test_expect_success 'the copies are on the nodes only, keyed by initiator and us
 	done &&
 	! test -e "$HOME/.cache/distributest/$HOSTNAME/root/proj/t/f1.t" &&
 	marks=0 && for i in 1 2 3; do
-		n=$(node_exec $i sh -c "ls $copy | grep -c ^ran-" || :) &&
+		n=$(node_exec $i sh -c "ls /root | grep -c ^ran-" || :) &&
 		marks=$((marks + n))
 	done &&
-	test $marks -eq 12
+	test $marks -eq 12 &&
+	! ls /root | grep ^ran-
 '
 
 test_expect_success 'nothing of the run is left on any node' '
@@ -83,6 +90,7 @@ test_expect_success 'an unreachable node is skipped; the run goes on' '
 
 test_expect_success 'a node whose link is cut mid-run: its files run elsewhere' '
 	make_project 12 1 && nodes_config 1 2 3 &&
+	rm -f proj/.distributest/log &&
 	{ (cd proj && exec distributest) > out & } && run=$! &&
 	i=0 && until grep -q "	assign	node2	" proj/.distributest/log 2>/dev/null; do
 		i=$((i + 1)); test $i -lt 100 || return 1; sleep 0.1
@@ -96,6 +104,7 @@ test_expect_success 'a node whose link is cut mid-run: its files run elsewhere' 
 '
 
 test_expect_success 'a node killed mid-run, sshd and all: its files run elsewhere' '
+	rm -f proj/.distributest/log &&
 	{ (cd proj && exec distributest) > out & } && run=$! &&
 	i=0 && until grep -q "	assign	node3	" proj/.distributest/log 2>/dev/null; do
 		i=$((i + 1)); test $i -lt 100 || return 1; sleep 0.1
@@ -109,8 +118,9 @@ test_expect_success 'a node killed mid-run, sshd and all: its files run elsewher
 
 test_expect_success 'every node lost: the run ends at once, the lost files listed' '
 	make_project 6 3 && nodes_config 1 2 &&
+	rm -f proj/.distributest/log &&
 	{ (cd proj && exec distributest) > out & } && run=$! &&
-	i=0 && until test $(grep -c "	assign	" proj/.distributest/log 2>/dev/null || echo 0) -ge 4; do
+	i=0 && until test "$(count "	assign	" proj/.distributest/log)" -ge 4; do
 		i=$((i + 1)); test $i -lt 100 || return 1; sleep 0.1
 	done &&
 	cluster_kill 1 && cluster_kill 2 &&
@@ -122,8 +132,9 @@ test_expect_success 'every node lost: the run ends at once, the lost files liste
 
 test_expect_success 'the initiator killed with SIGKILL: nothing left on any node' '
 	make_project 6 30 && nodes_config 1 2 3 &&
+	rm -f proj/.distributest/log &&
 	{ (cd proj && exec distributest) > out 2>&1 & } && run=$! &&
-	i=0 && until test $(grep -c "	assign	" proj/.distributest/log 2>/dev/null || echo 0) -ge 6; do
+	i=0 && until test "$(count "	assign	" proj/.distributest/log)" -ge 6; do
 		i=$((i + 1)); test $i -lt 150 || return 1; sleep 0.1
 	done &&
 	for i in 1 2 3; do node_leftovers $i; done > before &&
