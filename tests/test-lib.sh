@@ -34,6 +34,8 @@ test_failed=0
 # Kill what the script started and was not cleaned up, then the trash.
 test_cleanup() {
 	pkill -KILL -f "$MARK" 2>/dev/null
+	# Servers a test started on its own paths, such as socket listeners.
+	pkill -KILL -f "$TRASH/" 2>/dev/null
 	if [ -z "${TEST_KEEP_TRASH:-}" ]; then
 		rm -rf "$TRASH"
 	fi
