@@ -91,7 +91,9 @@ test_expect_success 'without the unit the escaped process would have lived: dt-s
 	  ev set command "sh {}"; ev set id dt_direct; ev start 1; sleep 1; ev run 1 t/escape.t; sleep 1; } |
 	"$LIBEXEC/dt-spawn" > out &&
 	pgrep -f "$MARK-escaped" > /dev/null &&
-	pkill -f "$MARK-escaped"
+	for p in $(pgrep -f "$MARK-escaped"); do
+		pkill -KILL -P "$p"; kill -KILL "$p"
+	done
 '
 
 test_done
