@@ -28,6 +28,9 @@ mkdir -p "$HOME" "$TMPDIR"
 MARK=dtmark${$}x
 export MARK
 
+# What the script proves, as a TAP comment before its first test.
+echo "# ${test_description:-$(basename "$0")}"
+
 test_count=0
 test_failed=0
 
