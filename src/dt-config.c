@@ -118,6 +118,9 @@ defaults(struct dt_conf *c)
 	s = &c->run[DT_RUN_RETRIES];
 	if (s->value == NULL)
 		s->value = dt_xstrdup("2");
+	s = &c->run[DT_RUN_RUNNER_DIR];
+	if (s->value == NULL)
+		s->value = dt_xstrdup("own");
 }
 
 /*
@@ -273,6 +276,8 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 	set("retries", c->run[DT_RUN_RETRIES].value);
 	if (c->run[DT_RUN_ISOLATE].value)
 		set("isolate", c->run[DT_RUN_ISOLATE].value);
+	if (c->run[DT_RUN_RUNNER_DIR].value)
+		set("runner_dir", c->run[DT_RUN_RUNNER_DIR].value);
 	p = dt_xasprintf("%s/.distributest/timings", project);
 	set("timings", p);
 	free(p);

@@ -50,7 +50,7 @@ static size_t qhead, qlen, qcap;	/* queue[qhead .. qhead+qlen) */
 static size_t outstanding;		/* files not yet done nor lost */
 static int listed, upstream_eof, retries = 2, dry_run;
 static char *initiator, *user, *name, *framework, *command, *spawn, *timings;
-static char *isolate;
+static char *isolate, *runner_dir;
 static char **args;
 static size_t nargs;
 static struct dt_buf ev;
@@ -418,6 +418,8 @@ node_ready(struct node *n)
 	    (command && dt_send(fd, "set", "command", command,
 	    (char *)NULL) < 0) ||
 	    (isolate && dt_send(fd, "set", "isolate", isolate,
+	    (char *)NULL) < 0) ||
+	    (runner_dir && dt_send(fd, "set", "runner_dir", runner_dir,
 	    (char *)NULL) < 0))
 		node_down(n, NULL);
 	for (i = 0; i < nargs && n->state == N_UP; i++)
@@ -576,6 +578,8 @@ event(char *l, size_t len, unsigned long lineno)
 			v = &timings;
 		else if (strcmp(f[1], "isolate") == 0)
 			v = &isolate;
+		else if (strcmp(f[1], "runner_dir") == 0)
+			v = &runner_dir;
 		else if (strcmp(f[1], "args") == 0) {
 			args = dt_xrealloc(args, nargs + 1, sizeof(*args));
 			args[nargs++] = dt_xstrdup(f[2]);

@@ -6,9 +6,9 @@
  * Every runner is a process group of its own; when the channel reaches
  * end of file, or a signal asks us to stop, every group is killed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
@@ -50,6 +50,7 @@ struct runner {
 	double		 started;
 	char		*reason;	/* why it went down, when it said */
 	char		*tmpdir;
+	char		*tree;		/* its own tree, or NULL: the copy */
 	int		 status;
 	int		 exited;
 	int		 restarts;	/* times this slot got a new adapter */
@@ -64,6 +65,8 @@ static struct {
 	int		 status;
 } prep = { -1, -1, { -1, { 0 } }, 0 };
 static char *dir, *framework, *command, *idprefix, *node, *isolate;
+static char *runner_dir;	/* "own" or "shared" */
+static char *trees;		/* where the runners' own trees are */
 static char **args;
 static int nargs;
 static char libexec[PATH_MAX];
@@ -92,19 +95,7 @@ sendf(const char *verb, int r, const char *a, const char *b)
 	send_line();
 }
 
-static int
-rmfile(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	remove(path);
-	return 0;
-}
-
-static void
-rmtree(const char *path)
-{
-	nftw(path, rmfile, 16, FTW_DEPTH | FTW_PHYS);
-}
+#define rmtree dt_rm_tree
 
 static pid_t self;
 
@@ -137,6 +128,22 @@ cleanup_and_exit(int code)
 	}
 	if (prep.pid > 0)
 		waitpid(prep.pid, NULL, 0);
+	if (trees != NULL) {
+		/* The initiator need not wait for this: let it see EOF. */
+		int fd = open("/dev/null", O_RDWR);
+
+		fflush(stdout);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		for (i = 0; i < nrunners; i++)
+			if (runners[i].tree)
+				rmtree(runners[i].tree);
+		rmdir(trees);	/* unless another run's trees are there */
+	}
 	exit(code);
 }
 
@@ -299,6 +306,22 @@ runner_child(struct runner *r, int req, int out, int res, const char *id)
 		    strerror(errno));
 		_exit(DT_EX_SYS);
 	}
+	if (r->tree != NULL) {
+		char why[PATH_MAX + 128];
+
+		/* A replaced adapter carries on in the tree it had. */
+		if (access(r->tree, F_OK) < 0 &&
+		    dt_link_tree(".", r->tree, why, sizeof(why)) < 0) {
+			dprintf(3, "down\tcannot make the runner's own tree: "
+			    "%s\n", why);
+			_exit(DT_EX_SYS);
+		}
+		if (chdir(r->tree) < 0) {
+			dprintf(3, "down\tcannot enter %s: %s\n", r->tree,
+			    strerror(errno));
+			_exit(DT_EX_SYS);
+		}
+	}
 	hook = ".dt-hooks/runner_setup";
 	if (access(hook, F_OK) == 0) {
 		pid = fork();
@@ -331,6 +354,42 @@ runner_child(struct runner *r, int req, int out, int res, const char *id)
 	_exit(errno == ENOENT ? DT_EX_NOTFOUND : DT_EX_NOEXEC);
 }
 
+/*
+ * The runners' own trees go next to the copy, on its file system, as
+ * PID-N; trees whose dt-spawn is gone (killed with its node) are removed.
+ */
+static void
+trees_init(void)
+{
+	char real[PATH_MAX], *p, *end;
+	DIR *d;
+	struct dirent *e;
+	long pid;
+
+	if (realpath(dir, real) == NULL || strcmp(real, "/") == 0)
+		return;	/* no copy yet: the runners will say so */
+	trees = dt_xasprintf("%s.runners", real);
+	if (mkdir(trees, 0700) < 0 && errno != EEXIST) {
+		dt_warn_sys("mkdir %s", trees);
+		free(trees);
+		trees = NULL;
+		return;
+	}
+	if ((d = opendir(trees)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		pid = strtol(e->d_name, &end, 10);
+		if (end == e->d_name || *end != '-' || pid <= 0 ||
+		    (kill((pid_t)pid, 0) < 0 && errno == EPERM) ||
+		    (pid != getpid() && kill((pid_t)pid, 0) == 0))
+			continue;
+		p = dt_xasprintf("%s/%s", trees, e->d_name);
+		rmtree(p);
+		free(p);
+	}
+	closedir(d);
+}
+
 static void
 start_runner(struct runner *r)
 {
@@ -344,6 +403,9 @@ start_runner(struct runner *r)
 	rmtree(r->tmpdir);
 	if (mkdir(r->tmpdir, 0700) < 0 && errno != EEXIST)
 		dt_warn_sys("mkdir %s", r->tmpdir);
+	if (trees != NULL && r->tree == NULL)
+		r->tree = dt_xasprintf("%s/%ld-%d", trees, (long)getpid(),
+		    r->n);
 	if (pipe(req) < 0 || pipe(out) < 0 || pipe(res) < 0)
 		dt_die_sys(DT_EX_SYS, "pipe");
 	r->pid = fork();
@@ -561,6 +623,8 @@ do_start(char **f, int n)
 	}
 	runners = dt_xcalloc(want, sizeof(*runners));
 	nrunners = want;
+	if (runner_dir == NULL || strcmp(runner_dir, "shared") != 0)
+		trees_init();
 	dt_line_begin(&line, "starting");
 	dt_line_fieldf(&line, "%d", nrunners);
 	send_line();
@@ -592,6 +656,8 @@ set(char **f, int n)
 		v = &node;
 	else if (strcmp(f[1], "isolate") == 0)
 		v = &isolate;
+	else if (strcmp(f[1], "runner_dir") == 0)
+		v = &runner_dir;
 	else if (strcmp(f[1], "args") == 0) {
 		args = dt_xrealloc(args, nargs + 1, sizeof(*args));
 		args[nargs++] = dt_xstrdup(f[2]);

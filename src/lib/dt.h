@@ -147,7 +147,7 @@ struct dt_node {
 };
 enum { DT_RUN_FRAMEWORK, DT_RUN_COMMAND, DT_RUN_TESTS, DT_RUN_EXCLUDE,
     DT_RUN_WORKDIR, DT_RUN_NODE_SETUP, DT_RUN_RUNNER_SETUP, DT_RUN_RETRIES,
-    DT_RUN_ARGS, DT_RUN_ISOLATE, DT_RUN_NKEYS };
+    DT_RUN_ARGS, DT_RUN_ISOLATE, DT_RUN_RUNNER_DIR, DT_RUN_NKEYS };
 extern const char *const dt_run_keys[DT_RUN_NKEYS];
 struct dt_conf {
 	struct dt_setting run[DT_RUN_NKEYS];
@@ -196,6 +196,10 @@ void dt_timings_set(struct dt_timings *, const char *, double);
 void dt_timings_record(struct dt_timings *, const char *, double);
 void dt_timings_retain(struct dt_timings *, char *const *, size_t);
 void dt_timings_free(struct dt_timings *);
+
+/* dt_tree.c: a runner's own tree of links to the project copy. */
+int dt_link_tree(const char *, const char *, char *, size_t);
+void dt_rm_tree(const char *);
 
 /* dt_glob.c: shell patterns where ** spans directories. */
 int dt_glob_match(const char *, const char *);

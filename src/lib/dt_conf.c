@@ -18,7 +18,8 @@
 
 const char *const dt_run_keys[DT_RUN_NKEYS] = {
 	"framework", "command", "tests", "exclude", "workdir",
-	"node_setup", "runner_setup", "retries", "args", "isolate"
+	"node_setup", "runner_setup", "retries", "args", "isolate",
+	"runner_dir"
 };
 
 /* Keys whose repeats within one file add words rather than replace. */
@@ -197,6 +198,10 @@ handler(void *user, const char *rawsec, const char *key, const char *value)
 		if (k == DT_RUN_ISOLATE && strcmp(value, "none") != 0 &&
 		    strcmp(value, "fork") != 0)
 			return fail(c, "isolate: \"%s\" is not none or fork",
+			    value);
+		if (k == DT_RUN_RUNNER_DIR && strcmp(value, "own") != 0 &&
+		    strcmp(value, "shared") != 0)
+			return fail(c, "runner_dir: \"%s\" is not own or shared",
 			    value);
 		if (k == DT_RUN_RETRIES) {
 			dt_strtonum(value, 0, 100, &e);
