@@ -9,7 +9,7 @@ _distributest() {
 	-j) COMPREPLY=($(compgen -W "1 2 4 8 16 32" -- "$cur")); return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "-C -c -h -j -p -V -v --help --print-config --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "-C -c -d -h -j -n -p -S -t -V -v --dry-run --help --no-split --nodes --print-config --timings --version" -- "$cur"))
 		return
 	fi
 	COMPREPLY=($(compgen -f -- "$cur"))

@@ -22,24 +22,45 @@
 #define USAGE "dt-collect [-v] [-n slowest]"
 #define KEEP_OUTPUT 65536	/* bytes of a file's output kept for display */
 
+struct unit {			/* the time of one example */
+	char		*path, *id;
+	double		 secs;
+};
+
 struct slot {			/* what one runner is doing */
 	char		*node;
 	int		 r;
 	char		*path;
+	char		*part;		/* "K/M" of a split file, or NULL */
 	struct dt_buf	 output;
 	int		 failed;
+	struct unit	*units;		/* of the file it runs, until done */
+	size_t		 nunits;
 };
 
 struct done {
 	char		*path;
+	char		*part;
 	double		 secs;
 	char		*where;
+};
+
+struct split {			/* a file run in parts */
+	char		*path;
+	int		 nparts, done, failed;
+	double		 over;		/* what each part costs beyond units */
+	double		 secs;
 };
 
 static struct slot *slots;
 static size_t nslots;
 static struct done *dones;
 static size_t ndones, capdones;
+static struct split *splits;
+static size_t nsplits;
+static struct unit *units;
+static size_t nunits, capunits;
+static long files_done;		/* files whose every part is done */
 static char **lost;
 static size_t nlost;
 static long files, examples, failures, pending, errors, running;
@@ -68,7 +89,7 @@ show_status(void)
 	if (!tty || ended)
 		return;
 	printf("\r\033[K[%ld/%ld files, %ld running, %ld failed, %ld "
-	    "runners, %.1fs]", (long)ndones, files, running,
+	    "runners, %.1fs]", files_done, files, running,
 	    files_failed, runners_up, dt_now() - t0);
 	fflush(stdout);
 	status_shown = 1;
@@ -102,6 +123,29 @@ indent(const char *s, const char *pad)
 			break;
 		s = nl + 1;
 	}
+}
+
+static struct split *
+find_split(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < nsplits; i++)
+		if (strcmp(splits[i].path, path) == 0)
+			return &splits[i];
+	return NULL;
+}
+
+static void
+drop_units(struct slot *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nunits; i++) {
+		free(s->units[i].path);
+		free(s->units[i].id);
+	}
+	s->nunits = 0;
 }
 
 static struct slot *
@@ -181,16 +225,34 @@ cmp_slow(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
+static int
+cmp_unit(const void *a, const void *b)
+{
+	return strcmp(((const struct unit *)a)->path,
+	    ((const struct unit *)b)->path);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /*
- * The timings of what finished join those of earlier runs.  After a
- * complete run over the whole project, files it did not list are gone
- * from the project and leave the table too.
+ * The timings of what finished join those of earlier runs: a file split
+ * in parts counts once, when all its parts are done, as the sum of the
+ * parts less the overhead that splitting repeated.  A file that finished
+ * has exactly the units it ran this time.  After a complete run over the
+ * whole project, files it did not list are gone from the project and
+ * leave the table too.
  */
 static void
 save_timings(int complete)
 {
 	struct dt_timings t = { 0 };
-	size_t i;
+	char **whole, **ids = NULL;
+	size_t i, j, k, nwhole = 0, nids = 0;
+	struct split *sp;
 
 	if (timingspath == NULL || ndones == 0)
 		return;
@@ -199,8 +261,39 @@ save_timings(int complete)
 		    timingspath);
 		dt_timings_free(&t);
 	}
+	whole = dt_xcalloc(ndones + 1, sizeof(*whole));
 	for (i = 0; i < ndones; i++)
-		dt_timings_record(&t, dones[i].path, dones[i].secs);
+		if (dones[i].part == NULL) {
+			dt_timings_record(&t, dones[i].path, dones[i].secs);
+			whole[nwhole++] = dones[i].path;
+		}
+	for (i = 0; i < nsplits; i++) {
+		sp = &splits[i];
+		if (sp->done < sp->nparts)
+			continue;
+		dt_timings_record(&t, sp->path, sp->secs - (sp->nparts - 1) *
+		    sp->over > 0 ? sp->secs - (sp->nparts - 1) * sp->over : 0);
+		whole = dt_xrealloc(whole, nwhole + 1, sizeof(*whole));
+		whole[nwhole++] = sp->path;
+	}
+	qsort(whole, nwhole, sizeof(*whole), cmp_str);
+	qsort(units, nunits, sizeof(*units), cmp_unit);
+	for (i = 0; i < nwhole; i = j) {
+		/* Of one path once, with the units reported for it. */
+		for (j = i + 1; j < nwhole && strcmp(whole[j], whole[i]) == 0;)
+			j++;
+		nids = 0;
+		for (k = 0; k < nunits; k++)
+			if (strcmp(units[k].path, whole[i]) == 0) {
+				dt_timings_record_unit(&t, whole[i],
+				    units[k].id, units[k].secs);
+				ids = dt_xrealloc(ids, nids + 1, sizeof(*ids));
+				ids[nids++] = units[k].id;
+			}
+		dt_timings_keep_units(&t, whole[i], ids, nids);
+	}
+	free(ids);
+	free(whole);
 	if (complete && whole_project)
 		dt_timings_retain(&t, listed, nlisted);
 	if (dt_timings_write(&t, timingspath) < 0)
@@ -219,7 +312,7 @@ summary(const char *how)
 	clear_status();
 	save_timings(how == NULL);
 	printf("\n%ld file%s, %ld example%s, %ld failure%s, %ld pending, "
-	    "%ld error%s", (long)ndones, ndones == 1 ? "" : "s",
+	    "%ld error%s", files_done, files_done == 1 ? "" : "s",
 	    examples, examples == 1 ? "" : "s", failures,
 	    failures == 1 ? "" : "s", pending, errors, errors == 1 ? "" : "s");
 	if (nlost > 0)
@@ -237,14 +330,17 @@ summary(const char *how)
 		double bound = dones[0].secs > share ? dones[0].secs : share;
 
 		printf("lower bound %.2fs (%s): this run took %.2fx that\n",
-		    bound, dones[0].secs > share ? "the longest file" :
-		    "the work shared evenly", wall / bound);
+		    bound, dones[0].secs <= share ? "the work shared evenly" :
+		    dones[0].part ? "the longest part of a file" :
+		    "the longest file", wall / bound);
 	}
 	if (ndones > 1 && nslowest > 0) {
 		printf("slowest:\n");
 		for (i = 0; i < ndones && i < (size_t)nslowest; i++)
-			printf("  %8.2fs  %s  (%s)\n", dones[i].secs,
-			    dones[i].path, dones[i].where);
+			printf("  %8.2fs  %s%s%s%s  (%s)\n", dones[i].secs,
+			    dones[i].path, dones[i].part ? " [part " : "",
+			    dones[i].part ? dones[i].part : "",
+			    dones[i].part ? "]" : "", dones[i].where);
 	}
 	for (i = 0; i < nlost; i++)
 		printf("LOST %s\n", lost[i]);
@@ -253,9 +349,9 @@ summary(const char *how)
 		    requeued == 1 ? " was" : "s were");
 	if (how != NULL)
 		printf("%s\n", how);
-	if (files > (long)(ndones + nlost))
+	if (files > files_done + (long)nlost)
 		printf("%ld of %ld files did not run\n",
-		    files - (long)(ndones + nlost), files);
+		    files - files_done - (long)nlost, files);
 	if (logpath != NULL)
 		printf("log: %s\n", logpath);
 	if (how != NULL || nlost > 0)
@@ -292,7 +388,8 @@ event(char *raw, size_t len, unsigned long lineno)
 		exit(DT_EX_DATA);
 	if (k > 1 && strcmp(f[0], "set") != 0 && strcmp(f[0], "test") != 0 &&
 	    strcmp(f[0], "tests-end") != 0 && strcmp(f[0], "lost") != 0 &&
-	    strcmp(f[0], "end") != 0 && strcmp(f[0], "hello") != 0)
+	    strcmp(f[0], "end") != 0 && strcmp(f[0], "hello") != 0 &&
+	    strcmp(f[0], "split") != 0)
 		node = f[1];
 	if (strcmp(f[0], "set") == 0 && k >= 3) {
 		if (strcmp(f[1], "log") == 0) {
@@ -303,7 +400,9 @@ event(char *raw, size_t len, unsigned long lineno)
 		else if (strcmp(f[1], "project") == 0)
 			project = dt_xstrdup(f[2]);
 	}
-	log_event(raw, len, node);
+	/* Examples' times would drown the log; the timings keep them. */
+	if (strcmp(f[0], "unit") != 0)
+		log_event(raw, len, node);
 
 	if (strcmp(f[0], "tests-end") == 0 && k >= 2) {
 		files = atol(f[1]);
@@ -311,6 +410,29 @@ event(char *raw, size_t len, unsigned long lineno)
 	} else if (strcmp(f[0], "test") == 0 && k >= 2) {
 		listed = dt_xrealloc(listed, nlisted + 1, sizeof(*listed));
 		listed[nlisted++] = dt_xstrdup(f[1]);
+	} else if (strcmp(f[0], "split") == 0 && k >= 4) {
+		struct split *sp;
+
+		splits = dt_xrealloc(splits, nsplits + 1, sizeof(*splits));
+		sp = &splits[nsplits++];
+		memset(sp, 0, sizeof(*sp));
+		sp->path = dt_xstrdup(f[1]);
+		sp->nparts = atoi(f[2]);
+		sp->over = atof(f[3]);
+		if (verbose)
+			say("%s runs in %s parts\n", f[1], f[2]);
+	} else if (strcmp(f[0], "unit") == 0 && k >= 6) {
+		struct unit *u;
+
+		s = slot(f[1], f[2]);
+		if (s->path != NULL && strcmp(s->path, f[3]) == 0) {
+			s->units = dt_xrealloc(s->units, s->nunits + 1,
+			    sizeof(*s->units));
+			u = &s->units[s->nunits++];
+			u->path = dt_xstrdup(f[3]);
+			u->id = dt_xstrdup(f[4]);
+			u->secs = atof(f[5]);
+		}
 	}
 	else if (strcmp(f[0], "node-down") == 0 && k >= 4)
 		say("node %s is out of the run (%s): %s\n", f[1], f[2], f[3]);
@@ -333,6 +455,9 @@ event(char *raw, size_t len, unsigned long lineno)
 		s = slot(f[1], f[2]);
 		free(s->path);
 		s->path = dt_xstrdup(f[3]);
+		free(s->part);
+		s->part = k > 4 && *f[4] ? dt_xstrdup(f[4]) : NULL;
+		drop_units(s);
 		dt_buf_reset(&s->output);
 		s->failed = 0;
 		running++;
@@ -359,6 +484,9 @@ event(char *raw, size_t len, unsigned long lineno)
 		fflush(stdout);
 	} else if (strcmp(f[0], "done") == 0 && k >= 10) {
 		struct done *d;
+		struct split *sp = k > 10 ? find_split(f[3]) : NULL;
+		const char *part = sp ? f[10] : NULL;
+		int passed = strcmp(f[4], "passed") == 0;
 
 		s = slot(f[1], f[2]);
 		running--;
@@ -366,11 +494,32 @@ event(char *raw, size_t len, unsigned long lineno)
 		failures += atol(f[7]);
 		pending += atol(f[8]);
 		errors += atol(f[9]);
-		if (strcmp(f[4], "passed") != 0)
-			files_failed++;
+		if (sp != NULL) {
+			/* A file counts once, when its last part is done. */
+			sp->secs += atof(f[5]);
+			if (++sp->done == sp->nparts)
+				files_done++;
+			if (!passed && !sp->failed)
+				files_failed++;
+			if (!passed)
+				sp->failed = 1;
+		} else {
+			files_done++;
+			if (!passed)
+				files_failed++;
+		}
+		if (units == NULL || nunits + s->nunits > capunits) {
+			capunits = (nunits + s->nunits) * 2 + 64;
+			units = dt_xrealloc(units, capunits, sizeof(*units));
+		}
+		memcpy(units + nunits, s->units, s->nunits * sizeof(*units));
+		nunits += s->nunits;
+		s->nunits = 0;
 		if (strcmp(f[4], "passed") != 0 && s->output.len > 0) {
 			clear_status();
-			printf("--- output of %s (%s/%s)\n", f[3], f[1], f[2]);
+			printf("--- output of %s%s%s%s (%s/%s)\n", f[3],
+			    part ? " [part " : "", part ? part : "",
+			    part ? "]" : "", f[1], f[2]);
 			fwrite(s->output.s, 1, s->output.len, stdout);
 			printf("---\n");
 		}
@@ -384,17 +533,20 @@ event(char *raw, size_t len, unsigned long lineno)
 		}
 		d = &dones[ndones++];
 		d->path = dt_xstrdup(f[3]);
+		d->part = part ? dt_xstrdup(part) : NULL;
 		d->secs = atof(f[5]);
 		d->where = dt_xasprintf("%s/%s", f[1], f[2]);
 		work += d->secs;
 		if (!tty)
-			printf("%-6s %s (%.2fs, %s/%s)\n", f[4], f[3], d->secs,
-			    f[1], f[2]);
+			printf("%-6s %s%s%s%s (%.2fs, %s/%s)\n", f[4], f[3],
+			    part ? " [part " : "", part ? part : "",
+			    part ? "]" : "", d->secs, f[1], f[2]);
 		dt_buf_reset(&s->output);
 	} else if (strcmp(f[0], "requeue") == 0 && k >= 5) {
 		s = slot(f[1], f[2]);
 		free(s->path);
 		s->path = NULL;
+		drop_units(s);
 		running--;
 		requeued++;
 		say("rerunning %s: its runner %s/%s was lost: %s\n", f[3],
@@ -409,8 +561,17 @@ event(char *raw, size_t len, unsigned long lineno)
 				running--;
 				break;
 			}
-		lost = dt_xrealloc(lost, nlost + 1, sizeof(*lost));
-		lost[nlost++] = dt_xasprintf("%s: %s", f[1], f[2]);
+		/* Two lost parts of a file are one file lost. */
+		size_t li;
+
+		for (li = 0; li < nlost; li++)
+			if (strncmp(lost[li], f[1], strlen(f[1])) == 0 &&
+			    strncmp(lost[li] + strlen(f[1]), ": ", 2) == 0)
+				break;
+		if (li == nlost) {
+			lost = dt_xrealloc(lost, nlost + 1, sizeof(*lost));
+			lost[nlost++] = dt_xasprintf("%s: %s", f[1], f[2]);
+		}
 		say("LOST %s: %s\n", f[1], f[2]);
 	} else if (strcmp(f[0], "end") == 0) {
 		exit(summary(k > 1 && strcmp(f[1], "complete") != 0 &&

@@ -14,7 +14,7 @@
 
 #include "dt.h"
 
-#define USAGE "dt-config [-p] [-a arg] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir]"
+#define USAGE "dt-config [-pS] [-a arg] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir]"
 
 static char project[PATH_MAX];
 static char **cmdargs;		/* -a: framework arguments, each as it is */
@@ -121,6 +121,9 @@ defaults(struct dt_conf *c)
 	s = &c->run[DT_RUN_RUNNER_DIR];
 	if (s->value == NULL)
 		s->value = dt_xstrdup("own");
+	s = &c->run[DT_RUN_SPLIT];
+	if (s->value == NULL)
+		s->value = dt_xstrdup("yes");
 }
 
 /*
@@ -278,6 +281,7 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 		set("isolate", c->run[DT_RUN_ISOLATE].value);
 	if (c->run[DT_RUN_RUNNER_DIR].value)
 		set("runner_dir", c->run[DT_RUN_RUNNER_DIR].value);
+	set("split", c->run[DT_RUN_SPLIT].value);
 	p = dt_xasprintf("%s/.distributest/timings", project);
 	set("timings", p);
 	free(p);
@@ -322,12 +326,12 @@ main(int argc, char *argv[])
 	const char *control = NULL;
 	const char *e, *env;
 	char *p;
-	int ch, print = 0, rc = 0;
+	int ch, print = 0, rc = 0, nosplit = 0;
 	size_t i;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
-	while ((ch = getopt(argc, argv, "a:C:c:j:l:m:p")) != -1) {
+	while ((ch = getopt(argc, argv, "a:C:c:j:l:m:pS")) != -1) {
 		switch (ch) {
 		case 'C': dir = optarg; break;
 		case 'c': file = optarg; break;
@@ -340,6 +344,7 @@ main(int argc, char *argv[])
 			cmdargs[ncmdargs++] = optarg;
 			break;
 		case 'p': print = 1; break;
+		case 'S': nosplit = 1; break;
 		default: dt_usage(USAGE);
 		}
 	}
@@ -395,6 +400,12 @@ main(int argc, char *argv[])
 			c.nodes[i].runners.origin.file = "-j";
 			c.nodes[i].runners.origin.line = 0;
 		}
+	if (nosplit) {
+		free(c.run[DT_RUN_SPLIT].value);
+		c.run[DT_RUN_SPLIT].value = dt_xstrdup("no");
+		c.run[DT_RUN_SPLIT].origin.file = "-S";
+		c.run[DT_RUN_SPLIT].origin.line = 0;
+	}
 	defaults(&c);
 	hook(&c, DT_RUN_NODE_SETUP, "node_setup");
 	hook(&c, DT_RUN_RUNNER_SETUP, "runner_setup");

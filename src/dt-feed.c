@@ -5,6 +5,12 @@
  * file whose runner or node was lost goes back to the front of the queue
  * until its tries run out; then it is reported lost, never dropped.
  * Results become events for dt-collect; every other line passes through.
+ *
+ * A file expected to take longer than a runner's share of the work, whose
+ * units (examples) were timed, is split: its units are packed into parts,
+ * longest first into the least loaded part, and each part is a queue
+ * entry of its own that runs "only" its units, but for one part that runs
+ * all "except" the others', so that units new since the timings still run.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -48,7 +54,8 @@ static size_t ntests, captests;
 static struct dt_test **queue;
 static size_t qhead, qlen, qcap;	/* queue[qhead .. qhead+qlen) */
 static size_t outstanding;		/* files not yet done nor lost */
-static int listed, upstream_eof, retries = 2, dry_run;
+static int listed, upstream_eof, retries = 2, dry_run, split = 1;
+static size_t nitems;			/* queue entries: files and parts */
 static char *initiator, *user, *name, *framework, *command, *spawn, *timings;
 static char *isolate, *runner_dir;
 static char **args;
@@ -236,9 +243,22 @@ dispatch(void)
 			dt_line_begin(&b, "run");
 			dt_line_field(&b, num);
 			dt_line_field(&b, t->path);
+			if (t->part > 0) {
+				size_t u;
+
+				dt_line_field(&b, t->except ? "except" : "only");
+				for (u = 0; u < t->nids; u++)
+					dt_line_field(&b, t->ids[u]);
+			}
 			n->r[j].state = R_BUSY;
 			n->r[j].test = t;
-			emit("assign", n->name, num, t->path, (char *)NULL);
+			emit_begin("assign");
+			dt_line_field(&ev, n->name);
+			dt_line_field(&ev, num);
+			dt_line_field(&ev, t->path);
+			if (t->part > 0)
+				dt_line_fieldf(&ev, "%d/%d", t->part, t->nparts);
+			emit_end();
 			if (dt_line_send(n->ch.c.in, &b) < 0)
 				node_down(n, NULL);
 		}
@@ -341,16 +361,26 @@ channel_line(struct node *n, char **f, int k)
 		r->state = R_LOST;	/* runner-down follows */
 		r->test = NULL;
 	} else if ((strcmp(f[0], "out") == 0 || strcmp(f[0], "fail") == 0 ||
-	    strcmp(f[0], "pending") == 0 || strcmp(f[0], "done") == 0) &&
+	    strcmp(f[0], "pending") == 0 || strcmp(f[0], "done") == 0 ||
+	    strcmp(f[0], "unit") == 0) &&
 	    (r->state == R_BUSY || strcmp(f[0], "out") == 0)) {
+		int done = strcmp(f[0], "done") == 0;
+
 		emit_begin(f[0]);
 		dt_line_field(&ev, n->name);
 		dt_line_field(&ev, f[1]);
 		dt_line_field(&ev, r->state == R_BUSY ? r->test->path : "");
-		for (i = 2; i < k; i++)
+		/* done: STATUS SECONDS E F P ER, then the part, if one */
+		for (i = 2; i < k && (!done || i < 8); i++)
 			dt_line_field(&ev, f[i]);
+		if (done && r->test->part > 0) {
+			for (; i < 8; i++)
+				dt_line_field(&ev, "0");
+			dt_line_fieldf(&ev, "%d/%d", r->test->part,
+			    r->test->nparts);
+		}
 		emit_end();
-		if (strcmp(f[0], "done") == 0) {
+		if (done) {
 			r->state = R_IDLE;
 			r->test = NULL;
 			outstanding--;
@@ -445,34 +475,177 @@ find(const char *s)
 	return NULL;
 }
 
+/* Runners the run expects: a node with runners = auto as this machine. */
+static int
+planned_runners(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i;
+	int nr = 0, want;
+
+	for (i = 0; i < nnodes; i++) {
+		want = atoi(nodes[i].runners_wanted);
+		nr += want > 0 ? want : cpus > 0 ? (int)cpus : 1;
+	}
+	return nr > 0 ? nr : 1;
+}
+
+static void
+append(struct dt_test *t)
+{
+	if (nitems == qcap) {
+		qcap = qcap ? qcap * 2 : 64;
+		queue = dt_xrealloc(queue, qcap, sizeof(*queue));
+	}
+	queue[nitems++] = t;
+}
+
+struct unit {
+	const struct dt_timing *u;
+	int bin;
+};
+
+static int
+cmp_unit(const void *a, const void *b)
+{
+	const struct unit *x = a, *y = b;
+
+	if (x->u->seconds != y->u->seconds)
+		return x->u->seconds > y->u->seconds ? -1 : 1;
+	return strcmp(x->u->unit, y->u->unit);
+}
+
+#define SPLIT_BYTES 60000	/* of ids in one request, under DT_LINE_MAX */
+
+/*
+ * Split t into parts when it is expected to take more than share, and
+ * its units were timed.  Each part then costs the file's own overhead
+ * (loading it, its hooks: what its time has beyond its units') plus its
+ * units, so parts aim at share, or at the overhead plus the longest unit
+ * when that is more.  Returns the number of parts put in the queue.
+ */
+static size_t
+split_file(struct dt_test *t, const struct dt_timings *tt, double share,
+    int nr)
+{
+	const struct dt_timing *first;
+	struct unit *u;
+	struct dt_test *parts;
+	double sum = 0, over, target, *load;
+	size_t nu, i, m, b, least, bytes;
+
+	nu = dt_timings_units(tt, t->path, &first);
+	if (nu < 2 || nr < 2 || t->time <= share)
+		return 0;
+	u = dt_xcalloc(nu, sizeof(*u));
+	for (i = 0; i < nu; i++) {
+		u[i].u = &first[i];
+		sum += first[i].seconds;
+	}
+	qsort(u, nu, sizeof(*u), cmp_unit);
+	over = t->time > sum ? t->time - sum : 0;
+	target = share > over + u[0].u->seconds ? share :
+	    over + u[0].u->seconds;
+	m = (size_t)(sum / (target - over));
+	if (m * (target - over) < sum)
+		m++;
+	if (m > nu)
+		m = nu;
+	if (m > (size_t)nr)
+		m = nr;
+	if (m < 2) {
+		free(u);
+		return 0;
+	}
+	load = dt_xcalloc(m, sizeof(*load));
+	for (i = 0; i < nu; i++) {
+		for (least = 0, b = 1; b < m; b++)
+			if (load[b] < load[least])
+				least = b;
+		u[i].bin = least;
+		load[least] += u[i].u->seconds;
+	}
+	/* The lightest part also runs the units never timed. */
+	for (least = 0, b = 1; b < m; b++)
+		if (load[b] < load[least])
+			least = b;
+	for (bytes = 0, i = 0; i < nu; i++)
+		if ((size_t)u[i].bin != least)
+			bytes += strlen(u[i].u->unit) + 1;
+	if (bytes > SPLIT_BYTES || nu > DT_FIELDS_MAX - 8) {
+		free(u);
+		free(load);
+		return 0;	/* too many units to name in a request */
+	}
+	parts = dt_xcalloc(m, sizeof(*parts));
+	for (b = 0; b < m; b++) {
+		struct dt_test *p = &parts[b];
+
+		p->path = t->path;
+		p->size = t->size;
+		p->time = t->time;
+		p->est = over + load[b];
+		p->part = b + 1;
+		p->nparts = m;
+		p->except = b == least;
+		p->ids = dt_xcalloc(nu, sizeof(*p->ids));
+		for (i = 0; i < nu; i++)
+			if (((size_t)u[i].bin == b) != p->except)
+				p->ids[p->nids++] = dt_xstrdup(u[i].u->unit);
+		append(p);
+	}
+	if (!dry_run) {
+		emit_begin("split");
+		dt_line_field(&ev, t->path);
+		dt_line_fieldf(&ev, "%zu", m);
+		dt_line_fieldf(&ev, "%.3f", over);
+		emit_end();
+	}
+	free(u);
+	free(load);
+	return m;
+}
+
 static void
 list_done(void)
 {
 	struct dt_timings tt = { 0 };
+	double work = 0, median;
 	size_t i;
+	int nr;
 
 	if (timings != NULL && dt_timings_read(&tt, timings) < 0)
 		dt_warn("ignoring the timings; files go by size this run");
 	queue = dt_xcalloc(ntests, sizeof(*queue));
-	qcap = ntests;
 	for (i = 0; i < ntests; i++) {
 		tests[i].time = dt_timings_get(&tt, tests[i].path);
 		queue[i] = &tests[i];
 	}
-	dt_queue_sort(queue, ntests);
+	median = dt_queue_median(queue, ntests);
+	for (i = 0; i < ntests; i++)
+		work += tests[i].time >= 0 ? tests[i].time :
+		    median > 0 ? median : 0;
+	nr = planned_runners();
+	if ((size_t)nr > ntests)
+		nr = ntests;
+	nitems = 0;
+	qcap = ntests;
+	if (split && work > 0 && nr > 1) {
+		struct dt_test **whole = queue;
+
+		queue = dt_xcalloc(qcap, sizeof(*queue));
+		for (i = 0; i < ntests; i++)
+			if (split_file(whole[i], &tt, work / nr, nr) == 0)
+				append(whole[i]);
+		free(whole);
+	} else
+		nitems = ntests;
+	dt_queue_sort(queue, nitems);
 	qhead = 0;
-	qlen = ntests;
-	outstanding = ntests;
+	qlen = nitems;
+	outstanding = nitems;
 	listed = 1;
 	dt_timings_free(&tt);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /*
@@ -483,43 +656,43 @@ cmp_double(const void *a, const void *b)
 static noreturn void
 print_plan(void)
 {
-	double *free_at, *known, median = -1, wall = 0, work = 0, longest = 0;
+	double *free_at, median, wall = 0, work = 0, longest = 0;
 	size_t i, nknown = 0;
-	int r, nr = 0, best, unknown_runners = 0;
+	int r, nr, best, auto_runners = 0;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
-	for (i = 0; i < nnodes; i++) {
-		int want = atoi(nodes[i].runners_wanted);
-
-		if (want == 0)
-			unknown_runners = 1;
-		nr += want > 0 ? want : 1;
-	}
-	if (nr <= 0)
-		nr = 1;
-	if ((size_t)nr > ntests && ntests > 0)
-		nr = ntests;	/* as dt-feed caps the runners it starts */
-	known = dt_xcalloc(ntests, sizeof(*known));
+	for (i = 0; i < nnodes; i++)
+		if (atoi(nodes[i].runners_wanted) <= 0)
+			auto_runners = 1;
+	nr = planned_runners();
+	if ((size_t)nr > qlen && qlen > 0)
+		nr = qlen;	/* as dt-feed caps the runners it starts */
 	for (i = 0; i < ntests; i++)
 		if (tests[i].time >= 0)
-			known[nknown++] = tests[i].time;
-	if (nknown > 0) {
-		qsort(known, nknown, sizeof(*known), cmp_double);
-		median = known[nknown / 2];
-	}
+			nknown++;
+	median = dt_queue_median(queue + qhead, qlen);
 	free_at = dt_xcalloc(nr, sizeof(*free_at));
 	printf("%-5s %9s %9s %7s  %s\n", "order", "estimate", "start", "runner",
 	    "file");
 	for (i = 0; i < qlen; i++) {
 		struct dt_test *t = queue[qhead + i];
-		double est = t->time >= 0 ? t->time : median;
+		double est = t->est;
+		char part[128] = "";
 
+		if (t->part > 0 && t->except)
+			snprintf(part, sizeof(part), " [part %d/%d, all units "
+			    "but the other parts' %zu]", t->part, t->nparts,
+			    t->nids);
+		else if (t->part > 0)
+			snprintf(part, sizeof(part), " [part %d/%d, %zu unit%s]",
+			    t->part, t->nparts, t->nids, t->nids == 1 ? "" : "s");
 		for (best = 0, r = 1; r < nr; r++)
 			if (free_at[r] < free_at[best])
 				best = r;
 		if (est >= 0) {
-			printf("%-5zu %8.2fs%s %8.2fs %7d  %s\n", i + 1, est,
+			printf("%-5zu %8.2fs%s %8.2fs %7d  %s%s\n", i + 1, est,
 			    t->time >= 0 ? " " : "?", free_at[best], best + 1,
-			    t->path);
+			    t->path, part);
 			free_at[best] += est;
 			work += est;
 			if (est > longest)
@@ -531,8 +704,13 @@ print_plan(void)
 	for (r = 0; r < nr; r++)
 		if (free_at[r] > wall)
 			wall = free_at[r];
-	printf("\n%zu files, %d runner%s%s", ntests, nr, nr == 1 ? "" : "s",
-	    unknown_runners ? " (a node with runners = auto counted as 1)" : "");
+	printf("\n%zu files", ntests);
+	if (qlen != ntests)
+		printf(" in %zu parts", qlen);
+	printf(", %d runner%s", nr, nr == 1 ? "" : "s");
+	if (auto_runners)
+		printf(" (a node with runners = auto counted as %ld, the "
+		    "processors here)", cpus > 0 ? cpus : 1);
 	if (median < 0)
 		printf("; no timings yet: the files go largest first, and no "
 		    "time can be predicted\n");
@@ -541,7 +719,6 @@ print_plan(void)
 		    "%.2fs\npredicted wall time %.2fs, lower bound %.2fs, work "
 		    "%.2fs; copying and setup not included\n", nknown, median,
 		    wall, longest > work / nr ? longest : work / nr, work);
-	free(known);
 	free(free_at);
 	exit(0);
 }
@@ -580,6 +757,8 @@ event(char *l, size_t len, unsigned long lineno)
 			v = &isolate;
 		else if (strcmp(f[1], "runner_dir") == 0)
 			v = &runner_dir;
+		else if (strcmp(f[1], "split") == 0)
+			split = strcmp(f[2], "no") != 0;
 		else if (strcmp(f[1], "args") == 0) {
 			args = dt_xrealloc(args, nargs + 1, sizeof(*args));
 			args[nargs++] = dt_xstrdup(f[2]);

@@ -514,6 +514,13 @@ adapter_line(struct runner *r, char *l, size_t len)
 		for (i = 1; i < n; i++)
 			dt_line_field(&line, f[i]);
 		send_line();
+	} else if (strcmp(f[0], "unit") == 0 && r->state == R_BUSY &&
+	    n >= 3) {
+		dt_line_begin(&line, "unit");
+		dt_line_fieldf(&line, "%d", r->n);
+		dt_line_field(&line, f[1]);
+		dt_line_field(&line, f[2]);
+		send_line();
 	} else if (strcmp(f[0], "done") == 0 && r->state == R_BUSY &&
 	    n >= 6) {
 		/* Output written before "done" belongs to this file. */
@@ -584,7 +591,9 @@ do_run(char **f, int n)
 	if (r->state != R_IDLE)
 		dt_die(DT_EX_DATA, "channel: run: runner %d is not idle", i);
 	dt_line_begin(&b, "run");
-	dt_line_field(&b, f[2]);
+	/* PATH, then "only ID..." or "except ID..." for part of a file. */
+	for (i = 2; i < n; i++)
+		dt_line_field(&b, f[i]);
 	r->state = R_BUSY;
 	r->started = dt_now();
 	if (dt_line_send(r->req, &b) < 0)

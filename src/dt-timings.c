@@ -50,6 +50,13 @@ show(const char *file, long count)
 	must_exist(file);
 	if (dt_timings_read(&t, file) < 0)
 		return DT_EX_DATA;
+	/* The files only: their units' times are part of theirs. */
+	for (i = k = 0; i < t.n; i++)
+		if (t.v[i].unit == NULL)
+			t.v[k++] = t.v[i];
+		else
+			free(t.v[i].path), free(t.v[i].unit);
+	t.n = k;
 	for (i = 0; i < t.n; i++)
 		total += t.v[i].seconds;
 	qsort(t.v, t.n, sizeof(*t.v), cmp_slow);
@@ -89,8 +96,12 @@ merge(const char *out, char **files, int nfiles)
 			return DT_EX_DATA;
 		for (i = 0; i < t.n; i++)
 			for (k = t.v[i].nsamples - 1; k >= 0; k--)
-				dt_timings_record(&m, t.v[i].path,
-				    t.v[i].samples[k]);
+				if (t.v[i].unit != NULL)
+					dt_timings_record_unit(&m, t.v[i].path,
+					    t.v[i].unit, t.v[i].samples[k]);
+				else
+					dt_timings_record(&m, t.v[i].path,
+					    t.v[i].samples[k]);
 		dt_timings_free(&t);
 	}
 	if (dt_timings_write(&m, out) < 0)

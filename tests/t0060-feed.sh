@@ -46,14 +46,14 @@ list() {
 	ev tests-end $#
 }
 
-test_expect_success 'longest recorded time first, then untimed by size' '
+test_expect_success 'longest expected first; untimed files at the median of the timed, by size' '
 	make_tests a:1 b:1 c:1 d:1 &&
 	printf "sleep 0.1 # a bigger file than d.t\n" > "$COPY/t/c.t" &&
 	printf "distributest-timings\t1\nt/a.t\t1.500\nt/b.t\t7.000\n" > timings &&
 	{ head_events; ev node local 1 local ssh "$TRASH/wd"; list a b c d; ev ready local 0; sleep 2; } |
 	timeout 60 dt-feed > out &&
 	grep "^assign" out | cut -f4 > got &&
-	printf "t/b.t\nt/a.t\nt/c.t\nt/d.t\n" > want &&
+	printf "t/b.t\nt/c.t\nt/d.t\nt/a.t\n" > want &&
 	test_cmp want got &&
 	test $(grep -c "^done	local	1	t/.*	passed	" out) -eq 4 &&
 	tail -n 1 out | grep "^end	complete$"

@@ -28,7 +28,7 @@ test_expect_success 'all passed: 0, summary, timings, log with nodes' '
 	test_grep "on 2 runners" out &&
 	test_grep "passed t/a.t (1.25s, n1/1)" out &&
 	! grep "hello from a" out &&
-	printf "distributest-timings\t1\nt/a.t\t1.250\t1.250\nt/b.t\t0.500\t0.500\n" > want &&
+	printf "distributest-timings\t2\nt/a.t\t1.250\t1.250\nt/b.t\t0.500\t0.500\n" > want &&
 	test_cmp want proj/.distributest/timings &&
 	test_grep "$(printf "n1\tout\tn1\t1\tt/a.t\thello from a")" proj/.distributest/log &&
 	test_grep "$(printf -- "-\thello\tdistributest-events")" proj/.distributest/log &&

@@ -21,14 +21,14 @@ test_expect_success 'without timings: largest first, no prediction' '
 	mv saved proj/.distributest/timings
 '
 
-test_expect_success 'the plan: longest first, each to the runner free first' '
+test_expect_success 'the plan: longest first, a new file at the median, each to the runner free first' '
 	(cd proj && distributest --dry-run -j 2) > out &&
 	sed -n "2,8p" out | awk "{ print \$NF, \$4 }" > got &&
-	printf "t/f1.t 1\nt/f2.t 2\nt/f3.t 2\nt/f4.t 1\nt/f5.t 2\nt/f6.t 1\nt/f7.t 2\n" > want &&
+	printf "t/f1.t 1\nt/f2.t 2\nt/f3.t 2\nt/f7.t 1\nt/f4.t 2\nt/f5.t 2\nt/f6.t 1\n" > want &&
 	test_cmp want got &&
-	grep "2.00s? .*t/f7.t" out &&
+	grep "1.50s? .*t/f7.t" out &&
 	test_grep "7 files, 2 runners; 6 timed" out &&
-	test_grep "predicted wall time 7.00s, lower bound 6.50s, work 13.00s" out
+	test_grep "predicted wall time 6.50s, lower bound 6.25s, work 12.50s" out
 '
 
 test_expect_success 'nothing ran and nothing was copied' '

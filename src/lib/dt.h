@@ -14,7 +14,7 @@
 #define DT_VERSION "0.1.0"
 #define DT_PROTOCOL 1
 #define DT_LINE_MAX 65536	/* escaped bytes in one line, newline excluded */
-#define DT_FIELDS_MAX 16
+#define DT_FIELDS_MAX 4096	/* a run request names up to 4000 units */
 
 /* Exit statuses: the one table, documented in distributest(1). */
 enum {
@@ -147,7 +147,8 @@ struct dt_node {
 };
 enum { DT_RUN_FRAMEWORK, DT_RUN_COMMAND, DT_RUN_TESTS, DT_RUN_EXCLUDE,
     DT_RUN_WORKDIR, DT_RUN_NODE_SETUP, DT_RUN_RUNNER_SETUP, DT_RUN_RETRIES,
-    DT_RUN_ARGS, DT_RUN_ISOLATE, DT_RUN_RUNNER_DIR, DT_RUN_NKEYS };
+    DT_RUN_ARGS, DT_RUN_ISOLATE, DT_RUN_RUNNER_DIR, DT_RUN_SPLIT,
+    DT_RUN_NKEYS };
 extern const char *const dt_run_keys[DT_RUN_NKEYS];
 struct dt_conf {
 	struct dt_setting run[DT_RUN_NKEYS];
@@ -171,14 +172,21 @@ struct dt_test {
 	char	*path;
 	long long size;
 	double	 time;		/* last recorded seconds, < 0 when unknown */
+	double	 est;		/* what the queue expects, < 0 when unknown */
 	int	 tries;
+	int	 part, nparts;	/* part 1..nparts of a split file, or 0 */
+	int	 except;	/* run the units not in ids, not those in it */
+	char	**ids;		/* units of path: the part's, or the others' */
+	size_t	 nids;
 };
+double dt_queue_median(struct dt_test *const *, size_t);
 void dt_queue_sort(struct dt_test **, size_t);
 
 /* dt_timings.c: the timings table in .distributest/. */
 #define DT_SAMPLES 3
 struct dt_timing {
 	char	*path;
+	char	*unit;			/* a unit of path (an example), or NULL */
 	double	 seconds;		/* the median of the samples */
 	double	 samples[DT_SAMPLES];	/* the latest runs, newest first */
 	int	 nsamples;
@@ -195,6 +203,12 @@ double dt_timings_get(const struct dt_timings *, const char *);
 void dt_timings_set(struct dt_timings *, const char *, double);
 void dt_timings_record(struct dt_timings *, const char *, double);
 void dt_timings_retain(struct dt_timings *, char *const *, size_t);
+void dt_timings_record_unit(struct dt_timings *, const char *, const char *,
+    double);
+size_t dt_timings_units(const struct dt_timings *, const char *,
+    const struct dt_timing **);
+void dt_timings_keep_units(struct dt_timings *, const char *, char *const *,
+    size_t);
 void dt_timings_free(struct dt_timings *);
 
 /* dt_tree.c: a runner's own tree of links to the project copy. */

@@ -19,7 +19,7 @@
 const char *const dt_run_keys[DT_RUN_NKEYS] = {
 	"framework", "command", "tests", "exclude", "workdir",
 	"node_setup", "runner_setup", "retries", "args", "isolate",
-	"runner_dir"
+	"runner_dir", "split"
 };
 
 /* Keys whose repeats within one file add words rather than replace. */
@@ -203,6 +203,9 @@ handler(void *user, const char *rawsec, const char *key, const char *value)
 		    strcmp(value, "shared") != 0)
 			return fail(c, "runner_dir: \"%s\" is not own or shared",
 			    value);
+		if (k == DT_RUN_SPLIT && strcmp(value, "yes") != 0 &&
+		    strcmp(value, "no") != 0)
+			return fail(c, "split: \"%s\" is not yes or no", value);
 		if (k == DT_RUN_RETRIES) {
 			dt_strtonum(value, 0, 100, &e);
 			if (e != NULL)

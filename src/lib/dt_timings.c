@@ -5,6 +5,10 @@
  * runs, so one slow run (a loaded machine, a cold cache) does not reorder
  * the queue, while a file that really got slower moves after two runs.
  * The table is replaced atomically: an interrupted write never loses it.
+ *
+ * Format 2 adds the units of a file (its examples, when the adapter names
+ * them): lines with a fourth field, the unit's id, kept right after the
+ * file's own line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,12 +20,20 @@
 #include "dt.h"
 
 #define HEADER "distributest-timings"
+#define VERSION "2"
 
+/* By path, the file before its units, the units by id. */
 static int
 cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct dt_timing *)a)->path,
-	    ((const struct dt_timing *)b)->path);
+	const struct dt_timing *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	if (c != 0 || x->unit == y->unit)
+		return c;
+	if (x->unit == NULL || y->unit == NULL)
+		return x->unit == NULL ? -1 : 1;
+	return strcmp(x->unit, y->unit);
 }
 
 static void
@@ -32,13 +44,19 @@ sort(struct dt_timings *t)
 }
 
 static struct dt_timing *
-find(const struct dt_timings *t, const char *path)
+find_unit(const struct dt_timings *t, const char *path, const char *unit)
 {
-	struct dt_timing key = { .path = (char *)path };
+	struct dt_timing key = { .path = (char *)path, .unit = (char *)unit };
 
 	if (!t->sorted)
 		sort((struct dt_timings *)t);
 	return bsearch(&key, t->v, t->n, sizeof(*t->v), cmp);
+}
+
+static struct dt_timing *
+find(const struct dt_timings *t, const char *path)
+{
+	return find_unit(t, path, NULL);
 }
 
 double
@@ -49,20 +67,30 @@ dt_timings_get(const struct dt_timings *t, const char *path)
 	return e ? e->seconds : -1;
 }
 
+static struct dt_timing *
+add(struct dt_timings *t, const char *path, const char *unit)
+{
+	struct dt_timing *e;
+
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->v = dt_xrealloc(t->v, t->cap, sizeof(*t->v));
+	}
+	e = &t->v[t->n++];
+	memset(e, 0, sizeof(*e));
+	e->path = dt_xstrdup(path);
+	e->unit = unit ? dt_xstrdup(unit) : NULL;
+	t->sorted = 0;
+	return e;
+}
+
 void
 dt_timings_set(struct dt_timings *t, const char *path, double s)
 {
 	struct dt_timing *e = find(t, path);
 
-	if (e == NULL) {
-		if (t->n == t->cap) {
-			t->cap = t->cap ? t->cap * 2 : 64;
-			t->v = dt_xrealloc(t->v, t->cap, sizeof(*t->v));
-		}
-		e = &t->v[t->n++];
-		e->path = dt_xstrdup(path);
-		t->sorted = 0;
-	}
+	if (e == NULL)
+		e = add(t, path, NULL);
 	e->seconds = s;
 	e->samples[0] = s;
 	e->nsamples = 1;
@@ -83,17 +111,11 @@ median(const double *v, int n)
 	return n % 2 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
 }
 
-/* A new run of path took s seconds. */
-void
-dt_timings_record(struct dt_timings *t, const char *path, double s)
+static void
+sample(struct dt_timing *e, double s)
 {
-	struct dt_timing *e = find(t, path);
 	int i;
 
-	if (e == NULL) {
-		dt_timings_set(t, path, s);
-		return;
-	}
 	if (e->nsamples < DT_SAMPLES)
 		e->nsamples++;
 	for (i = e->nsamples - 1; i > 0; i--)
@@ -102,29 +124,130 @@ dt_timings_record(struct dt_timings *t, const char *path, double s)
 	e->seconds = median(e->samples, e->nsamples);
 }
 
+/* A new run of path took s seconds. */
+void
+dt_timings_record(struct dt_timings *t, const char *path, double s)
+{
+	struct dt_timing *e = find(t, path);
+
+	if (e == NULL)
+		dt_timings_set(t, path, s);
+	else
+		sample(e, s);
+}
+
+/* A new run of unit id of path took s seconds. */
+void
+dt_timings_record_unit(struct dt_timings *t, const char *path,
+    const char *id, double s)
+{
+	struct dt_timing *e = find_unit(t, path, id);
+
+	if (e == NULL) {
+		e = add(t, path, id);
+		e->seconds = e->samples[0] = s;
+		e->nsamples = 1;
+	} else
+		sample(e, s);
+}
+
+/*
+ * The units recorded for path: *first is set to the first, and their
+ * number returned.  Valid until the table changes.
+ */
+size_t
+dt_timings_units(const struct dt_timings *t, const char *path,
+    const struct dt_timing **first)
+{
+	size_t lo = 0, hi = t->n, n = 0;
+
+	if (!t->sorted)
+		sort((struct dt_timings *)t);
+	/* The first entry after path's own, which sorts before its units. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(t->v[mid].path, path) <= 0 &&
+		    (strcmp(t->v[mid].path, path) < 0 ||
+		    t->v[mid].unit == NULL))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = t->v + lo;
+	while (lo + n < t->n && t->v[lo + n].unit != NULL &&
+	    strcmp(t->v[lo + n].path, path) == 0)
+		n++;
+	return n;
+}
+
+static void
+entry_free(struct dt_timing *e)
+{
+	free(e->path);
+	free(e->unit);
+}
+
+static void
+compact(struct dt_timings *t, const char *keep)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < t->n; i++)
+		if (keep[i])
+			t->v[k++] = t->v[i];
+		else
+			entry_free(&t->v[i]);
+	t->n = k;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Forget every file not in paths: deleted files leave the table. */
+/* Forget every file not in paths, and its units: deleted files leave. */
 void
 dt_timings_retain(struct dt_timings *t, char *const *paths, size_t n)
 {
-	char **sorted = dt_xcalloc(n, sizeof(*sorted));
-	size_t i, k = 0;
+	char **sorted = dt_xcalloc(n + 1, sizeof(*sorted));
+	char *keep = dt_xcalloc(t->n + 1, 1);
+	size_t i;
 
 	memcpy(sorted, paths, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), cmp_str);
-	for (i = 0; i < t->n; i++) {
-		if (bsearch(&t->v[i].path, sorted, n, sizeof(*sorted),
-		    cmp_str) != NULL)
-			t->v[k++] = t->v[i];
-		else
-			free(t->v[i].path);
-	}
-	t->n = k;
+	for (i = 0; i < t->n; i++)
+		keep[i] = bsearch(&t->v[i].path, sorted, n, sizeof(*sorted),
+		    cmp_str) != NULL;
+	compact(t, keep);
+	free(keep);
+	free(sorted);
+}
+
+/* The units of path are ids and no others: removed examples leave. */
+void
+dt_timings_keep_units(struct dt_timings *t, const char *path,
+    char *const *ids, size_t n)
+{
+	const struct dt_timing *first;
+	char **sorted, *keep;
+	size_t i, nu, at;
+
+	nu = dt_timings_units(t, path, &first);
+	if (nu == 0)
+		return;
+	at = first - t->v;
+	sorted = dt_xcalloc(n + 1, sizeof(*sorted));
+	memcpy(sorted, ids, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_str);
+	keep = dt_xcalloc(t->n + 1, 1);
+	memset(keep, 1, t->n);
+	for (i = at; i < at + nu; i++)
+		keep[i] = bsearch(&t->v[i].unit, sorted, n, sizeof(*sorted),
+		    cmp_str) != NULL;
+	compact(t, keep);
+	free(keep);
 	free(sorted);
 }
 
@@ -168,7 +291,7 @@ static int
 cmp_seq(const void *a, const void *b)
 {
 	const struct dt_timing *x = a, *y = b;
-	int c = strcmp(x->path, y->path);
+	int c = cmp(a, b);
 
 	if (c != 0)
 		return c;
@@ -183,8 +306,8 @@ dedupe(struct dt_timings *t)
 
 	qsort(t->v, t->n, sizeof(*t->v), cmp_seq);
 	for (i = 0; i < t->n; i++) {
-		if (k > 0 && strcmp(t->v[k - 1].path, t->v[i].path) == 0) {
-			free(t->v[k - 1].path);
+		if (k > 0 && cmp(&t->v[k - 1], &t->v[i]) == 0) {
+			entry_free(&t->v[k - 1]);
 			t->v[k - 1] = t->v[i];
 		} else
 			t->v[k++] = t->v[i];
@@ -201,7 +324,7 @@ dt_timings_read(struct dt_timings *t, const char *file)
 	struct dt_timing *e;
 	char *line, *f[4], *end;
 	size_t len, seq = t->n;
-	int fd, n, rc = 0;
+	int fd, n, rc = 0, units = 0;
 	double s;
 
 	for (len = 0; len < t->n; len++)
@@ -222,11 +345,14 @@ dt_timings_read(struct dt_timings *t, const char *file)
 		}
 		if (r.lineno == 1) {
 			if (n < 2 || strcmp(f[0], HEADER) != 0 ||
-			    strcmp(f[1], "1") != 0) {
+			    (strcmp(f[1], "1") != 0 &&
+			    strcmp(f[1], VERSION) != 0)) {
 				rc = dt_error("%s: line 1: not a timings file "
-				    "(expected \"%s\t1\")", file, HEADER);
+				    "(expected \"%s\t%s\")", file, HEADER,
+				    VERSION);
 				break;
 			}
+			units = strcmp(f[1], "1") != 0;
 			continue;
 		}
 		if (n < 2) {
@@ -251,6 +377,7 @@ dt_timings_read(struct dt_timings *t, const char *file)
 		e = &t->v[t->n++];
 		memset(e, 0, sizeof(*e));
 		e->path = dt_xstrdup(f[0]);
+		e->unit = n > 3 && units ? dt_xstrdup(f[3]) : NULL;
 		e->seconds = e->samples[0] = s;
 		e->nsamples = 1;
 		e->seq = seq++;
@@ -279,7 +406,7 @@ dt_timings_write(const struct dt_timings *t, const char *file)
 
 	if (!t->sorted)
 		sort((struct dt_timings *)t);
-	dt_buf_addf(&b, "%s\t1\n", HEADER);
+	dt_buf_addf(&b, "%s\t%s\n", HEADER, VERSION);
 	for (i = 0; i < t->n; i++) {
 		int k;
 
@@ -288,6 +415,10 @@ dt_timings_write(const struct dt_timings *t, const char *file)
 		for (k = 0; k < t->v[i].nsamples; k++)
 			dt_buf_addf(&b, "%s%.3f", k ? "," : "",
 			    t->v[i].samples[k]);
+		if (t->v[i].unit != NULL) {
+			dt_buf_addc(&b, '\t');
+			dt_escape(&b, t->v[i].unit, strlen(t->v[i].unit));
+		}
 		dt_buf_addc(&b, '\n');
 	}
 	dt_buf_addf(&tmp, "%s.tmp.%ld", file, (long)getpid());
@@ -319,7 +450,7 @@ dt_timings_free(struct dt_timings *t)
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		free(t->v[i].path);
+		entry_free(&t->v[i]);
 	free(t->v);
 	memset(t, 0, sizeof(*t));
 }

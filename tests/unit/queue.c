@@ -1,4 +1,7 @@
-/* The queue order: timed longest first, then untimed largest first. */
+/*
+ * The queue order: longest expected first, a file never timed expected at
+ * the median of the timed; ties timed first, then largest, then by path.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +15,12 @@ in_order(const struct dt_test *a, const struct dt_test *b)
 {
 	int ta = a->time >= 0, tb = b->time >= 0;
 
+	if ((a->est >= 0) != (b->est >= 0))
+		return a->est >= 0;
+	if (a->est != b->est)
+		return a->est > b->est;
 	if (ta != tb)
 		return ta;
-	if (ta && a->time != b->time)
-		return a->time > b->time;
 	if (!ta && a->size != b->size)
 		return a->size > b->size;
 	return strcmp(a->path, b->path) <= 0;
@@ -75,11 +80,11 @@ main(void)
 		"slow.rb",		/* timed 30 */
 		"mid-a.rb",		/* timed 5, tie by path */
 		"mid-b.rb",		/* timed 5 */
-		"zero.rb",		/* timed 0: still timed */
-		"huge.rb",		/* untimed, 900000 bytes */
+		"huge.rb",		/* untimed: the median, 5; 900000 bytes */
 		"big-a.rb",		/* untimed 5000, tie by path */
 		"big-b.rb",		/* untimed 5000 */
 		"empty.rb",		/* untimed, 0 bytes */
+		"zero.rb",		/* timed 0: after the median */
 	};
 	enum { NW = sizeof(want) / sizeof(want[0]) };
 	struct dt_test *v[NW], *w[NW], **big, **sorted;
@@ -99,11 +104,11 @@ main(void)
 	v[6] = mk("big-a.rb", 5000, -1);
 	v[7] = mk("mid-a.rb", 999999, 5);
 	dt_queue_sort(v, NW);
-	ok(order_is(v, NW, want), "timed longest first, then untimed largest "
-	    "first, ties by path");
-	ok(v[0]->time == 30 && v[3]->time == 0 && v[4]->time < 0,
-	    "a time of 0 counts as timed; the largest untimed file follows "
-	    "the quickest timed one");
+	ok(order_is(v, NW, want), "longest expected first; untimed files at "
+	    "the median, after the timed ones of that time, largest first");
+	ok(v[3]->est == 5 && v[6]->est == 5 && v[7]->time == 0 &&
+	    v[7]->est == 0, "the median of 30, 5, 5 and 0 is 5; a time of 0 "
+	    "is a time");
 
 	/* The same order from any starting order. */
 	for (good = 1, round = 0; round < 200; round++) {
@@ -202,15 +207,13 @@ main(void)
 		free(b);
 	}
 	{
-		size_t ntimed = 0, lastt = 0;
+		double m = dt_queue_median(sorted, n);
 
-		for (i = 0; i < n; i++)
-			if (sorted[i]->time >= 0) {
-				ntimed++;
-				lastt = i;
-			}
-		ok(ntimed > 0 && lastt + 1 == ntimed,
-		    "  all %zu timed entries come before the untimed", ntimed);
+		for (bad = 0, i = 0; i < n; i++)
+			if (sorted[i]->time < 0 && sorted[i]->est != m)
+				bad++;
+		ok(m >= 0 && bad == 0, "  every untimed entry is expected at "
+		    "the median, %.3f", m);
 	}
 	{
 		struct dt_test **again = dt_xcalloc(n, sizeof(*again));

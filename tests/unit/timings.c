@@ -104,7 +104,7 @@ check_bad(const char *text, size_t len, int line, const char *desc)
 
 #define BAD(s, line, desc) check_bad(s, sizeof(s) - 1, line, desc)
 #define PUTS(f, s) put(f, s, sizeof(s) - 1)
-#define HDR "distributest-timings\t1\n"
+#define HDR "distributest-timings\t2\n"
 
 int
 main(void)
@@ -138,7 +138,7 @@ main(void)
 		perror("mkdtemp");
 		return 2;
 	}
-	plan(78);
+	plan(87);
 	file = path_in("timings");
 
 	/* --- lookups --- */
@@ -304,10 +304,16 @@ main(void)
 	    "a repeated path: the later line wins");
 	dt_timings_free(&u);
 
-	PUTS(file, HDR "a\t1.25\t1.25,9\tlater field\n");
+	PUTS(file, "distributest-timings\t1\na\t1.25\t1.25,9\tlater field\n");
 	rc = read_into(&u, file, &msg);
-	ok(rc == 0 && dt_timings_get(&u, "a") == 1.25,
-	    "fields past the samples are ignored");
+	ok(rc == 0 && dt_timings_get(&u, "a") == 1.25 && u.n == 1,
+	    "format 1: fields past the samples are ignored");
+	dt_timings_free(&u);
+	PUTS(file, HDR "a\t1.25\t1.25,9\t1:1\tlater field\n");
+	rc = read_into(&u, file, &msg);
+	ok(rc == 0 && u.n == 1 && u.v[0].unit != NULL &&
+	    strcmp(u.v[0].unit, "1:1") == 0,
+	    "format 2: the fourth field is a unit, later ones are ignored");
 	dt_timings_free(&u);
 
 	PUTS(file, HDR "a\t1");
@@ -325,7 +331,7 @@ main(void)
 
 	/* --- malformed files --- */
 	BAD("timings\t1\na\t1\n", 1, "a wrong header word");
-	BAD("distributest-timings\t2\na\t1\n", 1, "header version 2");
+	BAD("distributest-timings\t3\na\t1\n", 1, "header version 3");
 	BAD("distributest-timings\n", 1, "a header without a version");
 	BAD("a\t1\n", 1, "no header at all");
 	BAD(HDR "a\t1.0\nb\tabc\n", 3, "seconds \"abc\"");
@@ -372,6 +378,55 @@ main(void)
 		    dt_timings_get(&m, "b") == 1, "retain forgets the files not "
 		    "listed");
 		dt_timings_free(&m);
+	}
+
+	/* --- units: a file's examples, after the file --- */
+	{
+		struct dt_timings m = { 0 };
+		const struct dt_timing *first;
+		char *ids[] = { "1:2" }, *keep[] = { "spec/a_spec.rb" };
+		size_t n;
+
+		dt_timings_record(&m, "spec/a_spec.rb", 5);
+		dt_timings_record(&m, "spec/a_spec.rb.orig", 1);
+		dt_timings_record_unit(&m, "spec/a_spec.rb", "1:2", 3);
+		dt_timings_record_unit(&m, "spec/a_spec.rb", "1:1", 1.5);
+		dt_timings_record_unit(&m, "spec/b_spec.rb", "1:1", 9);
+		dt_timings_record_unit(&m, "spec/a_spec.rb", "1:2", 4);
+		n = dt_timings_units(&m, "spec/a_spec.rb", &first);
+		ok(n == 2 && strcmp(first[0].unit, "1:1") == 0 &&
+		    first[0].seconds == 1.5 && first[1].seconds == 3.5,
+		    "a file's units follow it, by id, smoothed");
+		ok(dt_timings_get(&m, "spec/a_spec.rb") == 5 &&
+		    dt_timings_get(&m, "spec/b_spec.rb") < 0,
+		    "units are not files");
+		n = dt_timings_units(&m, "spec/a_spec", &first);
+		ok(n == 0, "a prefix of a path has no units");
+		ok(dt_timings_units(&m, "spec/b_spec.rb", &first) == 1,
+		    "units of a file never timed as a whole");
+		dt_timings_write(&m, file);
+		dt_timings_free(&m);
+		text = slurp(file, &len);
+		ok(text != NULL && strstr(text, "distributest-timings\t2\n") ==
+		    text && strstr(text, "spec/a_spec.rb\t5.000\t5.000\n"
+		    "spec/a_spec.rb\t1.500\t1.500\t1:1\n"
+		    "spec/a_spec.rb\t3.500\t4.000,3.000\t1:2\n") != NULL,
+		    "format 2: a unit line has a fourth field, the id");
+		free(text);
+		rc = read_into(&m, file, &msg);
+		n = dt_timings_units(&m, "spec/a_spec.rb", &first);
+		ok(rc == 0 && n == 2 && first[1].nsamples == 2,
+		    "units survive the file, with their samples");
+		dt_timings_keep_units(&m, "spec/a_spec.rb", ids, 1);
+		n = dt_timings_units(&m, "spec/a_spec.rb", &first);
+		ok(n == 1 && strcmp(first[0].unit, "1:2") == 0 &&
+		    dt_timings_get(&m, "spec/a_spec.rb") == 5,
+		    "keep_units forgets removed examples, not the file");
+		dt_timings_retain(&m, keep, 1);
+		ok(m.n == 2 && dt_timings_units(&m, "spec/b_spec.rb", &first)
+		    == 0, "retain forgets a deleted file's units too");
+		dt_timings_free(&m);
+		unlink(file);
 	}
 
 	rmdir(dir);
