@@ -96,6 +96,12 @@ bench: deps
 	sh bench/adapters.sh
 	@echo
 	sh bench/sim.sh
+	@echo
+	sh bench/heavy.sh
+	@echo
+	sh bench/dispatch.sh
+	@echo
+	sh bench/order.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \

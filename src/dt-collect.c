@@ -278,18 +278,21 @@ save_timings(int complete)
 	}
 	qsort(whole, nwhole, sizeof(*whole), cmp_str);
 	qsort(units, nunits, sizeof(*units), cmp_unit);
-	for (i = 0; i < nwhole; i = j) {
-		/* Of one path once, with the units reported for it. */
+	/* Record every unit first, then prune: each prune keeps the order. */
+	for (k = 0; k < nunits; k++)
+		if (bsearch(&units[k].path, whole, nwhole, sizeof(*whole),
+		    cmp_str) != NULL)
+			dt_timings_record_unit(&t, units[k].path, units[k].id,
+			    units[k].secs);
+	ids = dt_xcalloc(nunits + 1, sizeof(*ids));
+	for (i = 0, k = 0; i < nwhole; i = j) {
 		for (j = i + 1; j < nwhole && strcmp(whole[j], whole[i]) == 0;)
 			j++;
-		nids = 0;
-		for (k = 0; k < nunits; k++)
-			if (strcmp(units[k].path, whole[i]) == 0) {
-				dt_timings_record_unit(&t, whole[i],
-				    units[k].id, units[k].secs);
-				ids = dt_xrealloc(ids, nids + 1, sizeof(*ids));
-				ids[nids++] = units[k].id;
-			}
+		while (k < nunits && strcmp(units[k].path, whole[i]) < 0)
+			k++;
+		for (nids = 0; k < nunits &&
+		    strcmp(units[k].path, whole[i]) == 0; k++)
+			ids[nids++] = units[k].id;
 		dt_timings_keep_units(&t, whole[i], ids, nids);
 	}
 	free(ids);
@@ -319,12 +322,13 @@ summary(const char *how)
 		printf(", %zu lost", nlost);
 	printf(" in %.2fs on %ld runner%s\n", wall, runners_peak,
 	    runners_peak == 1 ? "" : "s");
-	if (ndones > 0 && wall > 0)
+	/* Under 10 ms of work, ratios to it say nothing. */
+	if (ndones > 0 && wall > 0 && work >= 0.01)
 		printf("%.2fs of test files in %.2fs: %.1fx the speed of one "
 		    "runner\n", work, wall, work / wall);
 	if (ndones > 0)
 		qsort(dones, ndones, sizeof(*dones), cmp_slow);
-	if (ndones > 0 && runners_peak > 0 && wall > 0) {
+	if (ndones > 0 && runners_peak > 0 && wall > 0 && work >= 0.01) {
 		/* No schedule beats the longest file or an even share. */
 		double share = work / runners_peak;
 		double bound = dones[0].secs > share ? dones[0].secs : share;

@@ -61,6 +61,7 @@ show(const char *file, long count)
 		total += t.v[i].seconds;
 	qsort(t.v, t.n, sizeof(*t.v), cmp_slow);
 	t.sorted = 0;
+	t.nindex = 0;
 	printf("%10s  %-20s  %s\n", "expected", "last runs", "file");
 	for (i = 0; i < t.n && (count < 0 || (long)i < count); i++) {
 		char runs[64] = "";

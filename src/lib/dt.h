@@ -196,6 +196,8 @@ struct dt_timings {
 	struct dt_timing *v;
 	size_t	 n, cap;
 	int	 sorted;
+	size_t	*index;		/* hash of path and unit: position + 1 */
+	size_t	 nindex;	/* its slots; 0 when v was reordered */
 };
 int dt_timings_read(struct dt_timings *, const char *);
 int dt_timings_write(const struct dt_timings *, const char *);

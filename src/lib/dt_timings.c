@@ -41,16 +41,65 @@ sort(struct dt_timings *t)
 {
 	qsort(t->v, t->n, sizeof(*t->v), cmp);
 	t->sorted = 1;
+	t->nindex = 0;
+}
+
+/*
+ * Lookups go through a hash index, so that recording the times of a run
+ * of many new files is linear: sorting after each new entry was
+ * quadratic.  The index is rebuilt after anything reorders the entries.
+ */
+static size_t
+hash(const char *path, const char *unit)
+{
+	size_t h = 14695981039346656037u;
+
+	for (; *path; path++)
+		h = (h ^ (unsigned char)*path) * 1099511628211u;
+	h = (h ^ (unit ? 1 : 2)) * 1099511628211u;
+	for (; unit && *unit; unit++)
+		h = (h ^ (unsigned char)*unit) * 1099511628211u;
+	return h;
+}
+
+static void
+index_put(struct dt_timings *t, size_t pos)
+{
+	size_t i = hash(t->v[pos].path, t->v[pos].unit) & (t->nindex - 1);
+
+	while (t->index[i] != 0)
+		i = (i + 1) & (t->nindex - 1);
+	t->index[i] = pos + 1;
+}
+
+static void
+index_build(struct dt_timings *t)
+{
+	size_t i, want = 64;
+
+	while (want < 2 * t->n + 2)
+		want *= 2;
+	free(t->index);
+	t->index = dt_xcalloc(want, sizeof(*t->index));
+	t->nindex = want;
+	for (i = 0; i < t->n; i++)
+		index_put(t, i);
 }
 
 static struct dt_timing *
-find_unit(const struct dt_timings *t, const char *path, const char *unit)
+find_unit(const struct dt_timings *ct, const char *path, const char *unit)
 {
+	struct dt_timings *t = (struct dt_timings *)ct;
 	struct dt_timing key = { .path = (char *)path, .unit = (char *)unit };
+	size_t i;
 
-	if (!t->sorted)
-		sort((struct dt_timings *)t);
-	return bsearch(&key, t->v, t->n, sizeof(*t->v), cmp);
+	if (t->nindex == 0)
+		index_build(t);
+	i = hash(path, unit) & (t->nindex - 1);
+	for (; t->index[i] != 0; i = (i + 1) & (t->nindex - 1))
+		if (cmp(&key, &t->v[t->index[i] - 1]) == 0)
+			return &t->v[t->index[i] - 1];
+	return NULL;
 }
 
 static struct dt_timing *
@@ -81,6 +130,10 @@ add(struct dt_timings *t, const char *path, const char *unit)
 	e->path = dt_xstrdup(path);
 	e->unit = unit ? dt_xstrdup(unit) : NULL;
 	t->sorted = 0;
+	if (t->nindex > 0 && 2 * t->n + 2 > t->nindex)
+		index_build(t);
+	else if (t->nindex > 0)
+		index_put(t, t->n - 1);
 	return e;
 }
 
@@ -199,6 +252,7 @@ compact(struct dt_timings *t, const char *keep)
 		else
 			entry_free(&t->v[i]);
 	t->n = k;
+	t->nindex = 0;
 }
 
 static int
@@ -314,6 +368,7 @@ dedupe(struct dt_timings *t)
 	}
 	t->n = k;
 	t->sorted = 1;
+	t->nindex = 0;
 }
 
 /* A missing file is an empty table; a malformed one is an error. */
@@ -452,5 +507,6 @@ dt_timings_free(struct dt_timings *t)
 	for (i = 0; i < t->n; i++)
 		entry_free(&t->v[i]);
 	free(t->v);
+	free(t->index);
 	memset(t, 0, sizeof(*t));
 }
