@@ -49,7 +49,7 @@ struct split {			/* a file run in parts */
 	char		*path;
 	int		 nparts, done, failed;
 	double		 over;		/* what each part costs beyond units */
-	double		 secs;
+	double		 secs, longest;
 };
 
 static struct slot *slots;
@@ -61,7 +61,7 @@ static size_t nsplits;
 static struct unit *units;
 static size_t nunits, capunits;
 static long files_done;		/* files whose every part is done */
-static char **lost;
+static char **lost, **lostpaths;
 static size_t nlost;
 static long files, examples, failures, pending, errors, running;
 static long nodes_up, runners_up, runners_peak, requeued, files_failed;
@@ -271,8 +271,10 @@ save_timings(int complete)
 		sp = &splits[i];
 		if (sp->done < sp->nparts)
 			continue;
+		/* Never less than its longest part: "over" may be stale. */
 		dt_timings_record(&t, sp->path, sp->secs - (sp->nparts - 1) *
-		    sp->over > 0 ? sp->secs - (sp->nparts - 1) * sp->over : 0);
+		    sp->over > sp->longest ? sp->secs - (sp->nparts - 1) *
+		    sp->over : sp->longest);
 		whole = dt_xrealloc(whole, nwhole + 1, sizeof(*whole));
 		whole[nwhole++] = sp->path;
 	}
@@ -428,14 +430,18 @@ event(char *raw, size_t len, unsigned long lineno)
 	} else if (strcmp(f[0], "unit") == 0 && k >= 6) {
 		struct unit *u;
 
+		double secs = atof(f[5]);
+
 		s = slot(f[1], f[2]);
-		if (s->path != NULL && strcmp(s->path, f[3]) == 0) {
+		/* What the timings file could not read back is not kept. */
+		if (s->path != NULL && strcmp(s->path, f[3]) == 0 &&
+		    secs >= 0 && secs <= 1e9) {
 			s->units = dt_xrealloc(s->units, s->nunits + 1,
 			    sizeof(*s->units));
 			u = &s->units[s->nunits++];
 			u->path = dt_xstrdup(f[3]);
 			u->id = dt_xstrdup(f[4]);
-			u->secs = atof(f[5]);
+			u->secs = secs;
 		}
 	}
 	else if (strcmp(f[0], "node-down") == 0 && k >= 4)
@@ -501,6 +507,8 @@ event(char *raw, size_t len, unsigned long lineno)
 		if (sp != NULL) {
 			/* A file counts once, when its last part is done. */
 			sp->secs += atof(f[5]);
+			if (atof(f[5]) > sp->longest)
+				sp->longest = atof(f[5]);
 			if (++sp->done == sp->nparts)
 				files_done++;
 			if (!passed && !sp->failed)
@@ -516,7 +524,9 @@ event(char *raw, size_t len, unsigned long lineno)
 			capunits = (nunits + s->nunits) * 2 + 64;
 			units = dt_xrealloc(units, capunits, sizeof(*units));
 		}
-		memcpy(units + nunits, s->units, s->nunits * sizeof(*units));
+		if (s->nunits > 0)
+			memcpy(units + nunits, s->units,
+			    s->nunits * sizeof(*units));
 		nunits += s->nunits;
 		s->nunits = 0;
 		if (strcmp(f[4], "passed") != 0 && s->output.len > 0) {
@@ -556,10 +566,14 @@ event(char *raw, size_t len, unsigned long lineno)
 		say("rerunning %s: its runner %s/%s was lost: %s\n", f[3],
 		    f[1], f[2], f[4]);
 	} else if (strcmp(f[0], "lost") == 0 && k >= 3) {
-		/* A file that ran out of tries was running until now. */
+		/* A file, or part, that ran out of tries ran until now. */
+		const char *part = k > 3 ? f[3] : NULL;
+
 		for (size_t i = 0; i < nslots; i++)
 			if (slots[i].path != NULL &&
-			    strcmp(slots[i].path, f[1]) == 0) {
+			    strcmp(slots[i].path, f[1]) == 0 &&
+			    (part == NULL || (slots[i].part != NULL &&
+			    strcmp(slots[i].part, part) == 0))) {
 				free(slots[i].path);
 				slots[i].path = NULL;
 				running--;
@@ -569,11 +583,13 @@ event(char *raw, size_t len, unsigned long lineno)
 		size_t li;
 
 		for (li = 0; li < nlost; li++)
-			if (strncmp(lost[li], f[1], strlen(f[1])) == 0 &&
-			    strncmp(lost[li] + strlen(f[1]), ": ", 2) == 0)
+			if (strcmp(lostpaths[li], f[1]) == 0)
 				break;
 		if (li == nlost) {
 			lost = dt_xrealloc(lost, nlost + 1, sizeof(*lost));
+			lostpaths = dt_xrealloc(lostpaths, nlost + 1,
+			    sizeof(*lostpaths));
+			lostpaths[nlost] = dt_xstrdup(f[1]);
 			lost[nlost++] = dt_xasprintf("%s: %s", f[1], f[2]);
 		}
 		say("LOST %s: %s\n", f[1], f[2]);

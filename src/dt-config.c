@@ -255,7 +255,7 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 		    "name", (long)getuid());
 	name = strrchr(project, '/');
 	name = name && name[1] ? name + 1 : "root";
-	if (dt_send(1, "hello", "distributest-events", "1", DT_VERSION,
+	if (dt_send(1, "hello", "distributest-events", DT_PROTOCOL_S, DT_VERSION,
 	    (char *)NULL) < 0)
 		dt_die_sys(DT_EX_SYS, "write");
 	set("project", project);

@@ -142,7 +142,12 @@ static noreturn void end_run(const char *);
 static void
 lose(struct dt_test *t, const char *why)
 {
-	emit("lost", t->path, why, (char *)NULL);
+	emit_begin("lost");
+	dt_line_field(&ev, t->path);
+	dt_line_field(&ev, why);
+	if (t->part > 0)
+		dt_line_fieldf(&ev, "%d/%d", t->part, t->nparts);
+	emit_end();
 	outstanding--;
 }
 
@@ -515,7 +520,16 @@ cmp_unit(const void *a, const void *b)
 	return strcmp(x->u->unit, y->u->unit);
 }
 
-#define SPLIT_BYTES 60000	/* of ids in one request, under DT_LINE_MAX */
+/* The length of s escaped in the line codec. */
+static size_t
+esc_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\\' || *s == '\t' || *s == '\n' ? 2 : 1;
+	return n;
+}
 
 /*
  * Split t into parts when it is expected to take more than share, and
@@ -532,15 +546,22 @@ split_file(struct dt_test *t, const struct dt_timings *tt, double share,
 	struct unit *u;
 	struct dt_test *parts;
 	double sum = 0, over, target, *load;
-	size_t nu, i, m, b, least, bytes;
+	size_t nu, i, m, b, least, most, bytes, timed;
 
 	nu = dt_timings_units(tt, t->path, &first);
 	if (nu < 2 || nr < 2 || t->time <= share)
 		return 0;
 	u = dt_xcalloc(nu, sizeof(*u));
-	for (i = 0; i < nu; i++) {
+	for (bytes = esc_len(t->path) + 64, timed = 0, i = 0; i < nu; i++) {
 		u[i].u = &first[i];
 		sum += first[i].seconds;
+		timed += first[i].seconds > 0;
+		bytes += esc_len(first[i].unit) + 1;
+	}
+	/* Units that take no time, or too many to name in one request. */
+	if (timed < 2 || bytes > DT_LINE_MAX || nu > DT_FIELDS_MAX - 8) {
+		free(u);
+		return 0;
 	}
 	qsort(u, nu, sizeof(*u), cmp_unit);
 	over = t->time > sum ? t->time - sum : 0;
@@ -549,8 +570,8 @@ split_file(struct dt_test *t, const struct dt_timings *tt, double share,
 	m = (size_t)(sum / (target - over));
 	if (m * (target - over) < sum)
 		m++;
-	if (m > nu)
-		m = nu;
+	if (m > timed)
+		m = timed;
 	if (m > (size_t)nr)
 		m = nr;
 	if (m < 2) {
@@ -566,16 +587,17 @@ split_file(struct dt_test *t, const struct dt_timings *tt, double share,
 		load[least] += u[i].u->seconds;
 	}
 	/* The lightest part also runs the units never timed. */
-	for (least = 0, b = 1; b < m; b++)
+	for (least = 0, most = 0, b = 1; b < m; b++) {
 		if (load[b] < load[least])
 			least = b;
-	for (bytes = 0, i = 0; i < nu; i++)
-		if ((size_t)u[i].bin != least)
-			bytes += strlen(u[i].u->unit) + 1;
-	if (bytes > SPLIT_BYTES || nu > DT_FIELDS_MAX - 8) {
+		if (load[b] > load[most])
+			most = b;
+	}
+	/* A file whose time is mostly its own setup gains nothing. */
+	if (over + load[most] > 0.9 * t->time) {
 		free(u);
 		free(load);
-		return 0;	/* too many units to name in a request */
+		return 0;
 	}
 	parts = dt_xcalloc(m, sizeof(*parts));
 	for (b = 0; b < m; b++) {
@@ -626,11 +648,11 @@ list_done(void)
 		work += tests[i].time >= 0 ? tests[i].time :
 		    median > 0 ? median : 0;
 	nr = planned_runners();
-	if ((size_t)nr > ntests)
-		nr = ntests;
 	nitems = 0;
 	qcap = ntests;
-	if (split && work > 0 && nr > 1) {
+	/* A command has no units to name: adapter-command runs files. */
+	if (split && work > 0 && nr > 1 && framework != NULL &&
+	    strcmp(framework, "command") != 0) {
 		struct dt_test **whole = queue;
 
 		queue = dt_xcalloc(qcap, sizeof(*queue));

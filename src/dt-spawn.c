@@ -99,6 +99,39 @@ sendf(const char *verb, int r, const char *a, const char *b)
 
 static pid_t self;
 
+/*
+ * Returns 0 in a process of its own session, its standard descriptors on
+ * /dev/null, that nobody waits for: removing big trees must not hold up
+ * the initiator (nor ssh, which waits for its command's descriptors).
+ * Returns 1 in the caller.  Whatever it leaves undone, a later run's
+ * sweep finishes.
+ */
+static int
+detach(void)
+{
+	pid_t pid;
+	int fd, i;
+
+	fflush(stdout);
+	if ((pid = fork()) != 0) {
+		if (pid > 0)
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
+		return 1;
+	}
+	setsid();
+	if (fork() != 0)
+		_exit(0);
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	for (i = 3; i < 1024; i++)
+		close(i);
+	return 0;
+}
+
 static void
 kill_all(void)
 {
@@ -128,21 +161,12 @@ cleanup_and_exit(int code)
 	}
 	if (prep.pid > 0)
 		waitpid(prep.pid, NULL, 0);
-	if (trees != NULL) {
-		/* The initiator need not wait for this: let it see EOF. */
-		int fd = open("/dev/null", O_RDWR);
-
-		fflush(stdout);
-		if (fd >= 0) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
+	if (trees != NULL && detach() == 0) {
 		for (i = 0; i < nrunners; i++)
 			if (runners[i].tree)
 				rmtree(runners[i].tree);
 		rmdir(trees);	/* unless another run's trees are there */
+		_exit(0);
 	}
 	exit(code);
 }
@@ -310,8 +334,17 @@ runner_child(struct runner *r, int req, int out, int res, const char *id)
 		char why[PATH_MAX + 128];
 
 		/* A replaced adapter carries on in the tree it had. */
-		if (access(r->tree, F_OK) < 0 &&
-		    dt_link_tree(".", r->tree, why, sizeof(why)) < 0) {
+		why[0] = '\0';
+		if (access(r->tree, F_OK) < 0) {
+			/* Another run may have removed the empty parent. */
+			if (mkdir(trees, 0700) < 0 && errno != EEXIST)
+				snprintf(why, sizeof(why), "%s: %s", trees,
+				    strerror(errno));
+			else if (dt_link_tree(".", r->tree, why,
+			    sizeof(why)) == 0)
+				why[0] = '\0';
+		}
+		if (why[0] != '\0') {
 			dprintf(3, "down\tcannot make the runner's own tree: "
 			    "%s\n", why);
 			_exit(DT_EX_SYS);
@@ -365,6 +398,7 @@ trees_init(void)
 	DIR *d;
 	struct dirent *e;
 	long pid;
+	int stale = 0;
 
 	if (realpath(dir, real) == NULL || strcmp(real, "/") == 0)
 		return;	/* no copy yet: the runners will say so */
@@ -383,11 +417,26 @@ trees_init(void)
 		    (kill((pid_t)pid, 0) < 0 && errno == EPERM) ||
 		    (pid != getpid() && kill((pid_t)pid, 0) == 0))
 			continue;
-		p = dt_xasprintf("%s/%s", trees, e->d_name);
-		rmtree(p);
-		free(p);
+		stale = 1;
 	}
 	closedir(d);
+	if (!stale || detach() != 0)
+		return;
+	/* Again, in the detached process: its own readdir, its own view. */
+	if ((d = opendir(trees)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			pid = strtol(e->d_name, &end, 10);
+			if (end == e->d_name || *end != '-' || pid <= 0 ||
+			    pid == getppid() || kill((pid_t)pid, 0) == 0 ||
+			    errno == EPERM)
+				continue;
+			p = dt_xasprintf("%s/%s", trees, e->d_name);
+			rmtree(p);
+			free(p);
+		}
+		closedir(d);
+	}
+	_exit(0);
 }
 
 static void
@@ -403,9 +452,11 @@ start_runner(struct runner *r)
 	rmtree(r->tmpdir);
 	if (mkdir(r->tmpdir, 0700) < 0 && errno != EEXIST)
 		dt_warn_sys("mkdir %s", r->tmpdir);
-	if (trees != NULL && r->tree == NULL)
+	if (trees != NULL && r->tree == NULL) {
 		r->tree = dt_xasprintf("%s/%ld-%d", trees, (long)getpid(),
 		    r->n);
+		rmtree(r->tree);	/* of a process that had our pid */
+	}
 	if (pipe(req) < 0 || pipe(out) < 0 || pipe(res) < 0)
 		dt_die_sys(DT_EX_SYS, "pipe");
 	r->pid = fork();

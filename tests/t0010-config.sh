@@ -16,7 +16,7 @@ test_expect_success 'no configuration: rspec detected, local node, one runner pe
 
 test_expect_success 'events start with a versioned hello and name the project' '
 	dt-config -C proj > ev &&
-	head -n 1 ev | grep "^hello	distributest-events	1	" &&
+	head -n 1 ev | grep "^hello	distributest-events	2	" &&
 	test_grep "$(printf "set\tproject\t%s/proj" "$TRASH")" ev &&
 	test_grep "$(printf "set\tname\tproj")" ev
 '

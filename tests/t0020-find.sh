@@ -3,7 +3,7 @@ test_description='dt-find: the test list'
 . "$(dirname "$0")/test-lib.sh"
 
 head_events() {
-	ev hello distributest-events 1 test
+	ev hello distributest-events 2 test
 	ev set project "$TRASH/proj"
 	for p in "$@"; do
 		ev set tests "$p"
@@ -57,7 +57,7 @@ test_expect_success 'file names with tabs and newlines are escaped' '
 	mkdir -p odd/t &&
 	: > "$(printf "odd/t/tab\there.t")" &&
 	: > "$(printf "odd/t/new\nline.t")" &&
-	{ ev hello distributest-events 1 x; ev set project "$TRASH/odd"; ev set tests "t/*.t"; } |
+	{ ev hello distributest-events 2 x; ev set project "$TRASH/odd"; ev set tests "t/*.t"; } |
 	dt-find > out &&
 	test_grep "$(printf "test\tt/new\\\\nline.t\t0")" out &&
 	test_grep "$(printf "test\tt/tab\\\\there.t\t0")" out

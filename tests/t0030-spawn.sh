@@ -14,7 +14,7 @@ test_expect_success 'setup' '
 '
 
 hello() {
-	ev hello distributest-channel 1 test
+	ev hello distributest-channel 2 test
 	ev set dir "$TRASH/copy"
 	ev set framework command
 	ev set command "sh {}"
@@ -23,7 +23,7 @@ hello() {
 
 test_expect_success 'hello first, then node_setup output and status' '
 	{ hello; ev prep; sleep 1; } | dt-spawn > out &&
-	head -n 1 out | grep "^hello	distributest-channel	1	" &&
+	head -n 1 out | grep "^hello	distributest-channel	2	" &&
 	test_grep "$(printf "prep-out\tnode setup ran in %s/copy" "$TRASH")" out &&
 	test_grep "$(printf "prep-done\t0")" out
 '
@@ -109,15 +109,15 @@ test_expect_success 'runners get their own TMPDIR, removed at the end' '
 test_expect_success 'a protocol version mismatch names both versions' '
 	ev hello distributest-channel 7 9.9 | test_expect_code 101 dt-spawn > out 2> err &&
 	test_grep "version 7 (9.9)" err &&
-	test_grep "we speak version 1" err &&
+	test_grep "we speak version 2" err &&
 	test_grep "$(printf "error\tprotocol version mismatch")" out
 '
 
 test_expect_success 'malformed requests are errors with their line number' '
-	{ ev hello distributest-channel 1 x; printf "set\tdir\tbad\\\\q\n"; } |
+	{ ev hello distributest-channel 2 x; printf "set\tdir\tbad\\\\q\n"; } |
 	test_expect_code 101 dt-spawn > /dev/null 2> err &&
 	test_grep "channel line 2: unknown escape" err &&
-	{ ev hello distributest-channel 1 x; ev frobnicate; } |
+	{ ev hello distributest-channel 2 x; ev frobnicate; } |
 	test_expect_code 101 dt-spawn > /dev/null 2> err &&
 	test_grep "channel line 2: unknown request \"frobnicate\"" err
 '

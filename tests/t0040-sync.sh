@@ -3,7 +3,7 @@ test_description='dt-sync: the project and hooks copied to each node'
 . "$(dirname "$0")/test-lib.sh"
 
 head_events() {
-	ev hello distributest-events 1 test
+	ev hello distributest-events 2 test
 	ev set project "$TRASH/proj"
 	ev set name proj
 	ev set initiator ihost

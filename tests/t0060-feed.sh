@@ -19,7 +19,7 @@ chmod +x fake-rsh
 KILL_ADAPTER='kill -9 $(ps -o ppid= -p $PPID); sleep 1'
 
 head_events() {
-	ev hello distributest-events 1 test
+	ev hello distributest-events 2 test
 	ev set initiator ihost
 	ev set user iuser
 	ev set name proj
@@ -131,7 +131,7 @@ test_expect_success 'a node lost mid-run: its files run on another node' '
 '
 
 test_expect_success 'a malformed channel line takes the node down, not dt-feed' '
-	printf "#!/bin/sh\nprintf \"hello\\\\tdistributest-channel\\\\t1\\\\tx\\\\nrunner-up\\\\tbad\\\\\\\\q\\\\n\"\nsleep 2\n" > bad-spawn &&
+	printf "#!/bin/sh\nprintf \"hello\\\\tdistributest-channel\\\\t2\\\\tx\\\\nrunner-up\\\\tbad\\\\\\\\q\\\\n\"\nsleep 2\n" > bad-spawn &&
 	chmod +x bad-spawn &&
 	{ head_events | sed "s|^set	spawn	.*|set	spawn	$TRASH/bad-spawn|"; ev node local 1 local ssh "$TRASH/wd"; list a; ev ready local 0; sleep 1; } |
 	timeout 60 dt-feed > out &&

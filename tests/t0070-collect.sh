@@ -3,7 +3,7 @@ test_description='dt-collect: output, log, timings and the exit status'
 . "$(dirname "$0")/test-lib.sh"
 
 head_events() {
-	ev hello distributest-events 1 test
+	ev hello distributest-events 2 test
 	ev set project "$TRASH/proj"
 	ev set log "$TRASH/proj/.distributest/log"
 	ev set timings "$TRASH/proj/.distributest/timings"
@@ -99,7 +99,7 @@ test_expect_success 'input that ends before the end: 2, interrupted, timings sav
 '
 
 test_expect_success 'no test files: 3' '
-	{ ev hello distributest-events 1 test; ev set project "$TRASH/proj"; ev tests-end 0; ev end complete; } |
+	{ ev hello distributest-events 2 test; ev set project "$TRASH/proj"; ev tests-end 0; ev end complete; } |
 	test_expect_code 3 dt-collect > out &&
 	test_grep "no test files found in $TRASH/proj" out
 '
@@ -119,8 +119,8 @@ test_expect_success 'a malformed line is a data error naming the line' '
 '
 
 test_expect_success 'another version of the event stream is refused by name' '
-	ev hello distributest-events 2 9.9 | test_expect_code 101 dt-collect > /dev/null 2> err &&
-	test_grep "version 2 (9.9), we speak version 1" err
+	ev hello distributest-events 3 9.9 | test_expect_code 101 dt-collect > /dev/null 2> err &&
+	test_grep "version 3 (9.9), we speak version 2" err
 '
 
 test_expect_success 'a corrupt timings file is replaced, with a warning' '

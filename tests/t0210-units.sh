@@ -19,7 +19,7 @@ test_expect_success 'setup' '
 '
 
 session() {
-	ev hello distributest-channel 1 test
+	ev hello distributest-channel 2 test
 	ev set dir "$TRASH/copy"
 	ev set framework command
 	ev set command "sh {}"
@@ -77,7 +77,7 @@ test_expect_success 'the user socket in $XDG_RUNTIME_DIR comes first' '
 	i=0 && until test -S xdg/distributest/runner.sock; do
 		i=$((i + 1)); test $i -lt 50 || return 1; sleep 0.1
 	done &&
-	{ ev hello distributest-channel 1 x; ev info .; sleep 0.5; } |
+	{ ev hello distributest-channel 2 x; ev info .; sleep 0.5; } |
 	XDG_RUNTIME_DIR=$TRASH/xdg "$LIBEXEC/dt-spawn" --connect > out &&
 	test_grep "$(printf "info\tvia\tsocket unit")" out &&
 	kill $inetd2

@@ -55,7 +55,7 @@ test_expect_success 'the socket unit is active' '
 printf "echo nice=\$(nice)\nsetsid sh -c \"sleep 300; :\" $MARK-escaped > /dev/null 2>&1 &\nsleep 0.3\n" > copy/t/escape.t
 
 test_expect_success 'a channel through the socket runs tests at idle priority' '
-	{ ev hello distributest-channel 1 test; ev set dir /srv/copy; ev set framework command;
+	{ ev hello distributest-channel 2 test; ev set dir /srv/copy; ev set framework command;
 	  ev set command "sh {}"; ev set id dt_unit; ev info .; ev start 1; sleep 1.5;
 	  ev run 1 t/escape.t; sleep 1.5;
 	  $IN systemctl list-units --plain --no-legend "distributest-runner@*" > active-units;
@@ -87,7 +87,7 @@ test_expect_success 'closing the channel ends the unit and every process it held
 '
 
 test_expect_success 'without the unit the escaped process would have lived: dt-spawn alone' '
-	{ ev hello distributest-channel 1 test; ev set dir "$TRASH/copy"; ev set framework command;
+	{ ev hello distributest-channel 2 test; ev set dir "$TRASH/copy"; ev set framework command;
 	  ev set command "sh {}"; ev set id dt_direct; ev start 1; sleep 1; ev run 1 t/escape.t; sleep 1; } |
 	"$LIBEXEC/dt-spawn" > out &&
 	pgrep -f "$MARK-escaped" > /dev/null &&

@@ -46,7 +46,7 @@ test_expect_success 'distributest --nodes sees every node' '
 	make_project 1 && nodes_config 1 2 3 &&
 	(cd proj && distributest --nodes) > out &&
 	test $(grep -c " up " out) -eq 3 &&
-	grep "^node1 .* up .*0.1.0 .*direct" out
+	grep "^node1 .* up .*0.2.0 .*direct" out
 '
 
 test_expect_success 'a run spreads over every node; same totals as on one machine' '

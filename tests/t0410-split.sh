@@ -155,4 +155,25 @@ test_expect_success 'minitest: the second run splits the slow file; totals as a 
 	test_grep "5 files, 11 examples, 0 failures, 1 pending, 0 errors" out
 '
 
+test_expect_success 'one slow file alone is split over the runners' '
+	(cd py && distributest --dry-run tests/test_slow.py) > plan &&
+	test $(grep -c "tests/test_slow.py \[part" plan) -ge 3
+'
+
+test_expect_success 'rspec: a file whose time is its before(:all) is not split' '
+	{
+		echo "RSpec.describe \"setup\" do" &&
+		echo "  before(:all) { sleep 2 }" &&
+		for i in 1 2 3 4; do
+			printf "  it(\"e%s\") { }\n" $i || return 1
+		done &&
+		echo "end"
+	} > rs/spec/setup_spec.rb &&
+	test_expect_code 1 sh -c "cd rs && exec distributest" > out &&
+	grep "^spec/setup_spec.rb	2\." rs/.distributest/timings &&
+	(cd rs && distributest --dry-run) > plan &&
+	! grep -q "setup_spec.rb \[part" plan &&
+	grep "slow_spec.rb \[part" plan
+'
+
 test_done

@@ -51,7 +51,7 @@ dt_chan_open(struct dt_chan *ch, const char *node, const char *host,
 	dt_nonblock(ch->c.err);
 	dt_rd_init(&ch->rd, ch->c.out, "channel");
 	ch->started = dt_now();
-	if (dt_send(ch->c.in, "hello", "distributest-channel", "1",
+	if (dt_send(ch->c.in, "hello", "distributest-channel", DT_PROTOCOL_S,
 	    DT_VERSION, (char *)NULL) < 0) {
 		int e = errno;
 
@@ -196,7 +196,7 @@ dt_chan_read(struct dt_chan *ch, int (*fn)(void *, char **, int), void *arg,
 			    "of dt-spawn, got \"%s\"", f[0]);
 			return -1;
 		}
-		if (strcmp(f[2], "1") != 0) {
+		if (strcmp(f[2], DT_PROTOCOL_S) != 0) {
 			*why = dt_xasprintf("protocol version mismatch: dt-spawn "
 			    "%s speaks version %s, we speak version %d (%s)",
 			    n > 3 ? f[3] : "(unknown)", f[2], DT_PROTOCOL,

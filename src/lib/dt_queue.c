@@ -47,8 +47,9 @@ dt_queue_median(struct dt_test *const *v, size_t n)
 	double *known = dt_xcalloc(n + 1, sizeof(*known)), m = -1;
 	size_t i, k = 0;
 
+	/* A split file counts once, by its first part. */
 	for (i = 0; i < n; i++)
-		if (v[i]->time >= 0)
+		if (v[i]->time >= 0 && v[i]->part <= 1)
 			known[k++] = v[i]->time;
 	if (k > 0) {
 		qsort(known, k, sizeof(*known), cmp_double);

@@ -269,7 +269,8 @@ dt_timings_retain(struct dt_timings *t, char *const *paths, size_t n)
 	char *keep = dt_xcalloc(t->n + 1, 1);
 	size_t i;
 
-	memcpy(sorted, paths, n * sizeof(*sorted));
+	if (n > 0)
+		memcpy(sorted, paths, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), cmp_str);
 	for (i = 0; i < t->n; i++)
 		keep[i] = bsearch(&t->v[i].path, sorted, n, sizeof(*sorted),
@@ -293,7 +294,8 @@ dt_timings_keep_units(struct dt_timings *t, const char *path,
 		return;
 	at = first - t->v;
 	sorted = dt_xcalloc(n + 1, sizeof(*sorted));
-	memcpy(sorted, ids, n * sizeof(*sorted));
+	if (n > 0)
+		memcpy(sorted, ids, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), cmp_str);
 	keep = dt_xcalloc(t->n + 1, 1);
 	memset(keep, 1, t->n);

@@ -511,8 +511,8 @@ main(void)
 	{
 		char *h[5];
 
-		h[0] = "hello"; h[1] = "distributest-channel"; h[2] = "1";
-		h[3] = "0.1.0";
+		h[0] = "hello"; h[1] = "distributest-channel"; h[2] = "2";
+		h[3] = "0.2.0";
 		capture_begin();
 		rc = dt_check_hello(h, 4, "distributest-channel", "peer");
 		msg = capture_end();
@@ -534,29 +534,29 @@ main(void)
 		    "  and names the kind it got");
 
 		h[1] = "distributest-channel";
-		h[2] = "2";
+		h[2] = "1";
 		h[3] = "9.9.9";
 		capture_begin();
 		rc = dt_check_hello(h, 4, "distributest-channel", "peer");
 		msg = capture_end();
-		is_int(rc, -1, "dt_check_hello rejects protocol version 2");
-		if (!ok(strstr(msg, "version 2") && strstr(msg, "9.9.9") &&
-		    strstr(msg, "version 1") && strstr(msg, DT_VERSION),
+		is_int(rc, -1, "dt_check_hello rejects protocol version 1");
+		if (!ok(strstr(msg, "version 1") && strstr(msg, "9.9.9") &&
+		    strstr(msg, "version 2") && strstr(msg, DT_VERSION),
 		    "  and names both sides' versions"))
 			diag("message: %s", msg);
 
-		h[2] = "1x";
+		h[2] = "2x";
 		capture_begin();
 		rc = dt_check_hello(h, 4, "distributest-channel", "peer");
 		msg = capture_end();
-		is_int(rc, -1, "dt_check_hello rejects protocol \"1x\"");
+		is_int(rc, -1, "dt_check_hello rejects protocol \"2x\"");
 		h[2] = "";
 		capture_begin();
 		rc = dt_check_hello(h, 4, "distributest-channel", "peer");
 		msg = capture_end();
 		is_int(rc, -1, "dt_check_hello rejects an empty protocol");
 
-		h[0] = "set"; h[2] = "1";
+		h[0] = "set"; h[2] = "2";
 		capture_begin();
 		rc = dt_check_hello(h, 4, "distributest-channel", "peer");
 		msg = capture_end();

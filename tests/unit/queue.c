@@ -93,7 +93,7 @@ main(void)
 	int round, good, first_bad;
 	char path[64];
 
-	plan(12);
+	plan(14);
 
 	v[0] = mk("mid-b.rb", 10, 5);
 	v[1] = mk("empty.rb", 0, -1);
@@ -150,6 +150,33 @@ main(void)
 		ok(order_is(u, 4, uw), "times differing by a millisecond are "
 		    "ordered; equal ones by path");
 		for (i = 0; i < 4; i++) {
+			free(u[i]->path);
+			free(u[i]);
+		}
+	}
+
+	/* A file split in parts counts once in the median. */
+	{
+		struct dt_test *u[6];
+		int k;
+
+		u[0] = mk("big", 1, 100);
+		u[1] = mk("big", 1, 100);
+		u[2] = mk("big", 1, 100);
+		u[3] = mk("a", 1, 1);
+		u[4] = mk("b", 1, 1);
+		u[5] = mk("new", 1, -1);
+		for (k = 0; k < 3; k++) {
+			u[k]->part = k + 1;
+			u[k]->nparts = 3;
+			u[k]->est = 34;
+		}
+		ok(dt_queue_median(u, 6) == 1, "a split file counts once in "
+		    "the median");
+		dt_queue_sort(u, 6);
+		ok(u[0]->part > 0 && u[3]->est == 1 && u[0]->est == 34,
+		    "parts keep their own estimate");
+		for (i = 0; i < 6; i++) {
 			free(u[i]->path);
 			free(u[i]);
 		}
