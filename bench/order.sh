@@ -44,7 +44,7 @@ gen() {
 	function pareto(lo, hi, a) { return lo / (1 - rnd() * (1 - (lo / hi) ^ a)) ^ (1 / a) }
 	BEGIN {
 		OFS = "\t"; seed = 42
-		print "hello", "distributest-events", "1", "bench"
+		print "hello", "distributest-events", "2", "bench"
 		print "set", "project", "/srv/app"
 		print "set", "name", "app"
 		print "set", "initiator", "bench"

@@ -73,7 +73,7 @@ gen() {
 	function node(i) { return sprintf("n%04d", i) }
 	BEGIN {
 		OFS = "\t"; seed = 20261126; lo = 50; hi = 500; a = 1.1
-		print "hello", "distributest-events", "1", "sim"
+		print "hello", "distributest-events", "2", "sim"
 		print "set", "initiator", "sim"
 		print "set", "user", "bench"
 		print "set", "name", "sim"
@@ -178,7 +178,7 @@ prep() {
 	function node(i) { return sprintf("n%04d", i) }
 	BEGIN {
 		OFS = "\t"
-		print "hello", "distributest-events", "1", "sim"
+		print "hello", "distributest-events", "2", "sim"
 		print "set", "initiator", "sim"
 		print "set", "user", "bench"
 		print "set", "name", "sim"
