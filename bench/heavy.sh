@@ -275,6 +275,9 @@ if [ -n "${HEAVY_SERIAL:-}" ]; then
 	vs "rspec, serial" "$serial"
 fi
 vs "GNU parallel" "$gnu"
+# The run's own bound counts each runner's setup (copy, boot) as well.
+own=$(sed -n 's/^lower bound \(.*\): this run took \(.*\) that$/\1, took \2/p' "$work/dt2.out")
+echo "distributest 2nd run against its own lower bound, setup included: $own"
 vs "parallel_rspec, first run" "$pt1"
 vs "parallel_rspec --group-by runtime" "$pt2"
 vs "its own first run" "$dt1"

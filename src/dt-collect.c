@@ -36,6 +36,8 @@ struct slot {			/* what one runner is doing */
 	int		 failed;
 	struct unit	*units;		/* of the file it runs, until done */
 	size_t		 nunits;
+	int		 was_up;
+	double		 up;		/* when it first came up, from t0 */
 };
 
 struct done {
@@ -331,14 +333,34 @@ summary(const char *how)
 	if (ndones > 0)
 		qsort(dones, ndones, sizeof(*dones), cmp_slow);
 	if (ndones > 0 && runners_peak > 0 && wall > 0 && work >= 0.01) {
-		/* No schedule beats the longest file or an even share. */
-		double share = work / runners_peak;
-		double bound = dones[0].secs > share ? dones[0].secs : share;
+		/*
+		 * No schedule beats the longest file or part, run by the
+		 * runner that came up first, nor an even share of the work
+		 * once the runners are up: each works from its setup on.
+		 */
+		double sum_up = 0, min_up = -1, share, longest, bound;
+		int nup = 0;
 
-		printf("lower bound %.2fs (%s): this run took %.2fx that\n",
-		    bound, dones[0].secs <= share ? "the work shared evenly" :
-		    dones[0].part ? "the longest part of a file" :
-		    "the longest file", wall / bound);
+		for (i = 0; i < nslots; i++)
+			if (slots[i].was_up) {
+				nup++;
+				sum_up += slots[i].up;
+				if (min_up < 0 || slots[i].up < min_up)
+					min_up = slots[i].up;
+			}
+		if (nup == 0) {
+			nup = runners_peak;
+			min_up = 0;
+		}
+		share = work / nup + sum_up / nup;
+		longest = dones[0].secs + min_up;
+		bound = longest > share ? longest : share;
+		printf("lower bound %.2fs (%s, after %.2fs of setup%s): this "
+		    "run took %.2fx that\n", bound, longest <= share ?
+		    "the work shared evenly" : dones[0].part ?
+		    "the longest part of a file" : "the longest file",
+		    longest <= share ? sum_up / nup : min_up,
+		    longest <= share ? " on average" : "", wall / bound);
 	}
 	if (ndones > 1 && nslowest > 0) {
 		printf("slowest:\n");
@@ -429,7 +451,6 @@ event(char *raw, size_t len, unsigned long lineno)
 			say("%s runs in %s parts\n", f[1], f[2]);
 	} else if (strcmp(f[0], "unit") == 0 && k >= 6) {
 		struct unit *u;
-
 		double secs = atof(f[5]);
 
 		s = slot(f[1], f[2]);
@@ -450,7 +471,12 @@ event(char *raw, size_t len, unsigned long lineno)
 		nodes_up++;
 		if (verbose)
 			say("node %s ready\n", f[1]);
-	} else if (strcmp(f[0], "runner-up") == 0) {
+	} else if (strcmp(f[0], "runner-up") == 0 && k >= 3) {
+		s = slot(f[1], f[2]);
+		if (!s->was_up) {
+			s->was_up = 1;
+			s->up = dt_now() - t0;
+		}
 		if (++runners_up > runners_peak)
 			runners_peak = runners_up;
 	}
