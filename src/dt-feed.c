@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dt.h"
@@ -68,11 +69,47 @@ emit_begin(const char *verb)
 	dt_line_begin(&ev, verb);
 }
 
+/*
+ * Events wait here for dt-collect, and stdout does not block: a reader
+ * that stops (a pager, a terminal on hold) must not stop the heartbeat,
+ * or every node would take this initiator for lost.
+ */
+static struct dt_buf out;
+
+static void
+out_flush(int all)
+{
+	struct pollfd p = { .fd = 1, .events = POLLOUT };
+	size_t off = 0;
+	ssize_t w;
+
+	while (off < out.len) {
+		w = write(1, out.s + off, out.len - off);
+		if (w > 0)
+			off += w;
+		else if (w < 0 && errno == EAGAIN && all)
+			(void)poll(&p, 1, -1);
+		else if (w < 0 && errno == EAGAIN)
+			break;
+		else if (w < 0 && errno != EINTR)
+			dt_out_failed();
+	}
+	memmove(out.s, out.s + off, out.len - off);
+	out.len -= off;
+}
+
+static void
+out_put(const char *s, size_t n)
+{
+	dt_buf_add(&out, s, n);
+	out_flush(0);
+}
+
 static void
 emit_end(void)
 {
-	if (dt_line_send(1, &ev) < 0)
-		dt_out_failed();
+	dt_line_finish(&ev);
+	out_put(ev.s, ev.len);
 }
 
 static void
@@ -301,6 +338,8 @@ channel_line(struct node *n, char **f, int k)
 		emit("log", n->name, k > 1 ? f[1] : "", (char *)NULL);
 		return;
 	}
+	if (strcmp(f[0], "ping") == 0)
+		return;		/* the heartbeat: hearing it is enough */
 	if (strcmp(f[0], "starting") == 0 && k > 1) {
 		const char *e;
 
@@ -467,6 +506,28 @@ node_ready(struct node *n)
 		node_down(n, NULL);
 	free(dir);
 	free(id);
+}
+
+/* Pings out; a node silent for three heartbeats is down. */
+static void
+heartbeats(void)
+{
+	double now = dt_now();
+	char *why;
+	size_t i;
+
+	for (i = 0; i < nnodes; i++) {
+		if (nodes[i].state != N_UP)
+			continue;
+		if (dt_chan_silent(&nodes[i].ch, now)) {
+			why = dt_xasprintf("nothing heard for %.0fs, three "
+			    "heartbeats", now - nodes[i].ch.heard);
+			node_down(&nodes[i], why);
+			free(why);
+			check_end();
+		} else
+			dt_chan_tick(&nodes[i].ch, now);
+	}
 }
 
 static struct node *
@@ -758,8 +819,8 @@ event(char *l, size_t len, unsigned long lineno)
 	if (k < 0)
 		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
 	l[len] = '\n';
-	if (!dry_run && dt_write_all(1, l, len + 1) < 0)
-		dt_out_failed();
+	if (!dry_run)
+		out_put(l, len + 1);
 	if (strcmp(f[0], "set") == 0 && k >= 3) {
 		if (strcmp(f[1], "initiator") == 0)
 			v = &initiator;
@@ -840,6 +901,7 @@ end_run(const char *why)
 	size_t i;
 
 	emit("end", why, (char *)NULL);
+	out_flush(1);
 	/* Every node hears the end at once, then each is collected. */
 	for (i = 0; i < nnodes; i++)
 		if (nodes[i].state == N_UP)
@@ -872,6 +934,8 @@ main(int argc, char *argv[])
 	char *l;
 	size_t len, i;
 	int sfd, np, rc, ch;
+	struct stat st;
+	size_t *who, k;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
@@ -885,6 +949,10 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		dt_usage(USAGE);
 	dt_raise_nofile();
+	(void)dt_heartbeat();	/* a bad value is a usage error, now */
+	/* Not a terminal's: its other users would see EAGAIN too. */
+	if (!dry_run && fstat(1, &st) == 0 && S_ISFIFO(st.st_mode))
+		dt_nonblock(1);
 	atexit(kill_all);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -896,24 +964,32 @@ main(int argc, char *argv[])
 	dt_rd_init(&in, 0, "stdin");
 
 	for (;;) {
+		/* Only live descriptors: poll takes no more than the limit. */
 		pfd = dt_xcalloc(3 + 2 * nnodes, sizeof(*pfd));
+		who = dt_xcalloc(3 + 2 * nnodes, sizeof(*who));
 		np = 0;
 		pfd[np].fd = upstream_eof ? -1 : 0;
 		pfd[np++].events = POLLIN;
 		pfd[np].fd = sfd;
 		pfd[np++].events = POLLIN;
 		pfd[np].fd = 1;
-		pfd[np++].events = 0;
+		pfd[np++].events = out.len > 0 ? POLLOUT : 0;
 		for (i = 0; i < nnodes; i++) {
-			int up = nodes[i].state == N_UP;
-
-			pfd[np].fd = up ? nodes[i].ch.c.out : -1;
-			pfd[np++].events = POLLIN;
-			pfd[np].fd = up ? nodes[i].ch.c.err : -1;
+			if (nodes[i].state != N_UP)
+				continue;
+			if (nodes[i].ch.c.err >= 0) {
+				who[np] = 2 * i + 1;
+				pfd[np].fd = nodes[i].ch.c.err;
+				pfd[np++].events = POLLIN;
+			}
+			who[np] = 2 * i;
+			pfd[np].fd = nodes[i].ch.c.out;
 			pfd[np++].events = POLLIN;
 		}
-		if (poll(pfd, np, -1) < 0 && errno != EINTR)
+		if (poll(pfd, np, dt_heartbeat() > 0 ? 1000 : -1) < 0 &&
+		    errno != EINTR)
 			dt_die_sys(DT_EX_SYS, "poll");
+		heartbeats();
 		if (pfd[1].revents) {
 			struct signalfd_siginfo si;
 
@@ -922,12 +998,17 @@ main(int argc, char *argv[])
 		}
 		if (pfd[2].revents & (POLLERR | POLLHUP))
 			exit(0);	/* the stage after us is done */
-		for (i = 0; i < nnodes; i++) {
-			if (nodes[i].state == N_UP && pfd[4 + 2 * i].revents &&
-			    nodes[i].ch.c.err >= 0)
-				dt_chan_err(&nodes[i].ch);
-			if (nodes[i].state == N_UP && pfd[3 + 2 * i].revents)
-				channel_read(&nodes[i]);
+		if (pfd[2].revents & POLLOUT)
+			out_flush(0);
+		for (k = 3; k < (size_t)np; k++) {
+			struct node *n = &nodes[who[k] / 2];
+
+			if (!pfd[k].revents || n->state != N_UP)
+				continue;
+			if (who[k] % 2 == 1 && n->ch.c.err == pfd[k].fd)
+				dt_chan_err(&n->ch);
+			else if (who[k] % 2 == 0)
+				channel_read(n);
 		}
 		if (pfd[0].revents) {
 			if (dt_rd_fill(&in) < 0 && errno != EAGAIN)
@@ -946,6 +1027,7 @@ main(int argc, char *argv[])
 			}
 		}
 		free(pfd);
+		free(who);
 		/* Whatever happened, idle runners and queued files meet. */
 		dispatch();
 		check_end();

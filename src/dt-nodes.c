@@ -123,6 +123,7 @@ main(int argc, char *argv[])
 	char *l;
 	size_t len, i;
 	int rc, ch, np, open = 0, down = 0;
+	size_t *who, k;
 	long timeout = 20;
 	double start;
 
@@ -141,6 +142,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		dt_usage(USAGE);
+	dt_raise_nofile();
 	dt_rd_init(&in, 0, "stdin");
 	while ((rc = dt_rd_getline(&in, &l, &len)) > 0)
 		event(l, len, in.lineno);
@@ -166,29 +168,42 @@ main(int argc, char *argv[])
 	}
 	start = dt_now();
 	for (;;) {
+		/* Only live descriptors: poll takes no more than the limit. */
 		pfd = dt_xcalloc(2 * nnodes, sizeof(*pfd));
+		who = dt_xcalloc(2 * nnodes, sizeof(*who));
 		for (i = np = open = 0; i < nnodes; i++) {
-			pfd[np].fd = nodes[i].open ? nodes[i].ch.c.out : -1;
+			if (!nodes[i].open)
+				continue;
+			open++;
+			if (nodes[i].ch.c.err >= 0) {
+				who[np] = 2 * i + 1;
+				pfd[np].fd = nodes[i].ch.c.err;
+				pfd[np++].events = POLLIN;
+			}
+			who[np] = 2 * i;
+			pfd[np].fd = nodes[i].ch.c.out;
 			pfd[np++].events = POLLIN;
-			pfd[np].fd = nodes[i].open ? nodes[i].ch.c.err : -1;
-			pfd[np++].events = POLLIN;
-			open += nodes[i].open;
 		}
 		if (open == 0 || dt_now() - start > timeout) {
 			free(pfd);
+			free(who);
 			break;
 		}
 		if (poll(pfd, np, 500) < 0 && errno != EINTR)
 			dt_die_sys(DT_EX_SYS, "poll");
-		for (i = 0; i < nnodes; i++) {
+		for (k = 0; k < (size_t)np; k++) {
+			struct node *n = &nodes[who[k] / 2];
+
+			if (!pfd[k].revents || !n->open)
+				continue;
 			/* stderr goes to the log stream; here we want it. */
-			if (nodes[i].open && pfd[2 * i + 1].revents &&
-			    nodes[i].ch.c.err >= 0)
-				dt_chan_err(&nodes[i].ch);
-			if (nodes[i].open && pfd[2 * i].revents)
-				channel_read(&nodes[i]);
+			if (who[k] % 2 == 1 && n->ch.c.err == pfd[k].fd)
+				dt_chan_err(&n->ch);
+			else if (who[k] % 2 == 0)
+				channel_read(n);
 		}
 		free(pfd);
+		free(who);
 	}
 	for (i = 0; i < nnodes; i++)
 		if (nodes[i].open) {

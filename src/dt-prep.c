@@ -161,6 +161,8 @@ channel_read(struct node *n)
 		r = dt_rd_fill(&n->ch.rd);
 		if (r < 0 && errno == EAGAIN)
 			return;
+		if (r > 0)
+			n->ch.heard = dt_now();	/* its pings */
 		n->ch.rd.len = 0;	/* nothing more is expected */
 		if (r <= 0) {
 			free(dt_chan_close(&n->ch, 0));
@@ -176,6 +178,42 @@ channel_read(struct node *n)
 		free(why);
 	} else if (rc > 0 && n->open)
 		finish(n, "node-down", "channel", NULL);
+}
+
+/*
+ * Pings out.  A node silent for three heartbeats: while node_setup runs,
+ * it is down; when its channel was only held, it is let go (dt-spawn
+ * there will have ended node_setup's daemons, and dt-feed, which hears
+ * the same silence, takes the node out of the run).
+ */
+static void
+heartbeats(void)
+{
+	double now = dt_now();
+	char *why;
+	size_t i;
+
+	for (i = 0; i < nnodes; i++) {
+		struct node *n = &nodes[i];
+
+		if (!n->open && !n->held)
+			continue;
+		if (!dt_chan_silent(&n->ch, now)) {
+			dt_chan_tick(&n->ch, now);
+			continue;
+		}
+		if (n->open) {
+			why = dt_xasprintf("nothing heard for %.0fs, three "
+			    "heartbeats", now - n->ch.heard);
+			finish(n, "node-down", "channel", why);
+			free(why);
+		} else {
+			free(dt_chan_close(&n->ch, 1));
+			dt_chan_free(&n->ch);
+			n->held = 0;
+			nheld--;
+		}
+	}
 }
 
 static void
@@ -244,6 +282,7 @@ main(int argc, char *argv[])
 	size_t len, i;
 	int sfd, np, rc, ch, eof = 0;
 	struct stat st;
+	size_t *who, k;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
@@ -263,10 +302,13 @@ main(int argc, char *argv[])
 	dt_rd_init(&in, 0, "stdin");
 
 	dt_raise_nofile();
+	(void)dt_heartbeat();	/* a bad value is a usage error, now */
 	/* Into a pipe, channels are held until the reader is done. */
 	hold = fstat(1, &st) == 0 && S_ISFIFO(st.st_mode);
 	while (!eof || nopen > 0 || nheld > 0) {
+		/* Only live descriptors: poll takes no more than the limit. */
 		pfd = dt_xcalloc(3 + 2 * nnodes, sizeof(*pfd));
+		who = dt_xcalloc(3 + 2 * nnodes, sizeof(*who));
 		np = 0;
 		pfd[np].fd = eof ? -1 : 0;
 		pfd[np++].events = POLLIN;
@@ -275,15 +317,21 @@ main(int argc, char *argv[])
 		pfd[np].fd = 1;
 		pfd[np++].events = 0;
 		for (i = 0; i < nnodes; i++) {
-			int live = nodes[i].open || nodes[i].held;
-
-			pfd[np].fd = live ? nodes[i].ch.c.out : -1;
-			pfd[np++].events = POLLIN;
-			pfd[np].fd = live ? nodes[i].ch.c.err : -1;
+			if (!nodes[i].open && !nodes[i].held)
+				continue;
+			if (nodes[i].ch.c.err >= 0) {
+				who[np] = 2 * i + 1;
+				pfd[np].fd = nodes[i].ch.c.err;
+				pfd[np++].events = POLLIN;
+			}
+			who[np] = 2 * i;
+			pfd[np].fd = nodes[i].ch.c.out;
 			pfd[np++].events = POLLIN;
 		}
-		if (poll(pfd, np, -1) < 0 && errno != EINTR)
+		if (poll(pfd, np, dt_heartbeat() > 0 ? 1000 : -1) < 0 &&
+		    errno != EINTR)
 			dt_die_sys(DT_EX_SYS, "poll");
+		heartbeats();
 		if (pfd[1].revents) {
 			struct signalfd_siginfo si;
 
@@ -292,13 +340,15 @@ main(int argc, char *argv[])
 		}
 		if (pfd[2].revents & (POLLERR | POLLHUP))
 			exit(0);	/* the stage after us is done */
-		for (i = 0; i < nnodes; i++) {
-			if ((nodes[i].open || nodes[i].held) &&
-			    pfd[4 + 2 * i].revents && nodes[i].ch.c.err >= 0)
-				dt_chan_err(&nodes[i].ch);
-			if ((nodes[i].open || nodes[i].held) &&
-			    pfd[3 + 2 * i].revents)
-				channel_read(&nodes[i]);
+		for (k = 3; k < (size_t)np; k++) {
+			struct node *n = &nodes[who[k] / 2];
+
+			if (!pfd[k].revents || (!n->open && !n->held))
+				continue;
+			if (who[k] % 2 == 1 && n->ch.c.err == pfd[k].fd)
+				dt_chan_err(&n->ch);
+			else if (who[k] % 2 == 0)
+				channel_read(n);
 		}
 		if (pfd[0].revents) {
 			if (dt_rd_fill(&in) < 0 && errno != EAGAIN)
@@ -311,6 +361,7 @@ main(int argc, char *argv[])
 			eof = in.eof;
 		}
 		free(pfd);
+		free(who);
 	}
 	return 0;
 }

@@ -98,6 +98,30 @@ sendf(const char *verb, int r, const char *a, const char *b)
 #define rmtree dt_rm_tree
 
 static pid_t self;
+static int heartbeat;		/* seconds between the initiator's lines */
+
+/*
+ * Three heartbeats without a line from the initiator: it is gone, or
+ * cut off.  A signal handler, since a write to a stalled initiator may
+ * be what blocks: it kills the runners and exits, and leaves the trees
+ * to the next run's sweep.
+ */
+static void
+initiator_lost(int sig)
+{
+	static const char msg[] = "dt-spawn: the initiator: nothing heard "
+	    "for three heartbeats; taken for lost\n";
+	int i;
+
+	(void)sig;
+	(void)!write(2, msg, sizeof(msg) - 1);
+	for (i = 0; i < nrunners; i++)
+		if (runners[i].pid > 0)
+			kill(-runners[i].pid, SIGKILL);
+	if (prep.pgid > 0)
+		kill(-prep.pgid, SIGKILL);
+	_exit(0);
+}
 
 /*
  * Returns 0 in a process of its own session, its standard descriptors on
@@ -722,6 +746,15 @@ set(char **f, int n)
 		args = dt_xrealloc(args, nargs + 1, sizeof(*args));
 		args[nargs++] = dt_xstrdup(f[2]);
 		return;
+	} else if (strcmp(f[1], "heartbeat") == 0) {
+		const char *e;
+
+		heartbeat = dt_strtonum(f[2], 0, 3600, &e);
+		if (e != NULL)
+			dt_die(DT_EX_DATA, "channel: set heartbeat %s: %s",
+			    f[2], e);
+		alarm(3 * heartbeat);
+		return;
 	} else
 		return;	/* a newer initiator's setting */
 	if (strchr(f[2], '/') != NULL && v == &framework)
@@ -792,6 +825,8 @@ request(char *l, size_t len, unsigned long lineno)
 		do_start(f, n);
 	else if (strcmp(f[0], "run") == 0)
 		do_run(f, n);
+	else if (strcmp(f[0], "ping") == 0)
+		;	/* the initiator's heartbeat: hearing it is enough */
 	else if (strcmp(f[0], "info") == 0)
 		do_info(f, n);
 	else
@@ -967,6 +1002,8 @@ main(int argc, char *argv[])
 	ssize_t n;
 	int sfd, i, np, rc, ch, connect_mode = 0;
 	const char *sockpath = NULL;
+	struct sigaction sa;
+	double pinged = 0;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
@@ -1010,6 +1047,9 @@ main(int argc, char *argv[])
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)
 		dt_die_sys(DT_EX_SYS, "signalfd");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = initiator_lost;
+	sigaction(SIGALRM, &sa, NULL);
 
 	dt_line_begin(&line, "hello");
 	dt_line_field(&line, "distributest-channel");
@@ -1033,8 +1073,13 @@ main(int argc, char *argv[])
 			pfd[np].fd = runners[i].res.fd;
 			pfd[np++].events = POLLIN;
 		}
-		if (poll(pfd, np, -1) < 0 && errno != EINTR)
+		if (poll(pfd, np, heartbeat > 0 ? 1000 : -1) < 0 &&
+		    errno != EINTR)
 			dt_die_sys(DT_EX_SYS, "poll");
+		if (heartbeat > 0 && dt_now() - pinged >= heartbeat) {
+			pinged = dt_now();
+			sendf("ping", 0, NULL, NULL);
+		}
 		if (pfd[1].revents) {
 			struct signalfd_siginfo si;
 
@@ -1056,6 +1101,8 @@ main(int argc, char *argv[])
 			n = dt_rd_fill(&in);
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
 				cleanup_and_exit(0);
+			if (n > 0 && heartbeat > 0)
+				alarm(3 * heartbeat);
 			while ((rc = dt_rd_line(&in, &l, &len)) > 0)
 				request(l, len, in.lineno);
 			if (rc < 0)

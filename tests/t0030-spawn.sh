@@ -122,4 +122,19 @@ test_expect_success 'malformed requests are errors with their line number' '
 	test_grep "channel line 2: unknown request \"frobnicate\"" err
 '
 
+test_expect_success 'heartbeat: pings out; three silent ones and the runners die, dt-spawn exits' '
+	{ hello; ev set heartbeat 1; ev start 1; sleep 1; ev run 1 t/hang.t; sleep 7; } |
+	dt-spawn > out 2> err &&
+	test_grep "$(printf "ping")" out &&
+	test_grep "the initiator: nothing heard for three heartbeats; taken for lost" err &&
+	test_must_fail pgrep -f "sleep 300; : $MARK"
+'
+
+test_expect_success 'heartbeat: a talking initiator is not taken for lost' '
+	{ hello; ev set heartbeat 1; ev start 1; for i in 1 2 3 4 5; do sleep 1; ev ping; done; ev run 1 t/pass.t; sleep 1; } |
+	dt-spawn > out 2> err &&
+	grep "^done	1	passed	" out &&
+	! grep -q "taken for lost" err
+'
+
 test_done

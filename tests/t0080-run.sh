@@ -174,4 +174,19 @@ test_expect_success 'bad options: exit 100 with the usage' '
 	test_grep "nope.t: no such file" err
 '
 
+test_expect_success 'a reader that stops for longer than three heartbeats does not stop the run' '
+	rm -rf loud && make_command_project loud &&
+	for i in 1 2 3 4; do
+		printf "i=0; while [ \$i -lt 3000 ]; do echo line \$i of a loud test file; i=\$((i + 1)); done\n" > loud/t/f$i.t || return 1
+	done &&
+	(cd loud && DISTRIBUTEST_HEARTBEAT=1 distributest -v -j 2) 2>&1 | { sleep 6; cat; } > out &&
+	test_grep "4 files, 4 examples, 0 failures" out &&
+	! grep -q "taken for lost\|nothing heard" out
+'
+
+test_expect_success 'DISTRIBUTEST_HEARTBEAT takes 0 to 3600 seconds' '
+	test_expect_code 100 env DISTRIBUTEST_HEARTBEAT=often distributest -C loud > out 2>&1 &&
+	test_grep "DISTRIBUTEST_HEARTBEAT=often: " out
+'
+
 test_done

@@ -103,6 +103,24 @@ test_expect_success 'a node whose link is cut mid-run: its files run elsewhere' 
 	test_grep "12 files, 12 examples, 0 failures" out
 '
 
+test_expect_success 'a node cut off: within three heartbeats its runners are gone, while still cut off' '
+	make_project 12 3 && nodes_config 1 2 3 &&
+	rm -f proj/.distributest/log &&
+	{ (cd proj && DISTRIBUTEST_HEARTBEAT=1 exec distributest) > out & } && run=$! &&
+	i=0 && until grep -q "	assign	node2	" proj/.distributest/log 2>/dev/null; do
+		i=$((i + 1)); test $i -lt 100 || return 1; sleep 0.1
+	done &&
+	node_leftovers 2 | grep -q dt-spawn &&
+	cluster_cut 2 &&
+	i=0 && while node_leftovers 2 | grep -q .; do
+		i=$((i + 1)); test $i -lt 100 || { node_leftovers 2; return 1; }; sleep 0.1
+	done &&
+	wait $run &&
+	cluster_heal 2 &&
+	test_grep "node node2 is out of the run" out &&
+	test_grep "12 files, 12 examples, 0 failures" out
+'
+
 test_expect_success 'a node killed mid-run, sshd and all: its files run elsewhere' '
 	rm -f proj/.distributest/log &&
 	{ (cd proj && exec distributest) > out & } && run=$! &&

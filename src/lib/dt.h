@@ -90,6 +90,7 @@ void dt_line_fieldf(struct dt_buf *, const char *, ...)
 int dt_line_send(int, struct dt_buf *);
 int dt_write_all(int, const void *, size_t);
 int dt_send(int, const char *, ...);
+void dt_line_finish(struct dt_buf *);
 int dt_check_hello(char **, int, const char *, const char *);
 
 /* dt_proc.c: children, pipes and signals. */
@@ -122,9 +123,13 @@ struct dt_chan {
 	struct dt_reader rd;
 	struct dt_buf	 errpart, lasterr;
 	double		 started;
+	double		 heard, pinged;	/* last line in, last ping out */
 	int		 hello;		/* the peer's hello was read */
 	int		 quiet;		/* keep stderr's last line, emit none */
 };
+int dt_heartbeat(void);
+void dt_chan_tick(struct dt_chan *, double);
+int dt_chan_silent(const struct dt_chan *, double);
 int dt_chan_open(struct dt_chan *, const char *, const char *, const char *,
     const char *);
 void dt_chan_err(struct dt_chan *);

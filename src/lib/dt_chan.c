@@ -7,12 +7,68 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "dt.h"
+
+/*
+ * The heartbeat: every DISTRIBUTEST_HEARTBEAT seconds (5 by default, 0
+ * for none) each side of a channel writes a "ping" line; a side that
+ * hears nothing for three of them takes the other for lost.  TCP alone can take hours to tell a peer that lost
+ * its power or its network from one that is only quiet.
+ */
+int
+dt_heartbeat(void)
+{
+	static int hb = -1;
+	const char *s, *e;
+
+	if (hb >= 0)
+		return hb;
+	hb = 5;
+	s = getenv("DISTRIBUTEST_HEARTBEAT");
+	if (s != NULL && *s != '\0') {
+		hb = dt_strtonum(s, 0, 3600, &e);
+		if (e != NULL)
+			dt_die(DT_EX_USAGE, "DISTRIBUTEST_HEARTBEAT=%s: %s "
+			    "(expected 0 to 3600 seconds)", s, e);
+	}
+	return hb;
+}
+
+/* A ping when one is due; a channel whose write fails is read to its end. */
+void
+dt_chan_tick(struct dt_chan *ch, double now)
+{
+	int hb = dt_heartbeat();
+
+	if (hb > 0 && ch->c.in >= 0 && now - ch->pinged >= hb) {
+		ch->pinged = now;
+		(void)dt_send(ch->c.in, "ping", (char *)NULL);
+	}
+}
+
+/* Whether the peer has been silent for three heartbeats. */
+int
+dt_chan_silent(const struct dt_chan *ch, double now)
+{
+	int hb = dt_heartbeat();
+
+	return hb > 0 && now - ch->heard > 3.0 * hb;
+}
+
+static int
+dt_sendf_heartbeat(int fd)
+{
+	char s[16];
+
+	snprintf(s, sizeof(s), "%d", dt_heartbeat());
+	return dt_send(fd, "set", "heartbeat", s, (char *)NULL);
+}
 
 int
 dt_chan_open(struct dt_chan *ch, const char *node, const char *host,
@@ -50,9 +106,10 @@ dt_chan_open(struct dt_chan *ch, const char *node, const char *host,
 	dt_nonblock(ch->c.out);
 	dt_nonblock(ch->c.err);
 	dt_rd_init(&ch->rd, ch->c.out, "channel");
-	ch->started = dt_now();
+	ch->started = ch->heard = ch->pinged = dt_now();
 	if (dt_send(ch->c.in, "hello", "distributest-channel", DT_PROTOCOL_S,
-	    DT_VERSION, (char *)NULL) < 0) {
+	    DT_VERSION, (char *)NULL) < 0 || (dt_heartbeat() > 0 &&
+	    dt_sendf_heartbeat(ch->c.in) < 0)) {
 		int e = errno;
 
 		/* Collect the peer now: the caller sees no channel. */
@@ -177,6 +234,8 @@ dt_chan_read(struct dt_chan *ch, int (*fn)(void *, char **, int), void *arg,
 	got = dt_rd_fill(&ch->rd);
 	if (got < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
+	if (got > 0)
+		ch->heard = dt_now();
 	while ((rc = dt_rd_line(&ch->rd, &l, &len)) != 0) {
 		if (rc > 0)
 			n = dt_split(l, len, f, DT_FIELDS_MAX);

@@ -245,6 +245,14 @@ dt_write_all(int fd, const void *p, size_t n)
 int
 dt_line_send(int fd, struct dt_buf *b)
 {
+	dt_line_finish(b);
+	return dt_write_all(fd, b->s, b->len);
+}
+
+/* End the line in b: cut it to DT_LINE_MAX, marked, and add the newline. */
+void
+dt_line_finish(struct dt_buf *b)
+{
 	static const char mark[] = "[...]";
 
 	if (b->len > DT_LINE_MAX) {
@@ -259,7 +267,6 @@ dt_line_send(int fd, struct dt_buf *b)
 		dt_buf_adds(b, mark);
 	}
 	dt_buf_addc(b, '\n');
-	return dt_write_all(fd, b->s, b->len);
 }
 
 /* Send verb and NULL-terminated string fields as one line. */

@@ -48,37 +48,49 @@ dt_signal(int sig, void (*fn)(int))
 	sigaction(sig, &sa, NULL);
 }
 
-static void
+static int
 xpipe(int p[2])
 {
 	if (pipe(p) < 0)
-		dt_die_sys(DT_EX_SYS, "pipe");
+		return -1;
 	dt_cloexec(p[0]);
 	dt_cloexec(p[1]);
+	return 0;
+}
+
+static void
+close_pair(int p[2])
+{
+	dt_close(&p[0]);
+	dt_close(&p[1]);
 }
 
 /*
  * Start argv[0] (searched in PATH) with the pipes flags asks for.  The
  * child gets default signal dispositions, whatever we ignore.  Returns
- * -1 with errno set when the program could not be executed: a
- * close-on-exec pipe carries the child's errno back.
+ * -1 with errno set when the program could not be executed (a
+ * close-on-exec pipe carries the child's errno back), or when a pipe or
+ * the fork failed: out of descriptors, one node fails, not the stage.
  */
 int
 dt_spawn(struct dt_child *c, char *const argv[], int flags)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	int ep[2], e, n;
+	int ep[2] = { -1, -1 }, e, n;
 
-	if (flags & DT_SPAWN_IN)
-		xpipe(in);
-	if (flags & DT_SPAWN_OUT)
-		xpipe(out);
-	if (flags & DT_SPAWN_ERR)
-		xpipe(err);
-	xpipe(ep);
-	c->pid = fork();
-	if (c->pid < 0)
-		dt_die_sys(DT_EX_SYS, "fork");
+	if (((flags & DT_SPAWN_IN) && xpipe(in) < 0) ||
+	    ((flags & DT_SPAWN_OUT) && xpipe(out) < 0) ||
+	    ((flags & DT_SPAWN_ERR) && xpipe(err) < 0) ||
+	    xpipe(ep) < 0 || (c->pid = fork()) < 0) {
+		e = errno;
+		close_pair(in);
+		close_pair(out);
+		close_pair(err);
+		close_pair(ep);
+		c->pid = -1;
+		errno = e;
+		return -1;
+	}
 	if (c->pid == 0) {
 		sigset_t none;
 
