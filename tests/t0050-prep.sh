@@ -58,7 +58,7 @@ test_expect_success 'a dt-spawn of another protocol version is refused by name' 
 	chmod +x fake-spawn &&
 	{ head_events | sed "s|^set	spawn	.*|set	spawn	$TRASH/fake-spawn|"; ev synced local 0.1; } |
 	dt-prep > out 2> err &&
-	test_grep "$(printf "node-down\tlocal\tchannel\tprotocol version mismatch: dt-spawn 9.0 speaks version 9, we speak version 2")" out
+	test_grep "$(printf "node-down\tlocal\tchannel\tprotocol version mismatch: dt-spawn speaks distributest-channel version 9 (9.0), we speak version 2")" out
 '
 
 test_expect_success 'synced for an unknown node is a data error' '

@@ -91,6 +91,7 @@ int dt_line_send(int, struct dt_buf *);
 int dt_write_all(int, const void *, size_t);
 int dt_send(int, const char *, ...);
 void dt_line_finish(struct dt_buf *);
+char *dt_hello_mismatch(char **, int, const char *, const char *);
 int dt_check_hello(char **, int, const char *, const char *);
 
 /* dt_proc.c: children, pipes and signals. */

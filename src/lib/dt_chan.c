@@ -249,17 +249,14 @@ dt_chan_read(struct dt_chan *ch, int (*fn)(void *, char **, int), void *arg,
 				return 0;
 			continue;
 		}
-		if (n < 3 || strcmp(f[0], "hello") != 0 ||
-		    strcmp(f[1], "distributest-channel") != 0) {
-			*why = dt_xasprintf("channel line 1: expected the hello "
-			    "of dt-spawn, got \"%s\"", f[0]);
-			return -1;
-		}
-		if (strcmp(f[2], DT_PROTOCOL_S) != 0) {
-			*why = dt_xasprintf("protocol version mismatch: dt-spawn "
-			    "%s speaks version %s, we speak version %d (%s)",
-			    n > 3 ? f[3] : "(unknown)", f[2], DT_PROTOCOL,
-			    DT_VERSION);
+		if ((*why = dt_hello_mismatch(f, n, "distributest-channel",
+		    "dt-spawn")) != NULL) {
+			if (strncmp(*why, "expected", 8) == 0) {
+				char *w = *why;
+
+				*why = dt_xasprintf("channel line 1: %s", w);
+				free(w);
+			}
 			return -1;
 		}
 		ch->hello = 1;

@@ -286,23 +286,37 @@ dt_send(int fd, const char *verb, ...)
 }
 
 /*
- * Check a peer's hello: "hello KIND PROTOCOL VERSION".  On a mismatch
- * the message names both sides' versions.
+ * What is wrong with a peer's hello, "hello KIND PROTOCOL VERSION", as a
+ * string to free, or NULL when nothing is.  On a mismatch it names both
+ * sides' versions.
  */
-int
-dt_check_hello(char **f, int n, const char *kind, const char *peer)
+char *
+dt_hello_mismatch(char **f, int n, const char *kind, const char *peer)
 {
 	const char *e;
 	long long proto;
 
 	if (n < 3 || strcmp(f[0], "hello") != 0 || strcmp(f[1], kind) != 0)
-		return dt_error("%s: expected \"hello %s\", got \"%s%s%s\"",
-		    peer, kind, f[0], n > 1 ? " " : "", n > 1 ? f[1] : "");
+		return dt_xasprintf("expected \"hello %s\", got \"%s%s%s\"",
+		    kind, f[0], n > 1 ? " " : "", n > 1 ? f[1] : "");
 	proto = dt_strtonum(f[2], 0, 1000000, &e);
 	if (e != NULL || proto != DT_PROTOCOL)
-		return dt_error("%s: protocol version mismatch: "
-		    "%s speaks %s version %s (%s), we speak version %d (%s)",
-		    peer, peer, kind, f[2], n > 3 ? f[3] : "unknown",
-		    DT_PROTOCOL, DT_VERSION);
-	return 0;
+		return dt_xasprintf("protocol version mismatch: %s speaks %s "
+		    "version %s (%s), we speak version %d (%s)", peer, kind,
+		    f[2], n > 3 ? f[3] : "unknown", DT_PROTOCOL, DT_VERSION);
+	return NULL;
+}
+
+/* The same, said on stderr: "prog: peer: what is wrong". */
+int
+dt_check_hello(char **f, int n, const char *kind, const char *peer)
+{
+	char *why = dt_hello_mismatch(f, n, kind, peer);
+	int rc;
+
+	if (why == NULL)
+		return 0;
+	rc = dt_error("%s: %s", peer, why);
+	free(why);
+	return rc;
 }
