@@ -18,6 +18,7 @@
 #include <string.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -258,6 +259,35 @@ path_in_home(const char *p)
 	return dt_xasprintf("%s/%s", home, p);
 }
 
+/*
+ * A process that joins node_setup's group and waits there, so that the
+ * group, and its number, exist until the run ends: what node_setup left
+ * running may all exit, and the number, once free, could be another
+ * group's by the time the run's end kills this one.  It dies with us.
+ */
+static void
+hold_group(pid_t pgid)
+{
+	sigset_t none;
+	pid_t pid;
+
+	if ((pid = fork()) != 0) {
+		/* Here too, before node_setup can be reaped: no race. */
+		if (pid > 0)
+			setpgid(pid, pgid);
+		return;
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != self || (getpgrp() != pgid && setpgid(0, pgid) < 0))
+		_exit(0);	/* we are gone, or node_setup already is */
+	for (int i = 0; i < 1024; i++)
+		close(i);
+	for (;;)
+		pause();
+}
+
 static void
 do_prep(void)
 {
@@ -303,6 +333,7 @@ do_prep(void)
 	prep.pid = prep.pgid = c.pid;
 	prep.out.fd = c.out;
 	dt_nonblock(c.out);
+	hold_group(prep.pgid);
 }
 
 static void

@@ -137,4 +137,16 @@ test_expect_success 'heartbeat: a talking initiator is not taken for lost' '
 	! grep -q "taken for lost" err
 '
 
+test_expect_success 'node_setup gone, its process group is held until the channel closes, then emptied' '
+	printf "#!/bin/sh\necho \$\$ > $TRASH/prep.pgid\n" > copy/.dt-hooks/node_setup &&
+	chmod +x copy/.dt-hooks/node_setup &&
+	{ hello; ev prep; sleep 1; pgrep -g "$(cat prep.pgid)" > held; sleep 0.5; } | dt-spawn > out &&
+	test_grep "$(printf "prep-done\t0")" out &&
+	test -s held &&
+	i=0 && while pgrep -g "$(cat prep.pgid)" > left; do
+		i=$((i + 1)); test $i -lt 50 || return 1; sleep 0.1
+	done &&
+	rm -f copy/.dt-hooks/node_setup
+'
+
 test_done
