@@ -164,9 +164,13 @@ kill_all(void)
 
 	if (getpid() != self)
 		return;	/* a runner's child side dying early */
-	/* The leader may be gone while the rest of its group lives on. */
+	/*
+	 * The leader may be gone while the rest of its group lives on.  A
+	 * runner that is down had its group killed then: its number may be
+	 * another's by now.
+	 */
 	for (i = 0; i < nrunners; i++)
-		if (runners[i].pid > 0)
+		if (runners[i].pid > 0 && runners[i].state != R_DOWN)
 			kill(-runners[i].pid, SIGKILL);
 	if (prep.pgid > 0)
 		kill(-prep.pgid, SIGKILL);
