@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,7 +242,9 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 {
 	char host[256], cores[16], *p;
 	struct passwd *pw;
-	const char *user, *name;
+	const char *user, *base;
+	char name[256];
+	uint32_t h = 2166136261u;
 	char *rsh, *spawn;
 	size_t i;
 
@@ -253,8 +256,16 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 	if (user == NULL)
 		dt_die(DT_EX_SYS, "cannot tell who runs this: uid %ld has no "
 		    "name", (long)getuid());
-	name = strrchr(project, '/');
-	name = name && name[1] ? name + 1 : "root";
+	base = strrchr(project, '/');
+	base = base && base[1] ? base + 1 : "root";
+	/*
+	 * Two projects of one name (~/a/app, ~/b/app) must not share a
+	 * copy on the nodes, nor runner ids: the name carries a hash of
+	 * the project's path.
+	 */
+	for (p = project; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	snprintf(name, sizeof(name), "%.200s-%08x", base, h);
 	if (dt_send(1, "hello", "distributest-events", DT_PROTOCOL_S, DT_VERSION,
 	    (char *)NULL) < 0)
 		dt_die_sys(DT_EX_SYS, "write");

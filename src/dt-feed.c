@@ -152,8 +152,8 @@ pop(void)
 
 /*
  * A runner id that a database name can carry: lower-case letters, digits
- * and underscores, unique per initiator, user, node and runner, and short
- * enough for PostgreSQL's 63 bytes once "_NNNN" is added.
+ * and underscores, unique per initiator, user, project, node and runner,
+ * and short enough for PostgreSQL's 63 bytes once "_NNNN" is added.
  */
 static char *
 idprefix(const char *node)
@@ -162,7 +162,8 @@ idprefix(const char *node)
 	uint32_t h = 2166136261u;
 	size_t len;
 
-	raw = dt_xasprintf("dt_%s_%s_%s", initiator, user, node);
+	raw = dt_xasprintf("dt_%s_%s_%s_%s", initiator, user,
+	    name ? name : "", node);
 	for (p = raw; *p; p++) {
 		h = (h ^ (unsigned char)*p) * 16777619u;
 		*p = isalnum((unsigned char)*p) ? tolower((unsigned char)*p)

@@ -27,7 +27,7 @@ test_expect_success 'failures: exit 1, each failure named, totals right' '
 
 test_expect_success 'files run in the node copy, never in the project itself' '
 	grep "file 1 runner" proj/.distributest/log > line &&
-	test_grep "in $HOME/.cache/distributest/$HOSTNAME/$USERNAME/proj" line
+	test_grep "in $HOME/.cache/distributest/$HOSTNAME/$USERNAME/$(copy_name proj)" line
 '
 
 test_expect_success 'every runner has its own id and TEST_ENV_NUMBER' '
@@ -187,6 +187,23 @@ test_expect_success 'a reader that stops for longer than three heartbeats does n
 test_expect_success 'DISTRIBUTEST_HEARTBEAT takes 0 to 3600 seconds' '
 	test_expect_code 100 env DISTRIBUTEST_HEARTBEAT=often distributest -C loud > out 2>&1 &&
 	test_grep "DISTRIBUTEST_HEARTBEAT=often: " out
+'
+
+test_expect_success 'two projects of one name do not share a copy, nor runner ids' '
+	make_command_project a/app && make_command_project b/app &&
+	printf "echo a\n" > a/app/t/only-a.t && printf "echo b\n" > b/app/t/only-b.t &&
+	(cd a/app && distributest -j 1) > out-a &&
+	(cd b/app && distributest -j 1) > out-b &&
+	test_grep "1 file, 1 example, 0 failures" out-a &&
+	test_grep "1 file, 1 example, 0 failures" out-b &&
+	na=$(copy_name a/app) && nb=$(copy_name b/app) &&
+	test "$na" != "$nb" &&
+	case $na in app-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]) ;; *) false ;; esac &&
+	test -f "$HOME/.cache/distributest/$HOSTNAME/$USERNAME/$na/t/only-a.t" &&
+	test -f "$HOME/.cache/distributest/$HOSTNAME/$USERNAME/$nb/t/only-b.t" &&
+	ida=$(grep "	runner-up	" a/app/.distributest/log | cut -f5) &&
+	idb=$(grep "	runner-up	" b/app/.distributest/log | cut -f5) &&
+	test -n "$ida" && test "$ida" != "$idb"
 '
 
 test_done

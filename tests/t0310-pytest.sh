@@ -269,7 +269,9 @@ test_expect_success 'distributest: the example on 1 and 4 runners, totals as in 
 	test_grep "$want" out1 &&
 	(cd mixed && test_expect_code 1 distributest -j 4) > out4 &&
 	test_grep "$want" out4 &&
-	! test -e "$HOME/.cache/distributest/$HOSTNAME/$USERNAME/mixed/.pytest_cache"
+	name=$(copy_name mixed) && test -n "$name" &&
+	test -d "$HOME/.cache/distributest/$HOSTNAME/$USERNAME/$name" &&
+	! test -e "$HOME/.cache/distributest/$HOSTNAME/$USERNAME/$name/.pytest_cache"
 '
 
 test_expect_success 'distributest: failures named by node id, the syntax error an ERROR' '

@@ -209,6 +209,80 @@ test_expect_success 'DT_ISOLATE=fork: units passed on, selection as in the same 
 	nth res 3 r && units r > ids && test_cmp all_ids ids
 '
 
+# The unit lines of results file $1 whose seconds are at least $2, but for
+# the unit $3.
+units_at_least() {
+	awk -F '\t' -v min="$2" -v but="${3-}" \
+	    '$1 == "unit" && $2 != but && $3 + 0 >= min + 0' "$1"
+}
+
+# The sum of the seconds of the units of results file $1 whose ID starts
+# with $2, with three decimals.
+units_sum() {
+	awk -F '\t' -v p="$2" \
+	    '$1 == "unit" && index($2, p) == 1 { s += $3 } END { printf "%.3f\n", s }' "$1"
+}
+
+# Whether the decimal number $1 is at least $2 and below $3.
+between() {
+	awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x != "" && x + 0 >= lo && x + 0 < hi) }'
+}
+
+test_expect_success 'setup: fixtures of module, class and function scope that sleep' '
+	cat > proj/tests/test_shared.py <<-\EOF
+	import time
+
+	import pytest
+
+	@pytest.fixture(scope="module")
+	def slow_module():
+	    time.sleep(1)
+	    yield
+	    time.sleep(0.5)
+
+	@pytest.fixture(scope="class")
+	def slow_class():
+	    time.sleep(0.5)
+	    yield
+	    time.sleep(0.5)
+
+	@pytest.fixture
+	def slow_function():
+	    time.sleep(0.3)
+
+	@pytest.mark.parametrize("i", range(4))
+	def test_m(slow_module, i):
+	    time.sleep(0.05)
+
+	class TestC:
+	    def test_c1(self, slow_class):
+	        time.sleep(0.05)
+
+	    def test_c2(self, slow_class):
+	        time.sleep(0.05)
+
+	def test_f(slow_function):
+	    time.sleep(0.05)
+	EOF
+'
+
+# pytest counts a module or class fixture in the setup of its first test and
+# the teardown of its last; every part of a split file pays it again, so it
+# belongs to the file, not to the units. test_f, last, tears the module
+# fixture down; its own function fixture is its own cost.
+for isolate in none fork; do
+	test_expect_success "DT_ISOLATE=$isolate: fixtures of a wider scope are not in the units" '
+		request run tests/test_shared.py > req &&
+		(cd proj && DT_ISOLATE=$isolate adapter-pytest < ../req 3> ../res > ../out 2>&1) &&
+		test "$(grep -c "^unit" res)" = 7 &&
+		test_grep "$(printf "done\tpassed\t7\t0\t0\t0")" res &&
+		units_at_least res 0.5 test_f > slow && test_cmp /dev/null slow &&
+		between "$(units_sum res "test_m[")" 0.15 0.6 &&
+		between "$(units_sum res TestC::)" 0.1 0.45 &&
+		between "$(units_sum res test_f)" 0.3 0.8
+	'
+done
+
 test_expect_success 'malformed: a third field other than only or except' '
 	request run tests/test_five.py onyl test_pass > req &&
 	(cd proj && test_expect_code 101 adapter-pytest < ../req 3> ../res 2> ../err) &&

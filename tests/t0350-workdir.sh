@@ -3,7 +3,9 @@ test_description='each runner works in its own tree: fixed names in the working 
 . "$(dirname "$0")/test-lib.sh"
 
 HOSTNAME=$(hostname)
-COPY=$HOME/.cache/distributest/$HOSTNAME/$(id -un)/proj
+# The copy's name has a hash of the project's path: ask dt-config.
+make_command_project proj
+COPY=$HOME/.cache/distributest/$HOSTNAME/$(id -un)/$(copy_name proj)
 
 # Each file writes its own name into fixed names in its working directory
 # (a new file, and one the project already has), and in TMPDIR, then

@@ -139,6 +139,12 @@ make_command_project() {
 	CFG
 }
 
+# The name of a project's copy on the nodes: the name of its directory
+# and a hash of its path, as dt-config says.
+copy_name() {
+	dt-config -C "$1" | sed -n "s/^set	name	//p"
+}
+
 # Events: a line of tab-separated fields (escapes are the caller's).
 ev() {
 	printf '%s' "$1"
