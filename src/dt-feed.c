@@ -75,27 +75,35 @@ emit_begin(const char *verb)
  * or every node would take this initiator for lost.
  */
 static struct dt_buf out;
+static size_t outhead;		/* out.s[outhead..] is still to write */
 
+/* Write what the reader takes; wait for it up to secs (0: not at all). */
 static void
-out_flush(int all)
+out_flush(double secs)
 {
 	struct pollfd p = { .fd = 1, .events = POLLOUT };
-	size_t off = 0;
+	double until = dt_now() + secs;
 	ssize_t w;
 
-	while (off < out.len) {
-		w = write(1, out.s + off, out.len - off);
+	while (outhead < out.len) {
+		w = write(1, out.s + outhead, out.len - outhead);
 		if (w > 0)
-			off += w;
-		else if (w < 0 && errno == EAGAIN && all)
-			(void)poll(&p, 1, -1);
+			outhead += w;
+		else if (w < 0 && errno == EAGAIN && dt_now() < until)
+			(void)poll(&p, 1, (int)((until - dt_now()) * 1000) + 1);
 		else if (w < 0 && errno == EAGAIN)
 			break;
 		else if (w < 0 && errno != EINTR)
 			dt_out_failed();
 	}
-	memmove(out.s, out.s + off, out.len - off);
-	out.len -= off;
+	/* Compact only when most of the buffer is written: linear. */
+	if (outhead == out.len)
+		out.len = outhead = 0;
+	else if (outhead > out.len / 2) {
+		memmove(out.s, out.s + outhead, out.len - outhead);
+		out.len -= outhead;
+		outhead = 0;
+	}
 }
 
 static void
@@ -901,9 +909,11 @@ end_run(const char *why)
 {
 	size_t i;
 
-	emit("end", why, (char *)NULL);
-	out_flush(1);
-	/* Every node hears the end at once, then each is collected. */
+	/*
+	 * Every node hears the end at once, then each is collected, its
+	 * last words logged; "end" comes last, and waits for the reader
+	 * only once no node is left to take this silence for a loss.
+	 */
 	for (i = 0; i < nnodes; i++)
 		if (nodes[i].state == N_UP)
 			dt_close(&nodes[i].ch.c.in);
@@ -912,6 +922,8 @@ end_run(const char *why)
 			free(dt_chan_close(&nodes[i].ch, 0));
 			nodes[i].state = N_DOWN;
 		}
+	emit("end", why, (char *)NULL);
+	out_flush(1e9);
 	exit(0);
 }
 
@@ -951,6 +963,7 @@ main(int argc, char *argv[])
 		dt_usage(USAGE);
 	dt_raise_nofile();
 	(void)dt_heartbeat();	/* a bad value is a usage error, now */
+	dt_chan_sink(out_put);
 	/* Not a terminal's: its other users would see EAGAIN too. */
 	if (!dry_run && fstat(1, &st) == 0 && S_ISFIFO(st.st_mode))
 		dt_nonblock(1);
@@ -974,7 +987,7 @@ main(int argc, char *argv[])
 		pfd[np].fd = sfd;
 		pfd[np++].events = POLLIN;
 		pfd[np].fd = 1;
-		pfd[np++].events = out.len > 0 ? POLLOUT : 0;
+		pfd[np++].events = outhead < out.len ? POLLOUT : 0;
 		for (i = 0; i < nnodes; i++) {
 			if (nodes[i].state != N_UP)
 				continue;
@@ -990,12 +1003,14 @@ main(int argc, char *argv[])
 		if (poll(pfd, np, dt_heartbeat() > 0 ? 1000 : -1) < 0 &&
 		    errno != EINTR)
 			dt_die_sys(DT_EX_SYS, "poll");
-		heartbeats();
 		if (pfd[1].revents) {
 			struct signalfd_siginfo si;
 
-			if (read(sfd, &si, sizeof(si)) == sizeof(si))
+			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				/* What ran reaches the log and timings. */
+				out_flush(2);
 				exit(DT_EX_SIGNAL + si.ssi_signo);
+			}
 		}
 		if (pfd[2].revents & (POLLERR | POLLHUP))
 			exit(0);	/* the stage after us is done */
@@ -1011,6 +1026,8 @@ main(int argc, char *argv[])
 			else if (who[k] % 2 == 0)
 				channel_read(n);
 		}
+		/* After the reads: what waited in a pipe was heard. */
+		heartbeats();
 		if (pfd[0].revents) {
 			if (dt_rd_fill(&in) < 0 && errno != EAGAIN)
 				dt_die_sys(DT_EX_SYS, "stdin");

@@ -191,6 +191,10 @@ main(int argc, char *argv[])
 		}
 		if (poll(pfd, np, 500) < 0 && errno != EINTR)
 			dt_die_sys(DT_EX_SYS, "poll");
+		/* dt-spawn heard "set heartbeat": it must hear pings too. */
+		for (i = 0; i < nnodes; i++)
+			if (nodes[i].open)
+				dt_chan_tick(&nodes[i].ch, dt_now());
 		for (k = 0; k < (size_t)np; k++) {
 			struct node *n = &nodes[who[k] / 2];
 

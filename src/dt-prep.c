@@ -181,10 +181,10 @@ channel_read(struct node *n)
 }
 
 /*
- * Pings out.  A node silent for three heartbeats: while node_setup runs,
- * it is down; when its channel was only held, it is let go (dt-spawn
- * there will have ended node_setup's daemons, and dt-feed, which hears
- * the same silence, takes the node out of the run).
+ * Pings out.  A node silent for three heartbeats while node_setup runs
+ * is down.  A held channel is only pinged: closing it would end what
+ * node_setup started, and if the node is really gone, dt-feed's own
+ * channel to it says so, and dt-spawn there ends it all by itself.
  */
 static void
 heartbeats(void)
@@ -198,21 +198,14 @@ heartbeats(void)
 
 		if (!n->open && !n->held)
 			continue;
-		if (!dt_chan_silent(&n->ch, now)) {
+		if (n->held || !dt_chan_silent(&n->ch, now)) {
 			dt_chan_tick(&n->ch, now);
 			continue;
 		}
-		if (n->open) {
-			why = dt_xasprintf("nothing heard for %.0fs, three "
-			    "heartbeats", now - n->ch.heard);
-			finish(n, "node-down", "channel", why);
-			free(why);
-		} else {
-			free(dt_chan_close(&n->ch, 1));
-			dt_chan_free(&n->ch);
-			n->held = 0;
-			nheld--;
-		}
+		why = dt_xasprintf("nothing heard for %.0fs, three heartbeats",
+		    now - n->ch.heard);
+		finish(n, "node-down", "channel", why);
+		free(why);
 	}
 }
 
@@ -331,7 +324,6 @@ main(int argc, char *argv[])
 		if (poll(pfd, np, dt_heartbeat() > 0 ? 1000 : -1) < 0 &&
 		    errno != EINTR)
 			dt_die_sys(DT_EX_SYS, "poll");
-		heartbeats();
 		if (pfd[1].revents) {
 			struct signalfd_siginfo si;
 
@@ -350,6 +342,8 @@ main(int argc, char *argv[])
 			else if (who[k] % 2 == 0)
 				channel_read(n);
 		}
+		/* After the reads: what waited in a pipe was heard. */
+		heartbeats();
 		if (pfd[0].revents) {
 			if (dt_rd_fill(&in) < 0 && errno != EAGAIN)
 				dt_die_sys(DT_EX_SYS, "stdin");

@@ -149,4 +149,14 @@ test_expect_success 'node_setup gone, its process group is held until the channe
 	rm -f copy/.dt-hooks/node_setup
 '
 
+test_expect_success 'heartbeat: a test that prints without pause does not keep dt-spawn from hearing the initiator' '
+	printf "yes | head -c 16000000\n" > copy/t/flood.t &&
+	{ hello; ev set heartbeat 1; ev start 1; sleep 0.5; ev run 1 t/flood.t;
+	  for i in 1 2 3 4 5 6 7 8; do sleep 1; ev ping; done; } |
+	dt-spawn > out 2> err &&
+	! grep -q "taken for lost" err &&
+	grep "^done	1	passed	" out &&
+	test $(grep -c "^out	1	y$" out) -eq 8000000
+'
+
 test_done

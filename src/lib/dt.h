@@ -129,6 +129,7 @@ struct dt_chan {
 	int		 quiet;		/* keep stderr's last line, emit none */
 };
 int dt_heartbeat(void);
+void dt_chan_sink(void (*)(const char *, size_t));
 void dt_chan_tick(struct dt_chan *, double);
 int dt_chan_silent(const struct dt_chan *, double);
 int dt_chan_open(struct dt_chan *, const char *, const char *, const char *,

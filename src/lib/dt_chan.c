@@ -52,13 +52,20 @@ dt_chan_tick(struct dt_chan *ch, double now)
 	}
 }
 
-/* Whether the peer has been silent for three heartbeats. */
+/*
+ * Whether the peer has been silent for three heartbeats; before its
+ * hello, for 30 s at least, which a first ssh connection may take.
+ */
 int
 dt_chan_silent(const struct dt_chan *ch, double now)
 {
-	int hb = dt_heartbeat();
+	double limit = 3.0 * dt_heartbeat();
 
-	return hb > 0 && now - ch->heard > 3.0 * hb;
+	if (limit <= 0)
+		return 0;
+	if (!ch->hello && limit < 30)
+		limit = 30;
+	return now - ch->heard > limit;
 }
 
 static int
@@ -101,6 +108,8 @@ dt_chan_open(struct dt_chan *ch, const char *node, const char *host,
 	if (rc < 0) {
 		if (n == 0)
 			errno = EINVAL;	/* an empty command */
+		free(ch->node);
+		ch->node = NULL;
 		return -1;
 	}
 	dt_nonblock(ch->c.out);
@@ -121,9 +130,19 @@ dt_chan_open(struct dt_chan *ch, const char *node, const char *host,
 	return 0;
 }
 
+/* Where the log events of a peer's stderr go: stdout, or the caller's. */
+static void (*sink)(const char *, size_t);
+
+void
+dt_chan_sink(void (*fn)(const char *, size_t))
+{
+	sink = fn;
+}
+
 static void
 err_lines(struct dt_chan *ch, int flush)
 {
+	static struct dt_buf ev;
 	char *nl;
 	size_t n;
 
@@ -135,9 +154,16 @@ err_lines(struct dt_chan *ch, int flush)
 		if (n > 0) {
 			dt_buf_reset(&ch->lasterr);
 			dt_buf_add(&ch->lasterr, ch->errpart.s, n);
-			if (!ch->quiet && dt_send(1, "log", ch->node,
-			    ch->lasterr.s, (char *)NULL) < 0)
-				dt_out_failed();
+			if (!ch->quiet) {
+				dt_line_begin(&ev, "log");
+				dt_line_field(&ev, ch->node);
+				dt_line_field(&ev, ch->lasterr.s);
+				dt_line_finish(&ev);
+				if (sink != NULL)
+					sink(ev.s, ev.len);
+				else if (dt_write_all(1, ev.s, ev.len) < 0)
+					dt_out_failed();
+			}
 		}
 		n += nl != NULL;
 		memmove(ch->errpart.s, ch->errpart.s + n, ch->errpart.len - n);
@@ -151,11 +177,15 @@ dt_chan_err(struct dt_chan *ch)
 {
 	char buf[4096];
 	ssize_t n;
+	int i = 0;
 
-	while ((n = read(ch->c.err, buf, sizeof(buf))) > 0) {
+	/* Bounded: a flood of stderr must not starve the other channels. */
+	while (i++ < 16 && (n = read(ch->c.err, buf, sizeof(buf))) > 0) {
 		dt_buf_add(&ch->errpart, buf, n);
 		err_lines(ch, 0);
 	}
+	if (i > 16)
+		return;
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 		err_lines(ch, 1);
 		dt_close(&ch->c.err);
