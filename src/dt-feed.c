@@ -525,18 +525,13 @@ heartbeats(void)
 	char *why;
 	size_t i;
 
-	for (i = 0; i < nnodes; i++) {
-		if (nodes[i].state != N_UP)
-			continue;
-		if (dt_chan_silent(&nodes[i].ch, now)) {
-			why = dt_xasprintf("nothing heard for %.0fs, three "
-			    "heartbeats", now - nodes[i].ch.heard);
+	for (i = 0; i < nnodes; i++)
+		if (nodes[i].state == N_UP &&
+		    dt_chan_beat(&nodes[i].ch, now, &why)) {
 			node_down(&nodes[i], why);
 			free(why);
 			check_end();
-		} else
-			dt_chan_tick(&nodes[i].ch, now);
-	}
+		}
 }
 
 static struct node *
@@ -988,18 +983,10 @@ main(int argc, char *argv[])
 		pfd[np++].events = POLLIN;
 		pfd[np].fd = 1;
 		pfd[np++].events = outhead < out.len ? POLLOUT : 0;
-		for (i = 0; i < nnodes; i++) {
-			if (nodes[i].state != N_UP)
-				continue;
-			if (nodes[i].ch.c.err >= 0) {
-				who[np] = 2 * i + 1;
-				pfd[np].fd = nodes[i].ch.c.err;
-				pfd[np++].events = POLLIN;
-			}
-			who[np] = 2 * i;
-			pfd[np].fd = nodes[i].ch.c.out;
-			pfd[np++].events = POLLIN;
-		}
+		for (i = 0; i < nnodes; i++)
+			if (nodes[i].state == N_UP)
+				np += dt_chan_pollfd(&nodes[i].ch, pfd + np,
+				    who + np, i);
 		if (poll(pfd, np, dt_heartbeat() > 0 ? 1000 : -1) < 0 &&
 		    errno != EINTR)
 			dt_die_sys(DT_EX_SYS, "poll");

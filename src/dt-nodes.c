@@ -171,19 +171,12 @@ main(int argc, char *argv[])
 		/* Only live descriptors: poll takes no more than the limit. */
 		pfd = dt_xcalloc(2 * nnodes, sizeof(*pfd));
 		who = dt_xcalloc(2 * nnodes, sizeof(*who));
-		for (i = np = open = 0; i < nnodes; i++) {
-			if (!nodes[i].open)
-				continue;
-			open++;
-			if (nodes[i].ch.c.err >= 0) {
-				who[np] = 2 * i + 1;
-				pfd[np].fd = nodes[i].ch.c.err;
-				pfd[np++].events = POLLIN;
+		for (i = np = open = 0; i < nnodes; i++)
+			if (nodes[i].open) {
+				open++;
+				np += dt_chan_pollfd(&nodes[i].ch, pfd + np,
+				    who + np, i);
 			}
-			who[np] = 2 * i;
-			pfd[np].fd = nodes[i].ch.c.out;
-			pfd[np++].events = POLLIN;
-		}
 		if (open == 0 || dt_now() - start > timeout) {
 			free(pfd);
 			free(who);

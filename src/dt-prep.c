@@ -196,16 +196,12 @@ heartbeats(void)
 	for (i = 0; i < nnodes; i++) {
 		struct node *n = &nodes[i];
 
-		if (!n->open && !n->held)
-			continue;
-		if (n->held || !dt_chan_silent(&n->ch, now)) {
+		if (n->held)
 			dt_chan_tick(&n->ch, now);
-			continue;
+		else if (n->open && dt_chan_beat(&n->ch, now, &why)) {
+			finish(n, "node-down", "channel", why);
+			free(why);
 		}
-		why = dt_xasprintf("nothing heard for %.0fs, three heartbeats",
-		    now - n->ch.heard);
-		finish(n, "node-down", "channel", why);
-		free(why);
 	}
 }
 
@@ -309,18 +305,10 @@ main(int argc, char *argv[])
 		pfd[np++].events = POLLIN;
 		pfd[np].fd = 1;
 		pfd[np++].events = 0;
-		for (i = 0; i < nnodes; i++) {
-			if (!nodes[i].open && !nodes[i].held)
-				continue;
-			if (nodes[i].ch.c.err >= 0) {
-				who[np] = 2 * i + 1;
-				pfd[np].fd = nodes[i].ch.c.err;
-				pfd[np++].events = POLLIN;
-			}
-			who[np] = 2 * i;
-			pfd[np].fd = nodes[i].ch.c.out;
-			pfd[np++].events = POLLIN;
-		}
+		for (i = 0; i < nnodes; i++)
+			if (nodes[i].open || nodes[i].held)
+				np += dt_chan_pollfd(&nodes[i].ch, pfd + np,
+				    who + np, i);
 		if (poll(pfd, np, dt_heartbeat() > 0 ? 1000 : -1) < 0 &&
 		    errno != EINTR)
 			dt_die_sys(DT_EX_SYS, "poll");

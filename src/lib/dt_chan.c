@@ -77,6 +77,44 @@ dt_sendf_heartbeat(int fd)
 	return dt_send(fd, "set", "heartbeat", s, (char *)NULL);
 }
 
+/*
+ * The heartbeat of one channel: a ping when one is due, or, when the
+ * peer has been silent too long, 1 and *why to free.
+ */
+int
+dt_chan_beat(struct dt_chan *ch, double now, char **why)
+{
+	if (!dt_chan_silent(ch, now)) {
+		dt_chan_tick(ch, now);
+		return 0;
+	}
+	*why = dt_xasprintf("nothing heard for %.0fs, three heartbeats",
+	    now - ch->heard);
+	return 1;
+}
+
+/*
+ * Add the channel's descriptors to a poll array, stderr first, each
+ * tagged in who: 2 tag for stdout, 2 tag + 1 for stderr.  Returns how
+ * many were added, so that the array holds only live descriptors.
+ */
+int
+dt_chan_pollfd(const struct dt_chan *ch, struct pollfd *pfd, size_t *who,
+    size_t tag)
+{
+	int n = 0;
+
+	if (ch->c.err >= 0) {
+		who[n] = 2 * tag + 1;
+		pfd[n].fd = ch->c.err;
+		pfd[n++].events = POLLIN;
+	}
+	who[n] = 2 * tag;
+	pfd[n].fd = ch->c.out;
+	pfd[n++].events = POLLIN;
+	return n;
+}
+
 int
 dt_chan_open(struct dt_chan *ch, const char *node, const char *host,
     const char *rsh, const char *spawn)
