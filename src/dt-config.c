@@ -245,6 +245,7 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 	const char *user, *base;
 	char name[256];
 	uint32_t h = 2166136261u;
+	size_t len;
 	char *rsh, *spawn;
 	size_t i;
 
@@ -265,7 +266,13 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 	 */
 	for (p = project; *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
-	snprintf(name, sizeof(name), "%.200s-%08x", base, h);
+	/* At most 200 bytes of it, not cutting a UTF-8 character. */
+	if ((len = strlen(base)) > 200)
+		len = 200;
+	while (len > 0 && len < strlen(base) &&
+	    ((unsigned char)base[len] & 0xc0) == 0x80)
+		len--;
+	snprintf(name, sizeof(name), "%.*s-%08x", (int)len, base, h);
 	if (dt_send(1, "hello", "distributest-events", DT_PROTOCOL_S, DT_VERSION,
 	    (char *)NULL) < 0)
 		dt_die_sys(DT_EX_SYS, "write");

@@ -308,6 +308,8 @@ do_prep(void)
 
 	if (prep.pid > 0)
 		dt_die(DT_EX_DATA, "channel: prep while node_setup runs");
+	if (prep.pgid > 0)
+		dt_die(DT_EX_DATA, "channel: prep sent twice");
 	if (dir == NULL)
 		dt_die(DT_EX_DATA, "channel: prep before set dir");
 	hook = dt_xasprintf("%s/.dt-hooks/node_setup", dir);
