@@ -585,6 +585,13 @@ cmp_unit(const void *a, const void *b)
 	return strcmp(x->u->unit, y->u->unit);
 }
 
+/*
+ * The most a part's request may take: a quarter of a pipe, so that
+ * requests never fill the channel while dt-spawn is busy writing to us
+ * (both sides' writes block).
+ */
+#define SPLIT_BYTES 16384
+
 /* The length of s escaped in the line codec. */
 static size_t
 esc_len(const char *s)
@@ -624,7 +631,7 @@ split_file(struct dt_test *t, const struct dt_timings *tt, double share,
 		bytes += esc_len(first[i].unit) + 1;
 	}
 	/* Units that take no time, or too many to name in one request. */
-	if (timed < 2 || bytes > DT_LINE_MAX || nu > DT_FIELDS_MAX - 8) {
+	if (timed < 2 || bytes > SPLIT_BYTES || nu > DT_FIELDS_MAX - 8) {
 		free(u);
 		return 0;
 	}

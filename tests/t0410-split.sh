@@ -176,4 +176,22 @@ test_expect_success 'rspec: a file whose time is its before(:all) is not split' 
 	grep "slow_spec.rb \[part" plan
 '
 
+test_expect_success 'a file with more unit ids than a request should carry is not split' '
+	mkdir -p many/tests many/.distributest &&
+	printf "[pytest]\n" > many/pytest.ini &&
+	: > many/tests/test_big.py && : > many/tests/test_small.py && : > many/tests/test_other.py &&
+	printf "[run]\nframework = pytest\ntests = tests/test_*.py\n[node local]\nrunners = 4\n" > many/.distributest/config &&
+	awk -v n=3000 "BEGIN {
+		printf \"distributest-timings\\t2\\n\";
+		printf \"tests/test_big.py\\t9.000\\n\";
+		for (i = 1; i <= n; i++) printf \"tests/test_big.py\\t0.003\\t0.003\\ttest_unit_%05d\\n\", i;
+		printf \"tests/test_other.py\\t1.000\\n\";
+		printf \"tests/test_small.py\\t6.000\\n\";
+		for (i = 1; i <= 60; i++) printf \"tests/test_small.py\\t0.100\\t0.100\\ttest_unit_%05d\\n\", i;
+	}" > many/.distributest/timings &&
+	(cd many && distributest --dry-run) > plan &&
+	! grep -q "test_big.py \[part" plan &&
+	grep -q "test_small.py \[part" plan
+'
+
 test_done
