@@ -125,7 +125,7 @@ main(int argc, char *argv[])
 	int rc, ch, np, open = 0, down = 0;
 	size_t *who, k;
 	long timeout = 20;
-	double start;
+	double start, now;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
@@ -185,18 +185,15 @@ main(int argc, char *argv[])
 		if (poll(pfd, np, 500) < 0 && errno != EINTR)
 			dt_die_sys(DT_EX_SYS, "poll");
 		/* dt-spawn heard "set heartbeat": it must hear pings too. */
+		now = dt_now();
 		for (i = 0; i < nnodes; i++)
 			if (nodes[i].open)
-				dt_chan_tick(&nodes[i].ch, dt_now());
+				dt_chan_tick(&nodes[i].ch, now);
+		/* stderr goes to the log stream; here we want it. */
 		for (k = 0; k < (size_t)np; k++) {
 			struct node *n = &nodes[who[k] / 2];
 
-			if (!pfd[k].revents || !n->open)
-				continue;
-			/* stderr goes to the log stream; here we want it. */
-			if (who[k] % 2 == 1 && n->ch.c.err == pfd[k].fd)
-				dt_chan_err(&n->ch);
-			else if (who[k] % 2 == 0)
+			if (n->open && dt_chan_polled(&n->ch, &pfd[k], who[k]))
 				channel_read(n);
 		}
 		free(pfd);

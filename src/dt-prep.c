@@ -323,11 +323,8 @@ main(int argc, char *argv[])
 		for (k = 3; k < (size_t)np; k++) {
 			struct node *n = &nodes[who[k] / 2];
 
-			if (!pfd[k].revents || (!n->open && !n->held))
-				continue;
-			if (who[k] % 2 == 1 && n->ch.c.err == pfd[k].fd)
-				dt_chan_err(&n->ch);
-			else if (who[k] % 2 == 0)
+			if ((n->open || n->held) &&
+			    dt_chan_polled(&n->ch, &pfd[k], who[k]))
 				channel_read(n);
 		}
 		/* After the reads: what waited in a pipe was heard. */

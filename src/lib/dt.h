@@ -133,6 +133,7 @@ void dt_chan_sink(void (*)(const char *, size_t));
 int dt_chan_beat(struct dt_chan *, double, char **);
 struct pollfd;
 int dt_chan_pollfd(const struct dt_chan *, struct pollfd *, size_t *, size_t);
+int dt_chan_polled(struct dt_chan *, const struct pollfd *, size_t);
 void dt_chan_tick(struct dt_chan *, double);
 int dt_chan_silent(const struct dt_chan *, double);
 int dt_chan_open(struct dt_chan *, const char *, const char *, const char *,

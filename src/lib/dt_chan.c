@@ -115,6 +115,23 @@ dt_chan_pollfd(const struct dt_chan *ch, struct pollfd *pfd, size_t *who,
 	return n;
 }
 
+/*
+ * After poll, for an entry dt_chan_pollfd added: stderr is passed on
+ * here; returns 1 when the channel's stdout is to be read by the caller.
+ */
+int
+dt_chan_polled(struct dt_chan *ch, const struct pollfd *p, size_t who)
+{
+	if (p->revents == 0)
+		return 0;
+	if (who % 2 == 1) {
+		if (ch->c.err == p->fd)
+			dt_chan_err(ch);
+		return 0;
+	}
+	return 1;
+}
+
 int
 dt_chan_open(struct dt_chan *ch, const char *node, const char *host,
     const char *rsh, const char *spawn)
