@@ -22,10 +22,12 @@ LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 PROGS = dt-config dt-find dt-sync dt-prep dt-feed dt-collect dt-spawn dt-nodes \
 	dt-timings adapter-command
 ADAPTERS = $(notdir $(wildcard libexec/adapter-*))
+# Modules the adapters load from their own directory (require_relative).
+MODULES = $(notdir $(wildcard libexec/*.rb))
 LIBSRC = $(wildcard src/lib/*.c)
 LIBOBJ = $(LIBSRC:src/lib/%.c=build/obj/%.o)
 BUILD = build/libexec/distributest
-BINS = $(PROGS:%=$(BUILD)/%) $(ADAPTERS:%=$(BUILD)/%)
+BINS = $(PROGS:%=$(BUILD)/%) $(ADAPTERS:%=$(BUILD)/%) $(MODULES:%=$(BUILD)/%)
 UNITTESTS = $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/*.c))
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
@@ -51,6 +53,11 @@ $(BUILD)/adapter-%: libexec/adapter-%
 	@mkdir -p $(@D)
 	cp $< $@
 	chmod 0755 $@
+
+$(BUILD)/%.rb: libexec/%.rb
+	@mkdir -p $(@D)
+	cp $< $@
+	chmod 0644 $@
 
 build/tests/%: tests/unit/%.c tests/unit/tap.h build/libdt.a src/lib/dt.h
 	@mkdir -p $(@D)
@@ -113,6 +120,7 @@ install: all
 	sed 's|^libexec=.*|libexec=$(LIBEXECDIR)|' bin/distributest > $(DESTDIR)$(BINDIR)/distributest
 	chmod 0555 $(DESTDIR)$(BINDIR)/distributest
 	for p in $(PROGS) $(ADAPTERS); do install -m 0555 $(BUILD)/$$p $(DESTDIR)$(LIBEXECDIR)/$$p; done
+	for m in $(MODULES); do install -m 0444 $(BUILD)/$$m $(DESTDIR)$(LIBEXECDIR)/$$m; done
 	for m in $(MAN1); do install -m 0444 $$m $(DESTDIR)$(MANDIR)/man1; done
 	for m in $(MAN5); do install -m 0444 $$m $(DESTDIR)$(MANDIR)/man5; done
 	for m in $(MAN7); do install -m 0444 $$m $(DESTDIR)$(MANDIR)/man7; done
@@ -132,7 +140,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/distributest $(DESTDIR)$(COMPDIR)/distributest
-	for p in $(PROGS) $(ADAPTERS); do rm -f $(DESTDIR)$(LIBEXECDIR)/$$p; done
+	for p in $(PROGS) $(ADAPTERS) $(MODULES); do rm -f $(DESTDIR)$(LIBEXECDIR)/$$p; done
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
 	for u in units/*.socket units/*.service; do rm -f $(DESTDIR)$(UNITDIR)/$${u##*/}; done
