@@ -12,11 +12,13 @@ USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 COMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SHELLDIR ?= $(PREFIX)/share/distributest
 
+# The one version string; the programs get it at build time.
+VERSION = 0.2.0
 CC ?= cc
 PKGS = libsystemd inih
 CFLAGS ?= -O2 -g
 DT_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc/lib \
-	-DDT_SYSCONFDIR='"$(SYSCONFDIR)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+	-DDT_SYSCONFDIR='"$(SYSCONFDIR)"' -DDT_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 PROGS = dt-config dt-find dt-sync dt-prep dt-feed dt-collect dt-spawn dt-nodes \

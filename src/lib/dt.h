@@ -11,7 +11,6 @@
 #include <stdnoreturn.h>
 #include <sys/types.h>
 
-#define DT_VERSION "0.2.0"
 #define DT_PROTOCOL 2	/* 2: run requests name units, results time them */
 #define DT_PROTOCOL_S "2"
 #define DT_LINE_MAX 65536	/* escaped bytes in one line, newline excluded */
