@@ -96,8 +96,6 @@ sendf(const char *verb, int r, const char *a, const char *b)
 	send_line();
 }
 
-#define rmtree dt_rm_tree
-
 static pid_t self;
 static int heartbeat;		/* seconds between the initiator's lines */
 
@@ -187,14 +185,14 @@ cleanup_and_exit(int code)
 		if (runners[i].pid > 0 && !runners[i].exited)
 			waitpid(runners[i].pid, NULL, 0);
 		if (runners[i].tmpdir)
-			rmtree(runners[i].tmpdir);
+			dt_rm_tree(runners[i].tmpdir);
 	}
 	if (prep.pid > 0)
 		waitpid(prep.pid, NULL, 0);
 	if (trees != NULL && detach() == 0) {
 		for (i = 0; i < nrunners; i++)
 			if (runners[i].tree)
-				rmtree(runners[i].tree);
+				dt_rm_tree(runners[i].tree);
 		rmdir(trees);	/* unless another run's trees are there */
 		_exit(0);
 	}
@@ -499,7 +497,7 @@ trees_init(void)
 			    errno == EPERM)
 				continue;
 			p = dt_xasprintf("%s/%s", trees, e->d_name);
-			rmtree(p);
+			dt_rm_tree(p);
 			free(p);
 		}
 		closedir(d);
@@ -517,13 +515,13 @@ start_runner(struct runner *r)
 	id = dt_xasprintf("%s_%d", idprefix ? idprefix : "dt", r->n);
 	r->tmpdir = dt_xasprintf("%s/distributest-%s",
 	    tmp && *tmp ? tmp : "/tmp", id);
-	rmtree(r->tmpdir);
+	dt_rm_tree(r->tmpdir);
 	if (mkdir(r->tmpdir, 0700) < 0 && errno != EEXIST)
 		dt_warn_sys("mkdir %s", r->tmpdir);
 	if (trees != NULL && r->tree == NULL) {
 		r->tree = dt_xasprintf("%s/%ld-%d", trees, (long)getpid(),
 		    r->n);
-		rmtree(r->tree);	/* of a process that had our pid */
+		dt_rm_tree(r->tree);	/* of a process that had our pid */
 	}
 	if (pipe(req) < 0 || pipe(out) < 0 || pipe(res) < 0)
 		dt_die_sys(DT_EX_SYS, "pipe");

@@ -45,7 +45,15 @@ void dt_out_failed(void);
 noreturn void dt_usage(const char *);
 long long dt_strtonum(const char *, long long, long long, const char **);
 
-/* dt_buf.c: growable byte buffers and small allocation helpers. */
+/* dt_aux.c: allocation that dies rather than fails, and the clock. */
+void *dt_xmalloc(size_t);
+void *dt_xcalloc(size_t, size_t);
+void *dt_xrealloc(void *, size_t, size_t);
+char *dt_xstrdup(const char *);
+char *dt_xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+double dt_now(void);
+
+/* dt_buf.c: growable byte buffers. */
 struct dt_buf {
 	char	*s;
 	size_t	 len, cap;
@@ -57,12 +65,6 @@ void dt_buf_addf(struct dt_buf *, const char *, ...)
 void dt_buf_addc(struct dt_buf *, int);
 void dt_buf_reset(struct dt_buf *);
 void dt_buf_free(struct dt_buf *);
-void *dt_xmalloc(size_t);
-void *dt_xcalloc(size_t, size_t);
-void *dt_xrealloc(void *, size_t, size_t);
-char *dt_xstrdup(const char *);
-char *dt_xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
-double dt_now(void);
 
 /* dt_line.c: the line codec shared by events, the channel and adapters. */
 struct dt_reader {
@@ -111,7 +113,6 @@ int dt_wait_status(int);
 const char *dt_status_str(int, char *, size_t);
 void dt_cloexec(int);
 void dt_nonblock(int);
-void dt_signal(int, void (*)(int));
 void dt_close(int *);
 void dt_die_with_parent(void);
 void dt_raise_nofile(void);
@@ -134,10 +135,8 @@ struct pollfd;
 int dt_chan_pollfd(const struct dt_chan *, struct pollfd *, size_t *, size_t);
 int dt_chan_polled(struct dt_chan *, const struct pollfd *, size_t);
 void dt_chan_tick(struct dt_chan *, double);
-int dt_chan_silent(const struct dt_chan *, double);
 int dt_chan_open(struct dt_chan *, const char *, const char *, const char *,
     const char *);
-void dt_chan_err(struct dt_chan *);
 int dt_chan_read(struct dt_chan *, int (*)(void *, char **, int), void *,
     char **);
 char *dt_chan_close(struct dt_chan *, int);

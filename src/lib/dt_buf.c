@@ -1,72 +1,9 @@
-/* Growable buffers and allocation that dies rather than returns NULL. */
-#include <errno.h>
-#include <stdint.h>
+/* Growable byte buffers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dt.h"
-
-void *
-dt_xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-
-	if (p == NULL)
-		dt_die_sys(DT_EX_SYS, "malloc");
-	return p;
-}
-
-void *
-dt_xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-
-	if (p == NULL)
-		dt_die_sys(DT_EX_SYS, "calloc");
-	return p;
-}
-
-void *
-dt_xrealloc(void *p, size_t n, size_t size)
-{
-	if (size && n > SIZE_MAX / size) {
-		errno = ENOMEM;
-		dt_die_sys(DT_EX_SYS, "realloc");
-	}
-	p = realloc(p, (n * size) != 0 ? n * size : 1);
-	if (p == NULL)
-		dt_die_sys(DT_EX_SYS, "realloc");
-	return p;
-}
-
-char *
-dt_xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (p == NULL)
-		dt_die_sys(DT_EX_SYS, "strdup");
-	return p;
-}
-
-char *
-dt_xasprintf(const char *fmt, ...)
-{
-	struct dt_buf b = { 0 };
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	b.s = dt_xmalloc(n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b.s, n + 1, fmt, ap);
-	va_end(ap);
-	return b.s;
-}
 
 static void
 grow(struct dt_buf *b, size_t more)
@@ -135,13 +72,4 @@ dt_buf_free(struct dt_buf *b)
 	free(b->s);
 	b->s = NULL;
 	b->len = b->cap = 0;
-}
-
-double
-dt_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }

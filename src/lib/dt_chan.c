@@ -15,6 +15,8 @@
 
 #include "dt.h"
 
+static void dt_chan_err(struct dt_chan *);
+
 /*
  * The heartbeat: every DISTRIBUTEST_HEARTBEAT seconds (5 by default, 0
  * for none) each side of a channel writes a "ping" line; a side that
@@ -56,7 +58,7 @@ dt_chan_tick(struct dt_chan *ch, double now)
  * Whether the peer has been silent for three heartbeats; before its
  * hello, for 30 s at least, which a first ssh connection may take.
  */
-int
+static int
 dt_chan_silent(const struct dt_chan *ch, double now)
 {
 	double limit = 3.0 * dt_heartbeat();
@@ -227,7 +229,7 @@ err_lines(struct dt_chan *ch, int flush)
 }
 
 /* Pass the far side's stderr on as log events. */
-void
+static void
 dt_chan_err(struct dt_chan *ch)
 {
 	char buf[4096];

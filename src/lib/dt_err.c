@@ -40,7 +40,8 @@ vmsg(int errnum, const char *fmt, va_list ap)
 		n = sizeof(buf) - 2;
 	buf[n++] = '\n';
 	/* One write, so lines of concurrent programs do not interleave. */
-	(void)dt_write_all(2, buf, n);
+	while (write(2, buf, n) < 0 && errno == EINTR)
+		;
 }
 
 void

@@ -37,17 +37,6 @@ dt_close(int *fd)
 	*fd = -1;
 }
 
-void
-dt_signal(int sig, void (*fn)(int))
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = fn;
-	sigemptyset(&sa.sa_mask);
-	sigaction(sig, &sa, NULL);
-}
-
 static int
 xpipe(int p[2])
 {
