@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -940,17 +939,31 @@ kill_all(void)
 			dt_close(&nodes[i].ch.c.in);
 }
 
+/* Last words on a signal: what ran reaches the log and timings. */
+static void
+flush_out(int status)
+{
+	(void)status;
+	out_flush(2);
+}
+
+/* Upstream is done: the list must have ended. */
+static void
+upstream_end(void)
+{
+	upstream_eof = 1;
+	if (!listed)
+		dt_die(DT_EX_DATA, "stdin: ended before tests-end");
+	check_end();
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct dt_reader in;
-	struct pollfd *pfd;
-	sigset_t mask;
-	char *l;
-	size_t len, i;
-	int sfd, np, rc, ch;
-	struct stat st;
-	size_t *who, k;
+	struct dt_stage st;
+	struct stat sb;
+	size_t i, k;
+	int ch, ready;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
@@ -967,76 +980,31 @@ main(int argc, char *argv[])
 	(void)dt_heartbeat();	/* a bad value is a usage error, now */
 	dt_chan_sink(out_put);
 	/* Not a terminal's: its other users would see EAGAIN too. */
-	if (!dry_run && fstat(1, &st) == 0 && S_ISFIFO(st.st_mode))
+	if (!dry_run && fstat(1, &sb) == 0 && S_ISFIFO(sb.st_mode))
 		dt_nonblock(1);
 	atexit(kill_all);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
-		dt_die_sys(DT_EX_SYS, "signalfd");
-	dt_rd_init(&in, 0, "stdin");
+	dt_stage_init(&st, "stdin", 0);
+	st.lastwords = flush_out;
 
 	for (;;) {
-		/* Only live descriptors: poll takes no more than the limit. */
-		pfd = dt_xcalloc(3 + 2 * nnodes, sizeof(*pfd));
-		who = dt_xcalloc(3 + 2 * nnodes, sizeof(*who));
-		np = 0;
-		pfd[np].fd = upstream_eof ? -1 : 0;
-		pfd[np++].events = POLLIN;
-		pfd[np].fd = sfd;
-		pfd[np++].events = POLLIN;
-		pfd[np].fd = 1;
-		pfd[np++].events = outhead < out.len ? POLLOUT : 0;
+		dt_stage_begin(&st);
 		for (i = 0; i < nnodes; i++)
 			if (nodes[i].state == N_UP)
-				np += dt_chan_pollfd(&nodes[i].ch, pfd + np,
-				    who + np, i);
-		if (poll(pfd, np, dt_heartbeat() > 0 ? 1000 : -1) < 0 &&
-		    errno != EINTR)
-			dt_die_sys(DT_EX_SYS, "poll");
-		if (pfd[1].revents) {
-			struct signalfd_siginfo si;
-
-			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				/* What ran reaches the log and timings. */
-				out_flush(2);
-				exit(DT_EX_SIGNAL + si.ssi_signo);
-			}
-		}
-		if (pfd[2].revents & (POLLERR | POLLHUP))
-			exit(0);	/* the stage after us is done */
-		if (pfd[2].revents & POLLOUT)
+				dt_chan_watch(&nodes[i].ch, &st, i);
+		ready = dt_stage_wait(&st, dt_heartbeat() > 0 ? 1000 : -1,
+		    outhead < out.len ? POLLOUT : 0);
+		if (ready & DT_STAGE_WRITABLE)
 			out_flush(0);
-		for (k = 3; k < (size_t)np; k++) {
-			struct node *n = &nodes[who[k] / 2];
+		for (k = DT_STAGE_OWN; k < st.n; k++) {
+			struct node *n = &nodes[st.who[k] / 2];
 
-			if (n->state == N_UP &&
-			    dt_chan_polled(&n->ch, &pfd[k], who[k]))
+			if (n->state == N_UP && dt_chan_polled(&n->ch, &st, k))
 				channel_read(n);
 		}
 		/* After the reads: what waited in a pipe was heard. */
 		heartbeats();
-		if (pfd[0].revents) {
-			if (dt_rd_fill(&in) < 0 && errno != EAGAIN)
-				dt_die_sys(DT_EX_SYS, "stdin");
-			while ((rc = dt_rd_line(&in, &l, &len)) > 0)
-				event(l, len, in.lineno);
-			if (rc < 0)
-				dt_die(DT_EX_DATA, "stdin line %lu: %s",
-				    in.lineno, dt_line_error);
-			if (in.eof) {
-				upstream_eof = 1;
-				if (!listed)
-					dt_die(DT_EX_DATA, "stdin: ended "
-					    "before tests-end");
-				check_end();
-			}
-		}
-		free(pfd);
-		free(who);
+		if (dt_stage_read(&st, event))
+			upstream_end();
 		/* Whatever happened, idle runners and queued files meet. */
 		dispatch();
 		check_end();

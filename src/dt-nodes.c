@@ -118,12 +118,11 @@ int
 main(int argc, char *argv[])
 {
 	struct dt_reader in;
-	struct pollfd *pfd;
+	struct dt_stage ps = { 0 };	/* only its poll set: no stage */
 	const char *e;
 	char *l;
-	size_t len, i;
-	int rc, ch, np, open = 0, down = 0;
-	size_t *who, k;
+	size_t len, i, k;
+	int rc, ch, open = 0, down = 0;
 	long timeout = 20;
 	double start, now;
 
@@ -168,21 +167,15 @@ main(int argc, char *argv[])
 	}
 	start = dt_now();
 	for (;;) {
-		/* Only live descriptors: poll takes no more than the limit. */
-		pfd = dt_xcalloc(2 * nnodes, sizeof(*pfd));
-		who = dt_xcalloc(2 * nnodes, sizeof(*who));
-		for (i = np = open = 0; i < nnodes; i++)
+		ps.n = 0;
+		for (i = open = 0; i < nnodes; i++)
 			if (nodes[i].open) {
 				open++;
-				np += dt_chan_pollfd(&nodes[i].ch, pfd + np,
-				    who + np, i);
+				dt_chan_watch(&nodes[i].ch, &ps, i);
 			}
-		if (open == 0 || dt_now() - start > timeout) {
-			free(pfd);
-			free(who);
+		if (open == 0 || dt_now() - start > timeout)
 			break;
-		}
-		if (poll(pfd, np, 500) < 0 && errno != EINTR)
+		if (poll(ps.pfd, ps.n, 500) < 0 && errno != EINTR)
 			dt_die_sys(DT_EX_SYS, "poll");
 		/* dt-spawn heard "set heartbeat": it must hear pings too. */
 		now = dt_now();
@@ -190,14 +183,12 @@ main(int argc, char *argv[])
 			if (nodes[i].open)
 				dt_chan_tick(&nodes[i].ch, now);
 		/* stderr goes to the log stream; here we want it. */
-		for (k = 0; k < (size_t)np; k++) {
-			struct node *n = &nodes[who[k] / 2];
+		for (k = 0; k < ps.n; k++) {
+			struct node *n = &nodes[ps.who[k] / 2];
 
-			if (n->open && dt_chan_polled(&n->ch, &pfd[k], who[k]))
+			if (n->open && dt_chan_polled(&n->ch, &ps, k))
 				channel_read(n);
 		}
-		free(pfd);
-		free(who);
 	}
 	for (i = 0; i < nnodes; i++)
 		if (nodes[i].open) {

@@ -6,12 +6,10 @@
  * worked is announced ready.  Every other line passes through.
  */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,22 +29,6 @@ static struct node *nodes;
 static size_t nnodes;
 static int nopen, nheld, hold, hold_this = 1;
 static char *initiator, *user, *name, *spawn;
-
-static void
-emit(const char *verb, ...)
-{
-	static struct dt_buf b;
-	const char *s;
-	va_list ap;
-
-	dt_line_begin(&b, verb);
-	va_start(ap, verb);
-	while ((s = va_arg(ap, const char *)) != NULL)
-		dt_line_field(&b, s);
-	va_end(ap);
-	if (dt_line_send(1, &b) < 0)
-		dt_out_failed();
-}
 
 static struct node *
 find(const char *n)
@@ -71,7 +53,7 @@ finish(struct node *n, const char *verb, const char *stage, const char *why)
 		 * belongs to the run: dt-spawn kills it when this channel
 		 * closes, so keep the channel until the run is over.
 		 */
-		emit("ready", n->name, secs, (char *)NULL);
+		dt_emit("ready", n->name, secs, (char *)NULL);
 		n->open = 0;
 		n->held = 1;
 		nopen--;
@@ -80,9 +62,9 @@ finish(struct node *n, const char *verb, const char *stage, const char *why)
 	}
 	closewhy = dt_chan_close(&n->ch, why != NULL);
 	if (why == NULL && strcmp(verb, "ready") == 0)
-		emit("ready", n->name, secs, (char *)NULL);
+		dt_emit("ready", n->name, secs, (char *)NULL);
 	else
-		emit("node-down", n->name, stage,
+		dt_emit("node-down", n->name, stage,
 		    why ? why : closewhy ? closewhy : "channel closed",
 		    (char *)NULL);
 	free(closewhy);
@@ -103,7 +85,7 @@ start(struct node *n)
 	    n->spawn ? n->spawn : spawn) < 0) {
 		why = dt_xasprintf("cannot open a channel: %s",
 		    strerror(errno));
-		emit("node-down", n->name, "channel", why, (char *)NULL);
+		dt_emit("node-down", n->name, "channel", why, (char *)NULL);
 		free(why);
 		return;
 	}
@@ -127,7 +109,7 @@ reply(void *arg, char **f, int k)
 	int st;
 
 	if (strcmp(f[0], "prep-out") == 0 && k >= 2)
-		emit("log", n->name, f[1], (char *)NULL);
+		dt_emit("log", n->name, f[1], (char *)NULL);
 	else if (strcmp(f[0], "prep-done") == 0 && k >= 2) {
 		st = dt_strtonum(f[1], -1, 255, &e);
 		if (e == NULL && st < 0) {
@@ -264,14 +246,10 @@ kill_all(void)
 int
 main(int argc, char *argv[])
 {
-	struct dt_reader in;
-	struct pollfd *pfd;
-	sigset_t mask;
-	char *l;
-	size_t len, i;
-	int sfd, np, rc, ch, eof = 0;
-	struct stat st;
-	size_t *who, k;
+	struct dt_stage st;
+	struct stat sb;
+	size_t i, k;
+	int ch;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
@@ -281,66 +259,26 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		dt_usage(USAGE);
 	atexit(kill_all);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
-		dt_die_sys(DT_EX_SYS, "signalfd");
-	dt_rd_init(&in, 0, "stdin");
-
+	dt_stage_init(&st, "stdin", 0);
 	dt_raise_nofile();
 	(void)dt_heartbeat();	/* a bad value is a usage error, now */
 	/* Into a pipe, channels are held until the reader is done. */
-	hold = fstat(1, &st) == 0 && S_ISFIFO(st.st_mode);
-	while (!eof || nopen > 0 || nheld > 0) {
-		/* Only live descriptors: poll takes no more than the limit. */
-		pfd = dt_xcalloc(3 + 2 * nnodes, sizeof(*pfd));
-		who = dt_xcalloc(3 + 2 * nnodes, sizeof(*who));
-		np = 0;
-		pfd[np].fd = eof ? -1 : 0;
-		pfd[np++].events = POLLIN;
-		pfd[np].fd = sfd;
-		pfd[np++].events = POLLIN;
-		pfd[np].fd = 1;
-		pfd[np++].events = 0;
+	hold = fstat(1, &sb) == 0 && S_ISFIFO(sb.st_mode);
+	while (!st.eof || nopen > 0 || nheld > 0) {
+		dt_stage_begin(&st);
 		for (i = 0; i < nnodes; i++)
 			if (nodes[i].open || nodes[i].held)
-				np += dt_chan_pollfd(&nodes[i].ch, pfd + np,
-				    who + np, i);
-		if (poll(pfd, np, dt_heartbeat() > 0 ? 1000 : -1) < 0 &&
-		    errno != EINTR)
-			dt_die_sys(DT_EX_SYS, "poll");
-		if (pfd[1].revents) {
-			struct signalfd_siginfo si;
+				dt_chan_watch(&nodes[i].ch, &st, i);
+		dt_stage_wait(&st, dt_heartbeat() > 0 ? 1000 : -1, 0);
+		for (k = DT_STAGE_OWN; k < st.n; k++) {
+			struct node *n = &nodes[st.who[k] / 2];
 
-			if (read(sfd, &si, sizeof(si)) == sizeof(si))
-				exit(DT_EX_SIGNAL + si.ssi_signo);
-		}
-		if (pfd[2].revents & (POLLERR | POLLHUP))
-			exit(0);	/* the stage after us is done */
-		for (k = 3; k < (size_t)np; k++) {
-			struct node *n = &nodes[who[k] / 2];
-
-			if ((n->open || n->held) &&
-			    dt_chan_polled(&n->ch, &pfd[k], who[k]))
+			if ((n->open || n->held) && dt_chan_polled(&n->ch, &st, k))
 				channel_read(n);
 		}
 		/* After the reads: what waited in a pipe was heard. */
 		heartbeats();
-		if (pfd[0].revents) {
-			if (dt_rd_fill(&in) < 0 && errno != EAGAIN)
-				dt_die_sys(DT_EX_SYS, "stdin");
-			while ((rc = dt_rd_line(&in, &l, &len)) > 0)
-				event(l, len, in.lineno);
-			if (rc < 0)
-				dt_die(DT_EX_DATA, "stdin line %lu: %s",
-				    in.lineno, dt_line_error);
-			eof = in.eof;
-		}
-		free(pfd);
-		free(who);
+		dt_stage_read(&st, event);
 	}
 	return 0;
 }

@@ -19,7 +19,6 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -1036,13 +1035,11 @@ become_peer(void)
 int
 main(int argc, char *argv[])
 {
-	struct dt_reader in;
-	struct pollfd *pfd;
-	sigset_t mask;
-	char *l, *p;
-	size_t len;
+	struct dt_stage st;
+	char *p;
+	size_t k;
 	ssize_t n;
-	int sfd, i, np, rc, ch, connect_mode = 0;
+	int sfd, i, ch, ready, connect_mode = 0;
 	const char *sockpath = NULL;
 	struct sigaction sa;
 	double pinged = 0;
@@ -1080,15 +1077,8 @@ main(int argc, char *argv[])
 	if ((p = strrchr(libexec, '/')) != NULL)
 		*p = '\0';
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0)
-		dt_die_sys(DT_EX_SYS, "signalfd");
+	dt_stage_init(&st, "channel", DT_STAGE_CHILDREN | DT_STAGE_CHANNEL);
+	st.lastwords = cleanup_and_exit;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = initiator_lost;
 	sigaction(SIGALRM, &sa, NULL);
@@ -1098,61 +1088,36 @@ main(int argc, char *argv[])
 	dt_line_fieldf(&line, "%d", DT_PROTOCOL);
 	dt_line_field(&line, DT_VERSION);
 	send_line();
-	dt_rd_init(&in, 0, "channel");
 
 	for (;;) {
-		pfd = dt_xcalloc(3 + 2 * nrunners, sizeof(*pfd));
-		np = 0;
-		pfd[np].fd = 0;
-		pfd[np++].events = POLLIN;
-		pfd[np].fd = sfd;
-		pfd[np++].events = POLLIN;
-		pfd[np].fd = prep.out.fd;
-		pfd[np++].events = POLLIN;
+		dt_stage_begin(&st);
+		dt_stage_watch(&st, prep.out.fd, POLLIN, 0);
 		for (i = 0; i < nrunners; i++) {
-			pfd[np].fd = runners[i].out.fd;
-			pfd[np++].events = POLLIN;
-			pfd[np].fd = runners[i].res.fd;
-			pfd[np++].events = POLLIN;
+			dt_stage_watch(&st, runners[i].out.fd, POLLIN, 2 * i);
+			dt_stage_watch(&st, runners[i].res.fd, POLLIN, 2 * i + 1);
 		}
-		if (poll(pfd, np, heartbeat > 0 ? 1000 : -1) < 0 &&
-		    errno != EINTR)
-			dt_die_sys(DT_EX_SYS, "poll");
+		ready = dt_stage_wait(&st, heartbeat > 0 ? 1000 : -1, 0);
 		if (heartbeat > 0 && dt_now() - pinged >= heartbeat) {
 			pinged = dt_now();
 			sendf("ping", 0, NULL, NULL);
 		}
-		if (pfd[1].revents) {
-			struct signalfd_siginfo si;
-
-			while (read(sfd, &si, sizeof(si)) == sizeof(si))
-				if (si.ssi_signo != SIGCHLD)
-					cleanup_and_exit(DT_EX_SIGNAL +
-					    si.ssi_signo);
+		if (ready & DT_STAGE_CHILDREN)
 			reap();
-		}
-		if (pfd[2].revents && prep.out.fd >= 0)
+		if (st.pfd[DT_STAGE_OWN].revents && prep.out.fd >= 0)
 			output_read(&prep.out, 0, 1);
-		for (i = 0; i < nrunners; i++) {
-			if (pfd[3 + 2 * i].revents && runners[i].out.fd >= 0)
-				output_read(&runners[i].out, runners[i].n, 0);
-			if (pfd[4 + 2 * i].revents && runners[i].res.fd >= 0)
-				adapter_read(&runners[i]);
+		for (k = DT_STAGE_OWN + 1; k < st.n; k++) {
+			struct runner *r = &runners[st.who[k] / 2];
+
+			if (st.pfd[k].revents == 0)
+				continue;
+			if (st.who[k] % 2 == 0 && r->out.fd >= 0)
+				output_read(&r->out, r->n, 0);
+			else if (st.who[k] % 2 == 1 && r->res.fd >= 0)
+				adapter_read(r);
 		}
-		if (pfd[0].revents) {
-			n = dt_rd_fill(&in);
-			if (n < 0 && errno != EAGAIN && errno != EINTR)
-				cleanup_and_exit(0);
-			if (n > 0 && heartbeat > 0)
-				alarm(3 * heartbeat);
-			while ((rc = dt_rd_line(&in, &l, &len)) > 0)
-				request(l, len, in.lineno);
-			if (rc < 0)
-				dt_die(DT_EX_DATA, "channel line %lu: %s",
-				    in.lineno, dt_line_error);
-			if (in.eof)
-				cleanup_and_exit(0);
-		}
-		free(pfd);
+		if (dt_stage_read(&st, request))
+			cleanup_and_exit(0);
+		if (st.got > 0 && heartbeat > 0)
+			alarm(3 * heartbeat);
 	}
 }

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,22 +38,6 @@ static char *project, *initiator, *user, *name, *hooks[2];
 static char **excludes;
 static size_t nexcludes;
 static char stage[PATH_MAX];
-
-static void
-out_line(const char *verb, ...)
-{
-	static struct dt_buf b;
-	const char *s;
-	va_list ap;
-
-	dt_line_begin(&b, verb);
-	va_start(ap, verb);
-	while ((s = va_arg(ap, const char *)) != NULL)
-		dt_line_field(&b, s);
-	va_end(ap);
-	if (dt_line_send(1, &b) < 0)
-		dt_out_failed();
-}
 
 static void
 rmstage(void)
@@ -185,7 +168,7 @@ start(struct job *j)
 		char *why = dt_xasprintf("cannot run %s: %s", rsync,
 		    strerror(errno));
 
-		out_line("node-down", j->node, "sync", why, (char *)NULL);
+		dt_emit("node-down", j->node, "sync", why, (char *)NULL);
 		free(why);
 		j->done = 1;
 	} else {
@@ -225,7 +208,7 @@ job_output(struct job *j, int flush)
 		if (n > 0) {
 			dt_buf_reset(&j->last);
 			dt_buf_add(&j->last, j->part.s, n);
-			out_line("log", j->node, j->last.s, (char *)NULL);
+			dt_emit("log", j->node, j->last.s, (char *)NULL);
 		}
 		n += nl != NULL;
 		memmove(j->part.s, j->part.s + n, j->part.len - n);
@@ -264,13 +247,13 @@ job_exited(struct job *j, int st)
 	running--;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		snprintf(secs, sizeof(secs), "%.3f", dt_now() - j->started);
-		out_line("synced", j->node, secs, (char *)NULL);
+		dt_emit("synced", j->node, secs, (char *)NULL);
 		return;
 	}
 	dt_status_str(st, why, sizeof(why));
 	reason = j->last.len ? dt_xasprintf("rsync %s: %s", why, j->last.s)
 	    : dt_xasprintf("rsync %s", why);
-	out_line("node-down", j->node, "sync", reason, (char *)NULL);
+	dt_emit("node-down", j->node, "sync", reason, (char *)NULL);
 	free(reason);
 }
 
@@ -338,13 +321,10 @@ event(char *l, size_t len, unsigned long lineno)
 int
 main(int argc, char *argv[])
 {
-	struct dt_reader in;
-	struct pollfd *pfd;
-	sigset_t mask;
+	struct dt_stage st;
 	const char *e;
-	char *l;
-	size_t len, i;
-	int sfd, np, rc, ch, eof = 0;
+	size_t i, k;
+	int ch, ready, status;
 	pid_t pid;
 
 	dt_hygiene();
@@ -368,60 +348,23 @@ main(int argc, char *argv[])
 		dt_usage(USAGE);
 	dt_raise_nofile();
 	atexit(kill_jobs);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
-		dt_die_sys(DT_EX_SYS, "signalfd");
-	dt_rd_init(&in, 0, "stdin");
-
-	while (!eof || running > 0) {
-		pfd = dt_xcalloc(3 + njobs, sizeof(*pfd));
-		np = 0;
-		pfd[np].fd = eof ? -1 : 0;
-		pfd[np++].events = POLLIN;
-		pfd[np].fd = sfd;
-		pfd[np++].events = POLLIN;
-		pfd[np].fd = 1;		/* POLLERR: the reader is gone */
-		pfd[np++].events = 0;
-		for (i = 0; i < njobs; i++) {
-			pfd[np].fd = jobs[i].out;
-			pfd[np++].events = POLLIN;
-		}
-		if (poll(pfd, np, -1) < 0 && errno != EINTR)
-			dt_die_sys(DT_EX_SYS, "poll");
-		if (pfd[2].revents & (POLLERR | POLLHUP))
-			exit(0);	/* the stage after us is done */
+	dt_stage_init(&st, "stdin", DT_STAGE_CHILDREN);
+	while (!st.eof || running > 0) {
+		dt_stage_begin(&st);
 		for (i = 0; i < njobs; i++)
-			if (pfd[3 + i].revents && jobs[i].out >= 0)
-				job_read(&jobs[i]);
-		if (pfd[1].revents) {
-			struct signalfd_siginfo si;
-			int st;
-
-			while (read(sfd, &si, sizeof(si)) == sizeof(si))
-				if (si.ssi_signo != SIGCHLD)
-					exit(DT_EX_SIGNAL + si.ssi_signo);
-			while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			dt_stage_watch(&st, jobs[i].out, POLLIN, i);
+		ready = dt_stage_wait(&st, -1, 0);
+		for (k = DT_STAGE_OWN; k < st.n; k++)
+			if (st.pfd[k].revents && jobs[st.who[k]].out >= 0)
+				job_read(&jobs[st.who[k]]);
+		if (ready & DT_STAGE_CHILDREN) {
+			while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 				for (i = 0; i < njobs; i++)
 					if (jobs[i].pid == pid)
-						job_exited(&jobs[i], st);
+						job_exited(&jobs[i], status);
 			start_pending();
 		}
-		if (pfd[0].revents) {
-			if (dt_rd_fill(&in) < 0 && errno != EAGAIN)
-				dt_die_sys(DT_EX_SYS, "stdin");
-			while ((rc = dt_rd_line(&in, &l, &len)) > 0)
-				event(l, len, in.lineno);
-			if (rc < 0)
-				dt_die(DT_EX_DATA, "stdin line %lu: %s",
-				    in.lineno, dt_line_error);
-			eof = in.eof;
-		}
-		free(pfd);
+		dt_stage_read(&st, event);
 	}
 	rmstage();
 	return 0;

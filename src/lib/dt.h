@@ -131,9 +131,9 @@ struct dt_chan {
 int dt_heartbeat(void);
 void dt_chan_sink(void (*)(const char *, size_t));
 int dt_chan_beat(struct dt_chan *, double, char **);
-struct pollfd;
-int dt_chan_pollfd(const struct dt_chan *, struct pollfd *, size_t *, size_t);
-int dt_chan_polled(struct dt_chan *, const struct pollfd *, size_t);
+struct dt_stage;
+void dt_chan_watch(const struct dt_chan *, struct dt_stage *, size_t);
+int dt_chan_polled(struct dt_chan *, const struct dt_stage *, size_t);
 void dt_chan_tick(struct dt_chan *, double);
 int dt_chan_open(struct dt_chan *, const char *, const char *, const char *,
     const char *);
@@ -141,6 +141,62 @@ int dt_chan_read(struct dt_chan *, int (*)(void *, char **, int), void *,
     char **);
 char *dt_chan_close(struct dt_chan *, int);
 void dt_chan_free(struct dt_chan *);
+
+/* dt_verb.c: the verbs of the event stream and of the channel. */
+struct dt_verb {
+	const char	*name;
+	int		 fields;	/* at least, the verb included */
+	int		 who;		/* field 1 names a node, or a runner */
+};
+enum { DT_EV_HELLO, DT_EV_SET, DT_EV_NODE, DT_EV_TEST, DT_EV_TESTS_END,
+    DT_EV_SYNCED, DT_EV_NODE_DOWN, DT_EV_LOG, DT_EV_READY, DT_EV_RUNNER_UP,
+    DT_EV_RUNNER_DOWN, DT_EV_SPLIT, DT_EV_ASSIGN, DT_EV_OUT, DT_EV_FAIL,
+    DT_EV_PENDING, DT_EV_UNIT, DT_EV_DONE, DT_EV_REQUEUE, DT_EV_LOST,
+    DT_EV_END, DT_EV_MAX };
+enum { DT_RQ_HELLO, DT_RQ_SET, DT_RQ_PREP, DT_RQ_START, DT_RQ_RUN,
+    DT_RQ_PING, DT_RQ_INFO, DT_RQ_MAX };
+enum { DT_RP_HELLO, DT_RP_STARTING, DT_RP_PREP_OUT, DT_RP_PREP_DONE,
+    DT_RP_RUNNER_UP, DT_RP_RUNNER_DOWN, DT_RP_OUT, DT_RP_FAIL, DT_RP_PENDING,
+    DT_RP_UNIT, DT_RP_DONE, DT_RP_LOST, DT_RP_INFO, DT_RP_INFO_END,
+    DT_RP_ERROR, DT_RP_PING, DT_RP_MAX };
+extern const struct dt_verb dt_events[DT_EV_MAX];
+extern const struct dt_verb dt_requests[DT_RQ_MAX];
+extern const struct dt_verb dt_replies[DT_RP_MAX];
+int dt_verb(const struct dt_verb *, int, char **, int);
+int dt_verb_fields(const struct dt_verb *, int, const char *);
+int dt_event(char **, int, unsigned long);
+struct dt_setting_var {
+	const char	*key;
+	char		**var;
+};
+int dt_set(const struct dt_setting_var *, const char *, const char *);
+struct dt_node_line {		/* first in a program's struct of a node */
+	char	*name, *runners, *host, *rsh, *workdir, *spawn;
+};
+void dt_node_line(struct dt_node_line *, char **, int);
+void *dt_node_find(void *, size_t, size_t, const char *);
+
+/* dt_stage.c: the loop of a pipeline stage, and its events out. */
+enum { DT_STAGE_IN, DT_STAGE_SIG, DT_STAGE_OUT, DT_STAGE_OWN };	/* slots */
+#define DT_STAGE_CHILDREN 1	/* init: SIGCHLD too; wait: a child changed */
+#define DT_STAGE_CHANNEL 2	/* init: stdout is the channel, not a pipe */
+#define DT_STAGE_WRITABLE 4	/* wait: stdout takes more */
+struct dt_stage {
+	struct dt_reader in;
+	int		 sfd, flags;
+	int		 eof;		/* stdin has ended */
+	ssize_t		 got;		/* what the last read of stdin gave */
+	struct pollfd	*pfd;		/* the slots above, then the stage's */
+	size_t		*who;		/* the stage's tag for each slot */
+	size_t		 n, cap;
+	void		(*lastwords)(int);	/* before exiting 128+N */
+};
+void dt_stage_init(struct dt_stage *, const char *, int);
+void dt_stage_begin(struct dt_stage *);
+void dt_stage_watch(struct dt_stage *, int, short, size_t);
+int dt_stage_wait(struct dt_stage *, int, short);
+int dt_stage_read(struct dt_stage *, void (*)(char *, size_t, unsigned long));
+void dt_emit(const char *, ...);
 
 /* dt_conf.c: the configuration files, merged key by key. */
 struct dt_origin {

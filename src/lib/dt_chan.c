@@ -96,38 +96,29 @@ dt_chan_beat(struct dt_chan *ch, double now, char **why)
 }
 
 /*
- * Add the channel's descriptors to a poll array, stderr first, each
- * tagged in who: 2 tag for stdout, 2 tag + 1 for stderr.  Returns how
- * many were added, so that the array holds only live descriptors.
+ * Watch the channel's descriptors in a stage's poll, stderr first, each
+ * tagged 2 tag for stdout, 2 tag + 1 for stderr, so that the poll holds
+ * only live descriptors.
  */
-int
-dt_chan_pollfd(const struct dt_chan *ch, struct pollfd *pfd, size_t *who,
-    size_t tag)
+void
+dt_chan_watch(const struct dt_chan *ch, struct dt_stage *st, size_t tag)
 {
-	int n = 0;
-
-	if (ch->c.err >= 0) {
-		who[n] = 2 * tag + 1;
-		pfd[n].fd = ch->c.err;
-		pfd[n++].events = POLLIN;
-	}
-	who[n] = 2 * tag;
-	pfd[n].fd = ch->c.out;
-	pfd[n++].events = POLLIN;
-	return n;
+	if (ch->c.err >= 0)
+		dt_stage_watch(st, ch->c.err, POLLIN, 2 * tag + 1);
+	dt_stage_watch(st, ch->c.out, POLLIN, 2 * tag);
 }
 
 /*
- * After poll, for an entry dt_chan_pollfd added: stderr is passed on
- * here; returns 1 when the channel's stdout is to be read by the caller.
+ * After the poll, for slot k that dt_chan_watch added: stderr is passed
+ * on here; returns 1 when the channel's stdout is to be read by the caller.
  */
 int
-dt_chan_polled(struct dt_chan *ch, const struct pollfd *p, size_t who)
+dt_chan_polled(struct dt_chan *ch, const struct dt_stage *st, size_t k)
 {
-	if (p->revents == 0)
+	if (st->pfd[k].revents == 0)
 		return 0;
-	if (who % 2 == 1) {
-		if (ch->c.err == p->fd)
+	if (st->who[k] % 2 == 1) {
+		if (ch->c.err == st->pfd[k].fd)
 			dt_chan_err(ch);
 		return 0;
 	}
