@@ -193,17 +193,155 @@ tap_line(struct tap *t, char *l)
 	dt_buf_reset(&t->msg);
 }
 
+/*
+ * The command's output goes on as it comes, and its TAP lines are read.
+ * The file is over when the command exits, even if something it left in
+ * the background still holds the pipe.  Returns its wait status.
+ */
+static int
+relay(struct dt_child *c, struct tap *t)
+{
+	struct dt_reader o;
+	char *ol;
+	size_t olen;
+	int k, st = 0, exited = 0;
+
+	dt_nonblock(c->out);
+	dt_rd_init(&o, c->out, "output");
+	for (;;) {
+		struct pollfd pfd = { c->out, POLLIN, 0 };
+
+		if (!exited && waitpid(c->pid, &st, o.eof ? 0 : WNOHANG) ==
+		    c->pid)
+			exited = 1;
+		if (!exited)
+			(void)poll(&pfd, 1, 50);
+		while (dt_rd_fill(&o) > 0)
+			;
+		while ((k = dt_rd_line(&o, &ol, &olen)) != 0) {
+			if (k < 0) {	/* too long for TAP: pass it on */
+				fwrite(o.buf + o.start, 1, o.len, stdout);
+				o.len = 0;
+				break;
+			}
+			printf("%s\n", ol);
+			tap_line(t, ol);
+		}
+		if (exited || o.eof) {
+			if (o.len > 0) {	/* a last line, unended */
+				o.eof = 1;
+				if (dt_rd_line(&o, &ol, &olen) > 0) {
+					printf("%s\n", ol);
+					tap_line(t, ol);
+				}
+			}
+			if (exited)
+				break;
+		}
+	}
+	fflush(stdout);
+	dt_rd_free(&o);
+	dt_close(&c->out);
+	return st;
+}
+
+/* The result of a file whose command printed no TAP: its exit status. */
+static void
+report_status(const char *path, int st, const char *again)
+{
+	struct dt_buf b = { 0 };
+	char why[128];
+
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		if (dt_send(3, "done", "passed", "1", "0", "0", "0",
+		    (char *)NULL) < 0)
+			dt_die_sys(DT_EX_SYS, "fd 3");
+		return;
+	}
+	dt_line_begin(&b, "fail");
+	dt_line_field(&b, "failure");
+	dt_line_field(&b, path);
+	dt_line_field(&b, path);
+	dt_line_fieldf(&b, "command %s", dt_status_str(st, why, sizeof(why)));
+	dt_line_field(&b, again);
+	send3(&b);
+	dt_buf_free(&b);
+	if (dt_send(3, "done", "failed", "1", "1", "0", "0", (char *)NULL) < 0)
+		dt_die_sys(DT_EX_SYS, "fd 3");
+}
+
+/* The result of a file whose command printed TAP: its counts. */
+static void
+report_tap(struct tap *t, int st, const char *again)
+{
+	struct dt_buf b = { 0 };
+	char why[128], nums[4][16];
+	int errors = 0;
+
+	if (t->bailed || (t->planned > 0 && t->tests < t->planned) ||
+	    (t->failed == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))) {
+		errors = 1;
+		dt_line_begin(&b, "fail");
+		dt_line_field(&b, "error");
+		dt_line_field(&b, t->path);
+		dt_line_field(&b, t->path);
+		if (t->bailed)
+			dt_line_field(&b, "Bail out!");
+		else if (t->planned > 0 && t->tests < t->planned)
+			dt_line_fieldf(&b, "planned %d tests, ran %d",
+			    t->planned, t->tests);
+		else
+			dt_line_fieldf(&b, "command %s", dt_status_str(st,
+			    why, sizeof(why)));
+		dt_line_field(&b, again);
+		send3(&b);
+		dt_buf_free(&b);
+	}
+	snprintf(nums[0], sizeof(nums[0]), "%d", t->tests);
+	snprintf(nums[1], sizeof(nums[1]), "%d", t->failed);
+	snprintf(nums[2], sizeof(nums[2]), "%d", t->pending);
+	snprintf(nums[3], sizeof(nums[3]), "%d", errors);
+	if (dt_send(3, "done", errors ? "error" : t->failed ? "failed" :
+	    "passed", nums[0], nums[1], nums[2], nums[3], (char *)NULL) < 0)
+		dt_die_sys(DT_EX_SYS, "fd 3");
+}
+
+static void
+run_file(const char *cmd, char *sh, char *path)
+{
+	char *argv[] = { "/bin/sh", "-c", sh, "sh", path, NULL };
+	struct dt_child c;
+	struct tap t;
+	char *again;
+	int st;
+
+	fflush(stdout);
+	/* Tests must not read the requests meant for us. */
+	if (dt_spawn(&c, argv, DT_SPAWN_OUT | DT_SPAWN_NULLIN) < 0)
+		dt_die_sys(DT_EX_NOEXEC, "/bin/sh");
+	memset(&t, 0, sizeof(t));
+	t.path = path;
+	again = rerun(cmd, path);
+	t.again = again;
+	st = relay(&c, &t);
+	flush_fail(&t);
+	if (t.seen)
+		report_tap(&t, st, again);
+	else
+		report_status(path, st, again);
+	free(again);
+	dt_buf_free(&t.desc);
+	dt_buf_free(&t.msg);
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct dt_reader r, o;
-	struct dt_buf b = { 0 };
-	struct tap t;
-	char *l, *ol, *f[4], *sh, *again, why[128], nums[4][16];
+	struct dt_reader r;
+	char *l, *f[4], *sh;
 	const char *cmd;
-	size_t len, olen;
-	pid_t pid;
-	int n, st, k, out[2], errors, exited;
+	size_t len;
+	int n;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
@@ -212,6 +350,7 @@ main(int argc, char *argv[])
 	if ((cmd = getenv("DT_COMMAND")) == NULL || *cmd == '\0')
 		dt_die(DT_EX_USAGE, "DT_COMMAND is not set");
 	sh = script(cmd);
+	dt_cloexec(3);		/* the results are ours, not the tests' */
 	if (dt_send(3, "ready", (char *)NULL) < 0)
 		dt_die_sys(DT_EX_SYS, "fd 3");
 	dt_rd_init(&r, 0, "stdin");
@@ -219,127 +358,7 @@ main(int argc, char *argv[])
 		if (dt_split(l, len, f, 4) < 2 || strcmp(f[0], "run") != 0)
 			dt_die(DT_EX_DATA, "stdin line %lu: expected run PATH",
 			    r.lineno);
-		fflush(stdout);
-		if (pipe(out) < 0)
-			dt_die_sys(DT_EX_SYS, "pipe");
-		pid = fork();
-		if (pid < 0)
-			dt_die_sys(DT_EX_SYS, "fork");
-		if (pid == 0) {
-			int fd = open("/dev/null", O_RDONLY);
-
-			signal(SIGPIPE, SIG_DFL);
-			/* Tests must not read the requests meant for us. */
-			if (fd > 0) {
-				dup2(fd, 0);
-				close(fd);
-			}
-			dup2(out[1], 1);
-			close(out[0]);
-			close(out[1]);
-			close(3);
-			execl("/bin/sh", "sh", "-c", sh, "sh", f[1],
-			    (char *)NULL);
-			dt_die_sys(DT_EX_NOEXEC, "/bin/sh");
-		}
-		close(out[1]);
-		memset(&t, 0, sizeof(t));
-		t.path = f[1];
-		again = rerun(cmd, f[1]);
-		t.again = again;
-		/*
-		 * Its output goes on as it comes; TAP lines are read too.
-		 * The file is over when the command exits, even if something
-		 * it left in the background still holds the pipe.
-		 */
-		dt_nonblock(out[0]);
-		dt_rd_init(&o, out[0], "output");
-		for (exited = 0;;) {
-			struct pollfd pfd = { out[0], POLLIN, 0 };
-
-			if (!exited && waitpid(pid, &st, o.eof ? 0 : WNOHANG) ==
-			    pid)
-				exited = 1;
-			if (!exited)
-				(void)poll(&pfd, 1, 50);
-			while (dt_rd_fill(&o) > 0)
-				;
-			while ((k = dt_rd_line(&o, &ol, &olen)) != 0) {
-				if (k < 0) {	/* too long for TAP: pass it on */
-					fwrite(o.buf + o.start, 1, o.len, stdout);
-					o.len = 0;
-					break;
-				}
-				printf("%s\n", ol);
-				tap_line(&t, ol);
-			}
-			if (exited || o.eof) {
-				if (o.len > 0) {	/* a last line, unended */
-					o.eof = 1;
-					if (dt_rd_line(&o, &ol, &olen) > 0) {
-						printf("%s\n", ol);
-						tap_line(&t, ol);
-					}
-				}
-				if (exited)
-					break;
-			}
-		}
-		fflush(stdout);
-		dt_rd_free(&o);
-		close(out[0]);
-		flush_fail(&t);
-		if (!t.seen) {
-			if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-				if (dt_send(3, "done", "passed", "1", "0", "0",
-				    "0", (char *)NULL) < 0)
-					dt_die_sys(DT_EX_SYS, "fd 3");
-				free(again);
-				continue;
-			}
-			dt_line_begin(&b, "fail");
-			dt_line_field(&b, "failure");
-			dt_line_field(&b, f[1]);
-			dt_line_field(&b, f[1]);
-			dt_line_fieldf(&b, "command %s", dt_status_str(st, why,
-			    sizeof(why)));
-			dt_line_field(&b, again);
-			free(again);
-			if (dt_line_send(3, &b) < 0 || dt_send(3, "done",
-			    "failed", "1", "1", "0", "0", (char *)NULL) < 0)
-				dt_die_sys(DT_EX_SYS, "fd 3");
-			continue;
-		}
-		errors = 0;
-		if (t.bailed || (t.planned > 0 && t.tests < t.planned) ||
-		    (t.failed == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))) {
-			errors = 1;
-			dt_line_begin(&b, "fail");
-			dt_line_field(&b, "error");
-			dt_line_field(&b, f[1]);
-			dt_line_field(&b, f[1]);
-			if (t.bailed)
-				dt_line_field(&b, "Bail out!");
-			else if (t.planned > 0 && t.tests < t.planned)
-				dt_line_fieldf(&b, "planned %d tests, ran %d",
-				    t.planned, t.tests);
-			else
-				dt_line_fieldf(&b, "command %s", dt_status_str(st,
-				    why, sizeof(why)));
-			dt_line_field(&b, again);
-			send3(&b);
-		}
-		free(again);
-		dt_buf_free(&t.desc);
-		dt_buf_free(&t.msg);
-		snprintf(nums[0], sizeof(nums[0]), "%d", t.tests);
-		snprintf(nums[1], sizeof(nums[1]), "%d", t.failed);
-		snprintf(nums[2], sizeof(nums[2]), "%d", t.pending);
-		snprintf(nums[3], sizeof(nums[3]), "%d", errors);
-		if (dt_send(3, "done", errors ? "error" : t.failed ? "failed" :
-		    "passed", nums[0], nums[1], nums[2], nums[3],
-		    (char *)NULL) < 0)
-			dt_die_sys(DT_EX_SYS, "fd 3");
+		run_file(cmd, sh, f[1]);
 	}
 	if (n < 0)
 		dt_die(DT_EX_DATA, "stdin line %lu: %s", r.lineno,

@@ -399,13 +399,310 @@ summary(const char *how)
 	return rc;
 }
 
+/* The units a runner timed go to the run's, when its file is done. */
+static void
+keep_units(struct slot *s)
+{
+	if (units == NULL || nunits + s->nunits > capunits) {
+		capunits = (nunits + s->nunits) * 2 + 64;
+		units = dt_xrealloc(units, capunits, sizeof(*units));
+	}
+	if (s->nunits > 0)
+		memcpy(units + nunits, s->units, s->nunits * sizeof(*units));
+	nunits += s->nunits;
+	s->nunits = 0;
+}
+
+static void
+ev_set(char **f, int k)
+{
+	(void)k;
+	if (strcmp(f[1], "log") == 0) {
+		logpath = dt_xstrdup(f[2]);
+		open_log(logpath);
+	} else if (strcmp(f[1], "timings") == 0)
+		timingspath = dt_xstrdup(f[2]);
+	else if (strcmp(f[1], "project") == 0)
+		project = dt_xstrdup(f[2]);
+}
+
+static void
+ev_tests_end(char **f, int k)
+{
+	files = atol(f[1]);
+	whole_project = k > 2 && strcmp(f[2], "all") == 0;
+}
+
+static void
+ev_test(char **f, int k)
+{
+	(void)k;
+	listed = dt_xrealloc(listed, nlisted + 1, sizeof(*listed));
+	listed[nlisted++] = dt_xstrdup(f[1]);
+}
+
+static void
+ev_split(char **f, int k)
+{
+	struct split *sp;
+
+	(void)k;
+	splits = dt_xrealloc(splits, nsplits + 1, sizeof(*splits));
+	sp = &splits[nsplits++];
+	memset(sp, 0, sizeof(*sp));
+	sp->path = dt_xstrdup(f[1]);
+	sp->nparts = atoi(f[2]);
+	sp->over = atof(f[3]);
+	if (verbose)
+		say("%s runs in %s parts\n", f[1], f[2]);
+}
+
+static void
+ev_unit(char **f, int k)
+{
+	struct slot *s = slot(f[1], f[2]);
+	double secs = atof(f[5]);
+	struct unit *u;
+
+	(void)k;
+	/* What the timings file could not read back is not kept. */
+	if (s->path != NULL && strcmp(s->path, f[3]) == 0 &&
+	    secs >= 0 && secs <= 1e9) {
+		s->units = dt_xrealloc(s->units, s->nunits + 1,
+		    sizeof(*s->units));
+		u = &s->units[s->nunits++];
+		u->path = dt_xstrdup(f[3]);
+		u->id = dt_xstrdup(f[4]);
+		u->secs = secs;
+	}
+}
+
+static void
+ev_node_down(char **f, int k)
+{
+	(void)k;
+	say("node %s is out of the run (%s): %s\n", f[1], f[2], f[3]);
+}
+
+static void
+ev_ready(char **f, int k)
+{
+	(void)k;
+	nodes_up++;
+	if (verbose)
+		say("node %s ready\n", f[1]);
+}
+
+static void
+ev_runner_up(char **f, int k)
+{
+	struct slot *s = slot(f[1], f[2]);
+
+	(void)k;
+	if (!s->was_up) {
+		s->was_up = 1;
+		s->up = dt_now() - t0;
+	}
+	if (++runners_up > runners_peak)
+		runners_peak = runners_up;
+}
+
+static void
+ev_runner_down(char **f, int k)
+{
+	runners_up--;
+	if (k > 4 && strcmp(f[4], "replacing") == 0)
+		say("runner %s/%s lost its worker (%s); starting a new one\n",
+		    f[1], f[2], f[3]);
+	else
+		say("runner %s/%s is out: %s\n", f[1], f[2], f[3]);
+}
+
+static void
+ev_assign(char **f, int k)
+{
+	struct slot *s = slot(f[1], f[2]);
+
+	free(s->path);
+	s->path = dt_xstrdup(f[3]);
+	free(s->part);
+	s->part = k > 4 && *f[4] ? dt_xstrdup(f[4]) : NULL;
+	drop_units(s);
+	dt_buf_reset(&s->output);
+	s->failed = 0;
+	running++;
+}
+
+static void
+ev_out(char **f, int k)
+{
+	struct slot *s = slot(f[1], f[2]);
+
+	(void)k;
+	if (verbose)
+		say("%s/%s| %s\n", f[1], f[2], f[4]);
+	if (s->output.len < KEEP_OUTPUT) {
+		dt_buf_adds(&s->output, f[4]);
+		dt_buf_addc(&s->output, '\n');
+	}
+}
+
+static void
+ev_fail(char **f, int k)
+{
+	struct slot *s = slot(f[1], f[2]);
+
+	s->failed = 1;
+	clear_status();
+	printf("\n%s %s (%s/%s)\n", strcmp(f[4], "error") == 0 ?
+	    "ERROR" : "FAIL", *f[6] ? f[6] : f[3], f[1], f[2]);
+	if (*f[5])
+		indent(f[5], "  ");
+	if (*f[7])
+		indent(f[7], "    ");
+	if (k > 8 && *f[8])
+		printf("  rerun: %s\n", f[8]);
+	fflush(stdout);
+}
+
+/* A file, or a part of one, is done: count it, keep its time. */
+static void
+ev_done(char **f, int k)
+{
+	struct slot *s = slot(f[1], f[2]);
+	struct split *sp = k > 10 ? find_split(f[3]) : NULL;
+	const char *part = sp ? f[10] : NULL;
+	int passed = strcmp(f[4], "passed") == 0;
+	struct done *d;
+
+	running--;
+	examples += atol(f[6]);
+	failures += atol(f[7]);
+	pending += atol(f[8]);
+	errors += atol(f[9]);
+	if (sp != NULL) {
+		/* A file counts once, when its last part is done. */
+		sp->secs += atof(f[5]);
+		if (atof(f[5]) > sp->longest)
+			sp->longest = atof(f[5]);
+		if (++sp->done == sp->nparts)
+			files_done++;
+		if (!passed && !sp->failed)
+			files_failed++;
+		if (!passed)
+			sp->failed = 1;
+	} else {
+		files_done++;
+		if (!passed)
+			files_failed++;
+	}
+	keep_units(s);
+	if (!passed && s->output.len > 0) {
+		clear_status();
+		printf("--- output of %s%s%s%s (%s/%s)\n", f[3],
+		    part ? " [part " : "", part ? part : "",
+		    part ? "]" : "", f[1], f[2]);
+		fwrite(s->output.s, 1, s->output.len, stdout);
+		printf("---\n");
+	}
+	if (!passed && !s->failed)
+		say("\n%s %s (%s/%s): no details\n",
+		    strcmp(f[4], "error") == 0 ? "ERROR" : "FAIL",
+		    f[3], f[1], f[2]);
+	if (ndones == capdones) {
+		capdones = capdones ? capdones * 2 : 256;
+		dones = dt_xrealloc(dones, capdones, sizeof(*dones));
+	}
+	d = &dones[ndones++];
+	d->path = dt_xstrdup(f[3]);
+	d->part = part ? dt_xstrdup(part) : NULL;
+	d->secs = atof(f[5]);
+	d->where = dt_xasprintf("%s/%s", f[1], f[2]);
+	work += d->secs;
+	if (!tty)
+		printf("%-6s %s%s%s%s (%.2fs, %s/%s)\n", f[4], f[3],
+		    part ? " [part " : "", part ? part : "",
+		    part ? "]" : "", d->secs, f[1], f[2]);
+	dt_buf_reset(&s->output);
+}
+
+static void
+ev_requeue(char **f, int k)
+{
+	struct slot *s = slot(f[1], f[2]);
+
+	(void)k;
+	free(s->path);
+	s->path = NULL;
+	drop_units(s);
+	running--;
+	requeued++;
+	say("rerunning %s: its runner %s/%s was lost: %s\n", f[3],
+	    f[1], f[2], f[4]);
+}
+
+/* A file, or part, that ran out of tries ran until now. */
+static void
+ev_lost(char **f, int k)
+{
+	const char *part = k > 3 ? f[3] : NULL;
+	size_t i;
+
+	for (i = 0; i < nslots; i++)
+		if (slots[i].path != NULL &&
+		    strcmp(slots[i].path, f[1]) == 0 &&
+		    (part == NULL || (slots[i].part != NULL &&
+		    strcmp(slots[i].part, part) == 0))) {
+			free(slots[i].path);
+			slots[i].path = NULL;
+			running--;
+			break;
+		}
+	/* Two lost parts of a file are one file lost. */
+	for (i = 0; i < nlost; i++)
+		if (strcmp(lostpaths[i], f[1]) == 0)
+			break;
+	if (i == nlost) {
+		lost = dt_xrealloc(lost, nlost + 1, sizeof(*lost));
+		lostpaths = dt_xrealloc(lostpaths, nlost + 1,
+		    sizeof(*lostpaths));
+		lostpaths[nlost] = dt_xstrdup(f[1]);
+		lost[nlost++] = dt_xasprintf("%s: %s", f[1], f[2]);
+	}
+	say("LOST %s: %s\n", f[1], f[2]);
+}
+
+static void
+ev_end(char **f, int k)
+{
+	exit(summary(k > 1 && strcmp(f[1], "complete") != 0 &&
+	    strcmp(f[1], "no-runners") != 0 ? f[1] : NULL));
+}
+
+static void (*const acts[DT_EV_MAX])(char **, int) = {
+	[DT_EV_SET] = ev_set,
+	[DT_EV_TEST] = ev_test,
+	[DT_EV_TESTS_END] = ev_tests_end,
+	[DT_EV_NODE_DOWN] = ev_node_down,
+	[DT_EV_READY] = ev_ready,
+	[DT_EV_RUNNER_UP] = ev_runner_up,
+	[DT_EV_RUNNER_DOWN] = ev_runner_down,
+	[DT_EV_SPLIT] = ev_split,
+	[DT_EV_ASSIGN] = ev_assign,
+	[DT_EV_OUT] = ev_out,
+	[DT_EV_FAIL] = ev_fail,
+	[DT_EV_UNIT] = ev_unit,
+	[DT_EV_DONE] = ev_done,
+	[DT_EV_REQUEUE] = ev_requeue,
+	[DT_EV_LOST] = ev_lost,
+	[DT_EV_END] = ev_end,
+};
+
 static void
 event(char *raw, size_t len, unsigned long lineno)
 {
 	char *copy, *f[DT_FIELDS_MAX];
-	const char *node = NULL;
-	struct slot *s;
-	int k;
+	int k, v;
 
 	copy = dt_xstrdup(raw);
 	k = dt_split(copy, len, f, DT_FIELDS_MAX);
@@ -414,215 +711,15 @@ event(char *raw, size_t len, unsigned long lineno)
 	if (lineno == 1 && dt_check_hello(f, k, "distributest-events",
 	    "the event stream") < 0)
 		exit(DT_EX_DATA);
-	if (k > 1 && strcmp(f[0], "set") != 0 && strcmp(f[0], "test") != 0 &&
-	    strcmp(f[0], "tests-end") != 0 && strcmp(f[0], "lost") != 0 &&
-	    strcmp(f[0], "end") != 0 && strcmp(f[0], "hello") != 0 &&
-	    strcmp(f[0], "split") != 0)
-		node = f[1];
-	if (strcmp(f[0], "set") == 0 && k >= 3) {
-		if (strcmp(f[1], "log") == 0) {
-			logpath = dt_xstrdup(f[2]);
-			open_log(logpath);
-		} else if (strcmp(f[1], "timings") == 0)
-			timingspath = dt_xstrdup(f[2]);
-		else if (strcmp(f[1], "project") == 0)
-			project = dt_xstrdup(f[2]);
-	}
+	v = dt_event(f, k, lineno);
+	/* Set first: a log named here gets this line too. */
+	if (v == DT_EV_SET)
+		ev_set(f, k);
 	/* Examples' times would drown the log; the timings keep them. */
-	if (strcmp(f[0], "unit") != 0)
-		log_event(raw, len, node);
-
-	if (strcmp(f[0], "tests-end") == 0 && k >= 2) {
-		files = atol(f[1]);
-		whole_project = k > 2 && strcmp(f[2], "all") == 0;
-	} else if (strcmp(f[0], "test") == 0 && k >= 2) {
-		listed = dt_xrealloc(listed, nlisted + 1, sizeof(*listed));
-		listed[nlisted++] = dt_xstrdup(f[1]);
-	} else if (strcmp(f[0], "split") == 0 && k >= 4) {
-		struct split *sp;
-
-		splits = dt_xrealloc(splits, nsplits + 1, sizeof(*splits));
-		sp = &splits[nsplits++];
-		memset(sp, 0, sizeof(*sp));
-		sp->path = dt_xstrdup(f[1]);
-		sp->nparts = atoi(f[2]);
-		sp->over = atof(f[3]);
-		if (verbose)
-			say("%s runs in %s parts\n", f[1], f[2]);
-	} else if (strcmp(f[0], "unit") == 0 && k >= 6) {
-		struct unit *u;
-		double secs = atof(f[5]);
-
-		s = slot(f[1], f[2]);
-		/* What the timings file could not read back is not kept. */
-		if (s->path != NULL && strcmp(s->path, f[3]) == 0 &&
-		    secs >= 0 && secs <= 1e9) {
-			s->units = dt_xrealloc(s->units, s->nunits + 1,
-			    sizeof(*s->units));
-			u = &s->units[s->nunits++];
-			u->path = dt_xstrdup(f[3]);
-			u->id = dt_xstrdup(f[4]);
-			u->secs = secs;
-		}
-	}
-	else if (strcmp(f[0], "node-down") == 0 && k >= 4)
-		say("node %s is out of the run (%s): %s\n", f[1], f[2], f[3]);
-	else if (strcmp(f[0], "ready") == 0) {
-		nodes_up++;
-		if (verbose)
-			say("node %s ready\n", f[1]);
-	} else if (strcmp(f[0], "runner-up") == 0 && k >= 3) {
-		s = slot(f[1], f[2]);
-		if (!s->was_up) {
-			s->was_up = 1;
-			s->up = dt_now() - t0;
-		}
-		if (++runners_up > runners_peak)
-			runners_peak = runners_up;
-	}
-	else if (strcmp(f[0], "runner-down") == 0 && k >= 4) {
-		runners_up--;
-		if (k > 4 && strcmp(f[4], "replacing") == 0)
-			say("runner %s/%s lost its worker (%s); starting a new "
-			    "one\n", f[1], f[2], f[3]);
-		else
-			say("runner %s/%s is out: %s\n", f[1], f[2], f[3]);
-	} else if (strcmp(f[0], "assign") == 0 && k >= 4) {
-		s = slot(f[1], f[2]);
-		free(s->path);
-		s->path = dt_xstrdup(f[3]);
-		free(s->part);
-		s->part = k > 4 && *f[4] ? dt_xstrdup(f[4]) : NULL;
-		drop_units(s);
-		dt_buf_reset(&s->output);
-		s->failed = 0;
-		running++;
-	} else if (strcmp(f[0], "out") == 0 && k >= 5) {
-		s = slot(f[1], f[2]);
-		if (verbose)
-			say("%s/%s| %s\n", f[1], f[2], f[4]);
-		if (s->output.len < KEEP_OUTPUT) {
-			dt_buf_adds(&s->output, f[4]);
-			dt_buf_addc(&s->output, '\n');
-		}
-	} else if (strcmp(f[0], "fail") == 0 && k >= 8) {
-		s = slot(f[1], f[2]);
-		s->failed = 1;
-		clear_status();
-		printf("\n%s %s (%s/%s)\n", strcmp(f[4], "error") == 0 ?
-		    "ERROR" : "FAIL", *f[6] ? f[6] : f[3], f[1], f[2]);
-		if (*f[5])
-			indent(f[5], "  ");
-		if (*f[7])
-			indent(f[7], "    ");
-		if (k > 8 && *f[8])
-			printf("  rerun: %s\n", f[8]);
-		fflush(stdout);
-	} else if (strcmp(f[0], "done") == 0 && k >= 10) {
-		struct done *d;
-		struct split *sp = k > 10 ? find_split(f[3]) : NULL;
-		const char *part = sp ? f[10] : NULL;
-		int passed = strcmp(f[4], "passed") == 0;
-
-		s = slot(f[1], f[2]);
-		running--;
-		examples += atol(f[6]);
-		failures += atol(f[7]);
-		pending += atol(f[8]);
-		errors += atol(f[9]);
-		if (sp != NULL) {
-			/* A file counts once, when its last part is done. */
-			sp->secs += atof(f[5]);
-			if (atof(f[5]) > sp->longest)
-				sp->longest = atof(f[5]);
-			if (++sp->done == sp->nparts)
-				files_done++;
-			if (!passed && !sp->failed)
-				files_failed++;
-			if (!passed)
-				sp->failed = 1;
-		} else {
-			files_done++;
-			if (!passed)
-				files_failed++;
-		}
-		if (units == NULL || nunits + s->nunits > capunits) {
-			capunits = (nunits + s->nunits) * 2 + 64;
-			units = dt_xrealloc(units, capunits, sizeof(*units));
-		}
-		if (s->nunits > 0)
-			memcpy(units + nunits, s->units,
-			    s->nunits * sizeof(*units));
-		nunits += s->nunits;
-		s->nunits = 0;
-		if (strcmp(f[4], "passed") != 0 && s->output.len > 0) {
-			clear_status();
-			printf("--- output of %s%s%s%s (%s/%s)\n", f[3],
-			    part ? " [part " : "", part ? part : "",
-			    part ? "]" : "", f[1], f[2]);
-			fwrite(s->output.s, 1, s->output.len, stdout);
-			printf("---\n");
-		}
-		if (strcmp(f[4], "passed") != 0 && !s->failed)
-			say("\n%s %s (%s/%s): no details\n",
-			    strcmp(f[4], "error") == 0 ? "ERROR" : "FAIL",
-			    f[3], f[1], f[2]);
-		if (ndones == capdones) {
-			capdones = capdones ? capdones * 2 : 256;
-			dones = dt_xrealloc(dones, capdones, sizeof(*dones));
-		}
-		d = &dones[ndones++];
-		d->path = dt_xstrdup(f[3]);
-		d->part = part ? dt_xstrdup(part) : NULL;
-		d->secs = atof(f[5]);
-		d->where = dt_xasprintf("%s/%s", f[1], f[2]);
-		work += d->secs;
-		if (!tty)
-			printf("%-6s %s%s%s%s (%.2fs, %s/%s)\n", f[4], f[3],
-			    part ? " [part " : "", part ? part : "",
-			    part ? "]" : "", d->secs, f[1], f[2]);
-		dt_buf_reset(&s->output);
-	} else if (strcmp(f[0], "requeue") == 0 && k >= 5) {
-		s = slot(f[1], f[2]);
-		free(s->path);
-		s->path = NULL;
-		drop_units(s);
-		running--;
-		requeued++;
-		say("rerunning %s: its runner %s/%s was lost: %s\n", f[3],
-		    f[1], f[2], f[4]);
-	} else if (strcmp(f[0], "lost") == 0 && k >= 3) {
-		/* A file, or part, that ran out of tries ran until now. */
-		const char *part = k > 3 ? f[3] : NULL;
-
-		for (size_t i = 0; i < nslots; i++)
-			if (slots[i].path != NULL &&
-			    strcmp(slots[i].path, f[1]) == 0 &&
-			    (part == NULL || (slots[i].part != NULL &&
-			    strcmp(slots[i].part, part) == 0))) {
-				free(slots[i].path);
-				slots[i].path = NULL;
-				running--;
-				break;
-			}
-		/* Two lost parts of a file are one file lost. */
-		size_t li;
-
-		for (li = 0; li < nlost; li++)
-			if (strcmp(lostpaths[li], f[1]) == 0)
-				break;
-		if (li == nlost) {
-			lost = dt_xrealloc(lost, nlost + 1, sizeof(*lost));
-			lostpaths = dt_xrealloc(lostpaths, nlost + 1,
-			    sizeof(*lostpaths));
-			lostpaths[nlost] = dt_xstrdup(f[1]);
-			lost[nlost++] = dt_xasprintf("%s: %s", f[1], f[2]);
-		}
-		say("LOST %s: %s\n", f[1], f[2]);
-	} else if (strcmp(f[0], "end") == 0) {
-		exit(summary(k > 1 && strcmp(f[1], "complete") != 0 &&
-		    strcmp(f[1], "no-runners") != 0 ? f[1] : NULL));
-	}
+	if (v != DT_EV_UNIT)
+		log_event(raw, len, v >= 0 && dt_events[v].who ? f[1] : NULL);
+	if (v >= 0 && v != DT_EV_SET && acts[v] != NULL)
+		acts[v](f, k);
 	show_status();
 	free(copy);
 }

@@ -36,7 +36,7 @@ struct runner {
 };
 
 struct node {
-	char		*name, *host, *rsh, *workdir, *spawn, *runners_wanted;
+	struct dt_node_line nl;
 	int		 state;
 	struct dt_chan	 ch;
 	struct runner	*r;
@@ -210,7 +210,7 @@ requeue(struct node *n, int r, struct dt_test *t, const char *why)
 		return;
 	}
 	snprintf(num, sizeof(num), "%d", r);
-	emit("requeue", n->name, num, t->path, why, (char *)NULL);
+	emit("requeue", n->nl.name, num, t->path, why, (char *)NULL);
 	push_front(t);
 }
 
@@ -262,7 +262,7 @@ node_down(struct node *n, const char *why)
 		for (i = 0; i < n->nr; i++)
 			if (n->r[i].state == R_BUSY)
 				requeue(n, i + 1, n->r[i].test, why);
-		emit("node-down", n->name, "channel", why, (char *)NULL);
+		emit("node-down", n->nl.name, "channel", why, (char *)NULL);
 		free(closewhy);
 		dt_chan_free(&n->ch);
 	}
@@ -303,7 +303,7 @@ dispatch(void)
 			n->r[j].state = R_BUSY;
 			n->r[j].test = t;
 			emit_begin("assign");
-			dt_line_field(&ev, n->name);
+			dt_line_field(&ev, n->nl.name);
 			dt_line_field(&ev, num);
 			dt_line_field(&ev, t->path);
 			if (t->part > 0)
@@ -335,111 +335,156 @@ runner(struct node *n, const char *s, int grow)
 	return &n->r[r - 1];
 }
 
+/* A line dt-spawn should not have sent: the node cannot be trusted. */
+static void bad_line(struct node *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+bad_line(struct node *n, const char *fmt, ...)
+{
+	struct dt_buf why = { 0 };
+	va_list ap;
+	char *what;
+	int len;
+
+	va_start(ap, fmt);
+	len = vasprintf(&what, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		dt_die_sys(DT_EX_SYS, "vasprintf");
+	dt_buf_addf(&why, "channel line %lu: %s", n->ch.rd.lineno, what);
+	node_down(n, why.s);
+	dt_buf_free(&why);
+	free(what);
+}
+
+static void
+rp_starting(struct node *n, struct runner *r, char **f, int k)
+{
+	const char *e;
+
+	(void)r;
+	(void)k;
+	n->expected = dt_strtonum(f[1], 0, 1024, &e);
+	if (e != NULL) {
+		bad_line(n, "starting %s: %s", f[1], e);
+		return;
+	}
+	check_end();
+}
+
+static void
+rp_runner_up(struct node *n, struct runner *r, char **f, int k)
+{
+	if (r->state == R_IDLE || r->state == R_BUSY || r->state == R_LOST) {
+		bad_line(n, "runner-up for runner %s, which is up", f[1]);
+		return;
+	}
+	/* A runner comes back when dt-spawn replaced its adapter. */
+	if (r->state == R_NONE)
+		n->reported++;
+	if (r->state == R_REPLACING)
+		n->replacing--;
+	r->state = R_IDLE;
+	n->alive++;
+	emit("runner-up", n->nl.name, f[1], k > 2 ? f[2] : "", (char *)NULL);
+	dispatch();
+}
+
+static void
+rp_runner_down(struct node *n, struct runner *r, char **f, int k)
+{
+	if (r->state == R_BUSY)
+		requeue(n, atoi(f[1]), r->test, k > 2 ? f[2] : "");
+	if (r->state == R_NONE)
+		n->reported++;
+	else if (r->state == R_REPLACING)
+		n->replacing--;
+	else if (r->state != R_DOWN)
+		n->alive--;
+	r->state = k > 3 && strcmp(f[3], "replacing") == 0 ?
+	    R_REPLACING : R_DOWN;
+	if (r->state == R_REPLACING)
+		n->replacing++;
+	emit("runner-down", n->nl.name, f[1], k > 2 ? f[2] : "",
+	    r->state == R_REPLACING ? "replacing" : (char *)NULL,
+	    (char *)NULL);
+	check_end();
+}
+
+static void
+rp_lost(struct node *n, struct runner *r, char **f, int k)
+{
+	if (r->state != R_BUSY)
+		return;
+	requeue(n, atoi(f[1]), r->test, k > 2 ? f[2] : "runner lost");
+	r->state = R_LOST;	/* runner-down follows */
+	r->test = NULL;
+}
+
+/* A result of the file a runner runs: an event with its node and path. */
+static void
+rp_result(struct node *n, struct runner *r, char **f, int k)
+{
+	int i, done = strcmp(f[0], "done") == 0;
+
+	if (r->state != R_BUSY && strcmp(f[0], "out") != 0)
+		return;
+	emit_begin(f[0]);
+	dt_line_field(&ev, n->nl.name);
+	dt_line_field(&ev, f[1]);
+	dt_line_field(&ev, r->state == R_BUSY ? r->test->path : "");
+	/* done: STATUS SECONDS E F P ER, then the part, if one */
+	for (i = 2; i < k && (!done || i < 8); i++)
+		dt_line_field(&ev, f[i]);
+	if (done && r->test->part > 0) {
+		for (; i < 8; i++)
+			dt_line_field(&ev, "0");
+		dt_line_fieldf(&ev, "%d/%d", r->test->part, r->test->nparts);
+	}
+	emit_end();
+	if (done) {
+		r->state = R_IDLE;
+		r->test = NULL;
+		outstanding--;
+		dispatch();
+		check_end();
+	}
+}
+
+static void (*const replies[DT_RP_MAX])(struct node *, struct runner *,
+    char **, int) = {
+	[DT_RP_STARTING] = rp_starting,
+	[DT_RP_RUNNER_UP] = rp_runner_up,
+	[DT_RP_RUNNER_DOWN] = rp_runner_down,
+	[DT_RP_OUT] = rp_result,
+	[DT_RP_FAIL] = rp_result,
+	[DT_RP_PENDING] = rp_result,
+	[DT_RP_UNIT] = rp_result,
+	[DT_RP_DONE] = rp_result,
+	[DT_RP_LOST] = rp_lost,
+};
+
 static void
 channel_line(struct node *n, char **f, int k)
 {
-	char *why;
-	struct runner *r;
-	int i;
+	struct runner *r = NULL;
+	int v = dt_verb(dt_replies, DT_RP_MAX, f, k);
 
-	if (strcmp(f[0], "error") == 0) {
-		emit("log", n->name, k > 1 ? f[1] : "", (char *)NULL);
+	if (v == DT_RP_ERROR) {
+		emit("log", n->nl.name, k > 1 ? f[1] : "", (char *)NULL);
 		return;
 	}
-	if (strcmp(f[0], "ping") == 0)
-		return;		/* the heartbeat: hearing it is enough */
-	if (strcmp(f[0], "starting") == 0 && k > 1) {
-		const char *e;
-
-		n->expected = dt_strtonum(f[1], 0, 1024, &e);
-		if (e != NULL) {
-			why = dt_xasprintf("channel line %lu: starting %s: %s",
-			    n->ch.rd.lineno, f[1], e);
-			node_down(n, why);
-			free(why);
-			return;
-		}
-		check_end();
+	if (v == -1 || replies[v] == NULL)
+		return;		/* the heartbeat, or a newer dt-spawn's */
+	/* Only a runner's own news makes a number new to us. */
+	if (v == -2 || (dt_replies[v].who && (r = runner(n, f[1],
+	    v == DT_RP_RUNNER_UP || v == DT_RP_RUNNER_DOWN ||
+	    v == DT_RP_OUT)) == NULL)) {
+		bad_line(n, "bad \"%s\" line", f[0]);
 		return;
 	}
-	if (k < 2 || (r = runner(n, f[1], strcmp(f[0], "runner-up") == 0 ||
-	    strcmp(f[0], "runner-down") == 0 ||
-	    strcmp(f[0], "out") == 0)) == NULL) {
-		why = dt_xasprintf("channel line %lu: bad \"%s\" line",
-		    n->ch.rd.lineno, f[0]);
-		node_down(n, why);
-		free(why);
-		return;
-	}
-	if (strcmp(f[0], "runner-up") == 0 && (r->state == R_IDLE ||
-	    r->state == R_BUSY || r->state == R_LOST)) {
-		why = dt_xasprintf("channel line %lu: runner-up for runner %s, "
-		    "which is up", n->ch.rd.lineno, f[1]);
-		node_down(n, why);
-		free(why);
-		return;
-	}
-	if (strcmp(f[0], "runner-up") == 0 && (r->state == R_NONE ||
-	    r->state == R_DOWN || r->state == R_REPLACING)) {
-		/* A runner comes back when dt-spawn replaced its adapter. */
-		if (r->state == R_NONE)
-			n->reported++;
-		if (r->state == R_REPLACING)
-			n->replacing--;
-		r->state = R_IDLE;
-		n->alive++;
-		emit("runner-up", n->name, f[1], k > 2 ? f[2] : "",
-		    (char *)NULL);
-		dispatch();
-	} else if (strcmp(f[0], "runner-down") == 0) {
-		if (r->state == R_BUSY)
-			requeue(n, atoi(f[1]), r->test, k > 2 ? f[2] : "");
-		if (r->state == R_NONE)
-			n->reported++;
-		else if (r->state == R_REPLACING)
-			n->replacing--;
-		else if (r->state != R_DOWN)
-			n->alive--;
-		r->state = k > 3 && strcmp(f[3], "replacing") == 0 ?
-		    R_REPLACING : R_DOWN;
-		if (r->state == R_REPLACING)
-			n->replacing++;
-		emit("runner-down", n->name, f[1], k > 2 ? f[2] : "",
-		    r->state == R_REPLACING ? "replacing" : (char *)NULL,
-		    (char *)NULL);
-		check_end();
-	} else if (strcmp(f[0], "lost") == 0 && r->state == R_BUSY) {
-		requeue(n, atoi(f[1]), r->test, k > 2 ? f[2] : "runner lost");
-		r->state = R_LOST;	/* runner-down follows */
-		r->test = NULL;
-	} else if ((strcmp(f[0], "out") == 0 || strcmp(f[0], "fail") == 0 ||
-	    strcmp(f[0], "pending") == 0 || strcmp(f[0], "done") == 0 ||
-	    strcmp(f[0], "unit") == 0) &&
-	    (r->state == R_BUSY || strcmp(f[0], "out") == 0)) {
-		int done = strcmp(f[0], "done") == 0;
-
-		emit_begin(f[0]);
-		dt_line_field(&ev, n->name);
-		dt_line_field(&ev, f[1]);
-		dt_line_field(&ev, r->state == R_BUSY ? r->test->path : "");
-		/* done: STATUS SECONDS E F P ER, then the part, if one */
-		for (i = 2; i < k && (!done || i < 8); i++)
-			dt_line_field(&ev, f[i]);
-		if (done && r->test->part > 0) {
-			for (; i < 8; i++)
-				dt_line_field(&ev, "0");
-			dt_line_fieldf(&ev, "%d/%d", r->test->part,
-			    r->test->nparts);
-		}
-		emit_end();
-		if (done) {
-			r->state = R_IDLE;
-			r->test = NULL;
-			outstanding--;
-			dispatch();
-			check_end();
-		}
-	}
+	replies[v](n, r, f, k);
 }
 
 /* One line from dt-spawn; non-zero when the node went down. */
@@ -477,11 +522,11 @@ node_ready(struct node *n)
 	if (spawn == NULL || framework == NULL)
 		dt_die(DT_EX_DATA, "stdin: ready before the spawn and "
 		    "framework settings");
-	if (dt_chan_open(&n->ch, n->name, n->host, n->rsh,
-	    n->spawn ? n->spawn : spawn) < 0) {
+	if (dt_chan_open(&n->ch, n->nl.name, n->nl.host, n->nl.rsh,
+	    n->nl.spawn ? n->nl.spawn : spawn) < 0) {
 		why = dt_xasprintf("cannot open a channel: %s",
 		    strerror(errno));
-		emit("node-down", n->name, "channel", why, (char *)NULL);
+		emit("node-down", n->nl.name, "channel", why, (char *)NULL);
 		free(why);
 		n->state = N_DOWN;
 		return;
@@ -491,12 +536,12 @@ node_ready(struct node *n)
 	n->expected = -1;
 	n->reported = 0;
 	fd = n->ch.c.in;
-	dir = dt_copy_dir(n->workdir, initiator, user, name);
-	id = idprefix(n->name);
+	dir = dt_copy_dir(n->nl.workdir, initiator, user, name);
+	id = idprefix(n->nl.name);
 	if (dt_send(fd, "set", "dir", dir, (char *)NULL) < 0 ||
 	    dt_send(fd, "set", "framework", framework, (char *)NULL) < 0 ||
 	    dt_send(fd, "set", "id", id, (char *)NULL) < 0 ||
-	    dt_send(fd, "set", "node", n->name, (char *)NULL) < 0 ||
+	    dt_send(fd, "set", "node", n->nl.name, (char *)NULL) < 0 ||
 	    (command && dt_send(fd, "set", "command", command,
 	    (char *)NULL) < 0) ||
 	    (isolate && dt_send(fd, "set", "isolate", isolate,
@@ -509,7 +554,7 @@ node_ready(struct node *n)
 			node_down(n, NULL);
 	/* A run of 3 files does not boot 32 runners: cap at what is left. */
 	snprintf(cap, sizeof(cap), "%zu", listed ? (qlen > 0 ? qlen : 1) : 0);
-	if (n->state == N_UP && dt_send(fd, "start", n->runners_wanted, cap,
+	if (n->state == N_UP && dt_send(fd, "start", n->nl.runners, cap,
 	    (char *)NULL) < 0)
 		node_down(n, NULL);
 	free(dir);
@@ -533,17 +578,6 @@ heartbeats(void)
 		}
 }
 
-static struct node *
-find(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < nnodes; i++)
-		if (strcmp(nodes[i].name, s) == 0)
-			return &nodes[i];
-	return NULL;
-}
-
 /* Runners the run expects: a node with runners = auto as this machine. */
 static int
 planned_runners(void)
@@ -553,7 +587,7 @@ planned_runners(void)
 	int nr = 0, want;
 
 	for (i = 0; i < nnodes; i++) {
-		want = atoi(nodes[i].runners_wanted);
+		want = atoi(nodes[i].nl.runners);
 		nr += want > 0 ? want : cpus > 0 ? (int)cpus : 1;
 	}
 	return nr > 0 ? nr : 1;
@@ -755,7 +789,7 @@ print_plan(void)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	for (i = 0; i < nnodes; i++)
-		if (atoi(nodes[i].runners_wanted) <= 0)
+		if (atoi(nodes[i].nl.runners) <= 0)
 			auto_runners = 1;
 	nr = planned_runners();
 	if ((size_t)nr > qlen && qlen > 0)
@@ -816,12 +850,51 @@ print_plan(void)
 	exit(0);
 }
 
+static const struct dt_setting_var settings[] = {
+	{ "initiator", &initiator }, { "user", &user }, { "name", &name },
+	{ "framework", &framework }, { "command", &command },
+	{ "spawn", &spawn }, { "timings", &timings }, { "isolate", &isolate },
+	{ "runner_dir", &runner_dir }, { NULL, NULL }
+};
+
+static void
+ev_set(char **f, unsigned long lineno)
+{
+	const char *e;
+
+	if (dt_set(settings, f[1], f[2]))
+		return;
+	if (strcmp(f[1], "split") == 0)
+		split = strcmp(f[2], "no") != 0;
+	else if (strcmp(f[1], "args") == 0) {
+		args = dt_xrealloc(args, nargs + 1, sizeof(*args));
+		args[nargs++] = dt_xstrdup(f[2]);
+	} else if (strcmp(f[1], "retries") == 0) {
+		retries = dt_strtonum(f[2], 0, 100, &e);
+		if (e != NULL)
+			dt_die(DT_EX_DATA, "stdin line %lu: retries %s: %s",
+			    lineno, f[2], e);
+	}
+}
+
+static void
+ev_test(char **f, int k)
+{
+	if (ntests == captests) {
+		captests = captests ? captests * 2 : 256;
+		tests = dt_xrealloc(tests, captests, sizeof(*tests));
+	}
+	memset(&tests[ntests], 0, sizeof(*tests));
+	tests[ntests].path = dt_xstrdup(f[1]);
+	tests[ntests].size = k > 2 ? atoll(f[2]) : 0;
+	ntests++;
+}
+
 static void
 event(char *l, size_t len, unsigned long lineno)
 {
-	char *copy, *f[DT_FIELDS_MAX], **v = NULL;
+	char *copy, *f[DT_FIELDS_MAX];
 	struct node *n;
-	const char *e;
 	int k;
 
 	copy = dt_xstrdup(l);
@@ -831,76 +904,44 @@ event(char *l, size_t len, unsigned long lineno)
 	l[len] = '\n';
 	if (!dry_run)
 		out_put(l, len + 1);
-	if (strcmp(f[0], "set") == 0 && k >= 3) {
-		if (strcmp(f[1], "initiator") == 0)
-			v = &initiator;
-		else if (strcmp(f[1], "user") == 0)
-			v = &user;
-		else if (strcmp(f[1], "name") == 0)
-			v = &name;
-		else if (strcmp(f[1], "framework") == 0)
-			v = &framework;
-		else if (strcmp(f[1], "command") == 0)
-			v = &command;
-		else if (strcmp(f[1], "spawn") == 0)
-			v = &spawn;
-		else if (strcmp(f[1], "timings") == 0)
-			v = &timings;
-		else if (strcmp(f[1], "isolate") == 0)
-			v = &isolate;
-		else if (strcmp(f[1], "runner_dir") == 0)
-			v = &runner_dir;
-		else if (strcmp(f[1], "split") == 0)
-			split = strcmp(f[2], "no") != 0;
-		else if (strcmp(f[1], "args") == 0) {
-			args = dt_xrealloc(args, nargs + 1, sizeof(*args));
-			args[nargs++] = dt_xstrdup(f[2]);
-		} else if (strcmp(f[1], "retries") == 0) {
-			retries = dt_strtonum(f[2], 0, 100, &e);
-			if (e != NULL)
-				dt_die(DT_EX_DATA, "stdin line %lu: retries "
-				    "%s: %s", lineno, f[2], e);
-		}
-		if (v != NULL) {
-			free(*v);
-			*v = dt_xstrdup(f[2]);
-		}
-	} else if (strcmp(f[0], "node") == 0 && k >= 6) {
+	switch (dt_event(f, k, lineno)) {
+	case DT_EV_SET:
+		ev_set(f, lineno);
+		break;
+	case DT_EV_NODE:
 		nodes = dt_xrealloc(nodes, nnodes + 1, sizeof(*nodes));
 		n = &nodes[nnodes++];
 		memset(n, 0, sizeof(*n));
-		n->name = dt_xstrdup(f[1]);
-		n->runners_wanted = dt_xstrdup(f[2]);
-		n->host = dt_xstrdup(f[3]);
-		n->rsh = dt_xstrdup(f[4]);
-		n->workdir = dt_xstrdup(f[5]);
-		n->spawn = k > 6 && *f[6] ? dt_xstrdup(f[6]) : NULL;
-	} else if (strcmp(f[0], "test") == 0 && k >= 2 && !listed) {
-		if (ntests == captests) {
-			captests = captests ? captests * 2 : 256;
-			tests = dt_xrealloc(tests, captests, sizeof(*tests));
-		}
-		memset(&tests[ntests], 0, sizeof(*tests));
-		tests[ntests].path = dt_xstrdup(f[1]);
-		tests[ntests].size = k > 2 ? atoll(f[2]) : 0;
-		ntests++;
-	} else if (strcmp(f[0], "tests-end") == 0 && !listed) {
+		dt_node_line(&n->nl, f, k);
+		break;
+	case DT_EV_TEST:
+		if (!listed)
+			ev_test(f, k);
+		break;
+	case DT_EV_TESTS_END:
+		if (listed)
+			break;
 		list_done();
 		if (dry_run)
 			print_plan();
 		dispatch();
 		check_end();
-	} else if (strcmp(f[0], "ready") == 0 && k >= 2) {
-		if ((n = find(f[1])) == NULL)
+		break;
+	case DT_EV_READY:
+		n = dt_node_find(nodes, nnodes, sizeof(*nodes), f[1]);
+		if (n == NULL)
 			dt_die(DT_EX_DATA, "stdin line %lu: ready names "
 			    "unknown node \"%s\"", lineno, f[1]);
 		if (n->state == N_NEW)
 			node_ready(n);
-	} else if (strcmp(f[0], "node-down") == 0 && k >= 2) {
-		if ((n = find(f[1])) != NULL && n->state == N_NEW) {
+		break;
+	case DT_EV_NODE_DOWN:
+		n = dt_node_find(nodes, nnodes, sizeof(*nodes), f[1]);
+		if (n != NULL && n->state == N_NEW) {
 			n->state = N_DOWN;
 			check_end();
 		}
+		break;
 	}
 	free(copy);
 }

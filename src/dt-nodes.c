@@ -22,7 +22,7 @@ static const char *const keys[K_N] = {
 };
 
 struct node {
-	char		*name, *runners, *host, *rsh, *workdir, *spawn;
+	struct dt_node_line nl;
 	struct dt_chan	 ch;
 	int		 open, done;
 	char		*v[K_N];
@@ -53,13 +53,15 @@ reply(void *arg, char **f, int k)
 	struct node *n = arg;
 	int i;
 
-	if (strcmp(f[0], "info") == 0 && k >= 3) {
+	switch (dt_verb(dt_replies, DT_RP_MAX, f, k)) {
+	case DT_RP_INFO:
 		for (i = 0; i < K_N; i++)
 			if (strcmp(f[1], keys[i]) == 0) {
 				free(n->v[i]);
 				n->v[i] = dt_xstrdup(f[2]);
 			}
-	} else if (strcmp(f[0], "info-end") == 0) {
+		return 0;
+	case DT_RP_INFO_END:
 		n->done = 1;
 		finish(n, NULL);
 		return 1;
@@ -92,19 +94,23 @@ event(char *l, size_t len, unsigned long lineno)
 	k = dt_split(l, len, f, DT_FIELDS_MAX);
 	if (k < 0)
 		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
-	if (strcmp(f[0], "set") == 0 && k >= 3 && strcmp(f[1], "spawn") == 0) {
-		free(spawn);
-		spawn = dt_xstrdup(f[2]);
-	} else if (strcmp(f[0], "node") == 0 && k >= 6) {
+	switch (dt_event(f, k, lineno)) {
+	case DT_EV_SET:
+		if (strcmp(f[1], "spawn") == 0) {
+			free(spawn);
+			spawn = dt_xstrdup(f[2]);
+		}
+		break;
+	case DT_EV_NODE:
 		nodes = dt_xrealloc(nodes, nnodes + 1, sizeof(*nodes));
 		n = &nodes[nnodes++];
 		memset(n, 0, sizeof(*n));
-		n->name = dt_xstrdup(f[1]);
-		n->runners = dt_xstrdup(strcmp(f[2], "0") == 0 ? "auto" : f[2]);
-		n->host = dt_xstrdup(f[3]);
-		n->rsh = dt_xstrdup(f[4]);
-		n->workdir = dt_xstrdup(f[5]);
-		n->spawn = k > 6 && *f[6] ? dt_xstrdup(f[6]) : NULL;
+		dt_node_line(&n->nl, f, k);
+		if (strcmp(n->nl.runners, "0") == 0) {
+			free(n->nl.runners);
+			n->nl.runners = dt_xstrdup("auto");
+		}
+		break;
 	}
 }
 
@@ -153,10 +159,10 @@ main(int argc, char *argv[])
 
 	for (i = 0; i < nnodes; i++) {
 		struct node *n = &nodes[i];
-		const char *sp = n->spawn ? n->spawn : spawn;
+		const char *sp = n->nl.spawn ? n->nl.spawn : spawn;
 
-		if (sp == NULL || dt_chan_open(&n->ch, n->name, n->host, n->rsh,
-		    sp) < 0 || dt_send(n->ch.c.in, "info", n->workdir,
+		if (sp == NULL || dt_chan_open(&n->ch, n->nl.name, n->nl.host, n->nl.rsh,
+		    sp) < 0 || dt_send(n->ch.c.in, "info", n->nl.workdir,
 		    (char *)NULL) < 0) {
 			n->why = dt_xasprintf("cannot open a channel: %s",
 			    sp ? strerror(errno) : "no spawn setting");
@@ -207,14 +213,14 @@ main(int argc, char *argv[])
 
 		if (n->why != NULL) {
 			down++;
-			printf("%-12s %-5s %s\n", n->name, "DOWN", n->why);
+			printf("%-12s %-5s %s\n", n->nl.name, "DOWN", n->why);
 			continue;
 		}
 		snprintf(free_gb, sizeof(free_gb), "%sG", val(n, K_FREE));
 		snprintf(where, sizeof(where), "%s@%s:%s", val(n, K_USER),
-		    val(n, K_HOST), n->workdir);
+		    val(n, K_HOST), n->nl.workdir);
 		printf("%-12s %-5s %-8s %-12s %-7s %-5s %-6s %-8s %s\n",
-		    n->name, "up", val(n, K_VERSION), val(n, K_VIA), n->runners,
+		    n->nl.name, "up", val(n, K_VERSION), val(n, K_VIA), n->nl.runners,
 		    val(n, K_CORES), val(n, K_LOAD), free_gb, where);
 	}
 	return down ? DT_EX_INCOMPLETE : DT_EX_OK;

@@ -19,7 +19,7 @@
 #define USAGE "dt-prep"
 
 struct node {
-	char		*name, *host, *rsh, *workdir, *spawn;
+	struct dt_node_line nl;
 	struct dt_chan	 ch;
 	int		 open;		/* node_setup is running */
 	int		 held;		/* done; the channel is kept */
@@ -29,17 +29,6 @@ static struct node *nodes;
 static size_t nnodes;
 static int nopen, nheld, hold, hold_this = 1;
 static char *initiator, *user, *name, *spawn;
-
-static struct node *
-find(const char *n)
-{
-	size_t i;
-
-	for (i = 0; i < nnodes; i++)
-		if (strcmp(nodes[i].name, n) == 0)
-			return &nodes[i];
-	return NULL;
-}
 
 static void
 finish(struct node *n, const char *verb, const char *stage, const char *why)
@@ -53,7 +42,7 @@ finish(struct node *n, const char *verb, const char *stage, const char *why)
 		 * belongs to the run: dt-spawn kills it when this channel
 		 * closes, so keep the channel until the run is over.
 		 */
-		dt_emit("ready", n->name, secs, (char *)NULL);
+		dt_emit("ready", n->nl.name, secs, (char *)NULL);
 		n->open = 0;
 		n->held = 1;
 		nopen--;
@@ -62,9 +51,9 @@ finish(struct node *n, const char *verb, const char *stage, const char *why)
 	}
 	closewhy = dt_chan_close(&n->ch, why != NULL);
 	if (why == NULL && strcmp(verb, "ready") == 0)
-		dt_emit("ready", n->name, secs, (char *)NULL);
+		dt_emit("ready", n->nl.name, secs, (char *)NULL);
 	else
-		dt_emit("node-down", n->name, stage,
+		dt_emit("node-down", n->nl.name, stage,
 		    why ? why : closewhy ? closewhy : "channel closed",
 		    (char *)NULL);
 	free(closewhy);
@@ -81,19 +70,19 @@ start(struct node *n)
 	if (spawn == NULL || initiator == NULL || user == NULL || name == NULL)
 		dt_die(DT_EX_DATA, "stdin: synced before the spawn, initiator, "
 		    "user and name settings");
-	if (dt_chan_open(&n->ch, n->name, n->host, n->rsh,
-	    n->spawn ? n->spawn : spawn) < 0) {
+	if (dt_chan_open(&n->ch, n->nl.name, n->nl.host, n->nl.rsh,
+	    n->nl.spawn ? n->nl.spawn : spawn) < 0) {
 		why = dt_xasprintf("cannot open a channel: %s",
 		    strerror(errno));
-		dt_emit("node-down", n->name, "channel", why, (char *)NULL);
+		dt_emit("node-down", n->nl.name, "channel", why, (char *)NULL);
 		free(why);
 		return;
 	}
 	n->open = 1;
 	nopen++;
-	dir = dt_copy_dir(n->workdir, initiator, user, name);
+	dir = dt_copy_dir(n->nl.workdir, initiator, user, name);
 	if (dt_send(n->ch.c.in, "set", "dir", dir, (char *)NULL) < 0 ||
-	    dt_send(n->ch.c.in, "set", "node", n->name, (char *)NULL) < 0 ||
+	    dt_send(n->ch.c.in, "set", "node", n->nl.name, (char *)NULL) < 0 ||
 	    dt_send(n->ch.c.in, "prep", (char *)NULL) < 0)
 		finish(n, "node-down", "channel", NULL);
 	free(dir);
@@ -108,9 +97,11 @@ reply(void *arg, char **f, int k)
 	char *why;
 	int st;
 
-	if (strcmp(f[0], "prep-out") == 0 && k >= 2)
-		dt_emit("log", n->name, f[1], (char *)NULL);
-	else if (strcmp(f[0], "prep-done") == 0 && k >= 2) {
+	switch (dt_verb(dt_replies, DT_RP_MAX, f, k)) {
+	case DT_RP_PREP_OUT:
+		dt_emit("log", n->nl.name, f[1], (char *)NULL);
+		return 0;
+	case DT_RP_PREP_DONE:
 		st = dt_strtonum(f[1], -1, 255, &e);
 		if (e == NULL && st < 0) {
 			/* No node_setup: nothing left running to hold for. */
@@ -125,8 +116,8 @@ reply(void *arg, char **f, int k)
 			free(why);
 		}
 		return 1;
-	} else if (strcmp(f[0], "error") == 0 && k >= 2) {
-		finish(n, "node-down", "channel", f[1]);
+	case DT_RP_ERROR:
+		finish(n, "node-down", "channel", k > 1 ? f[1] : "");
 		return 1;
 	}
 	return 0;
@@ -187,10 +178,15 @@ heartbeats(void)
 	}
 }
 
+static const struct dt_setting_var settings[] = {
+	{ "initiator", &initiator }, { "user", &user }, { "name", &name },
+	{ "spawn", &spawn }, { NULL, NULL }
+};
+
 static void
 event(char *l, size_t len, unsigned long lineno)
 {
-	char *copy, *f[DT_FIELDS_MAX], **v = NULL;
+	char *copy, *f[DT_FIELDS_MAX];
 	struct node *n;
 	int k;
 
@@ -198,37 +194,25 @@ event(char *l, size_t len, unsigned long lineno)
 	k = dt_split(copy, len, f, DT_FIELDS_MAX);
 	if (k < 0)
 		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
-	l[len] = '\n';
-	if (dt_write_all(1, l, len + 1) < 0)
-		dt_out_failed();
-	if (strcmp(f[0], "set") == 0 && k >= 3) {
-		if (strcmp(f[1], "initiator") == 0)
-			v = &initiator;
-		else if (strcmp(f[1], "user") == 0)
-			v = &user;
-		else if (strcmp(f[1], "name") == 0)
-			v = &name;
-		else if (strcmp(f[1], "spawn") == 0)
-			v = &spawn;
-		if (v != NULL) {
-			free(*v);
-			*v = dt_xstrdup(f[2]);
-		}
-	} else if (strcmp(f[0], "node") == 0 && k >= 6) {
+	dt_pass(l, len);
+	switch (dt_event(f, k, lineno)) {
+	case DT_EV_SET:
+		dt_set(settings, f[1], f[2]);
+		break;
+	case DT_EV_NODE:
 		nodes = dt_xrealloc(nodes, nnodes + 1, sizeof(*nodes));
 		n = &nodes[nnodes++];
 		memset(n, 0, sizeof(*n));
-		n->name = dt_xstrdup(f[1]);
-		n->host = dt_xstrdup(f[3]);
-		n->rsh = dt_xstrdup(f[4]);
-		n->workdir = dt_xstrdup(f[5]);
-		n->spawn = k > 6 && *f[6] ? dt_xstrdup(f[6]) : NULL;
-	} else if (strcmp(f[0], "synced") == 0 && k >= 2) {
-		if ((n = find(f[1])) == NULL)
+		dt_node_line(&n->nl, f, k);
+		break;
+	case DT_EV_SYNCED:
+		n = dt_node_find(nodes, nnodes, sizeof(*nodes), f[1]);
+		if (n == NULL)
 			dt_die(DT_EX_DATA, "stdin line %lu: synced names "
 			    "unknown node \"%s\"", lineno, f[1]);
 		if (!n->open && !n->held)
 			start(n);
+		break;
 	}
 	free(copy);
 }

@@ -16,14 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <grp.h>
 #include <pwd.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/un.h>
-#include <systemd/sd-daemon.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -689,8 +685,6 @@ do_run(char **f, int n)
 	struct dt_buf b = { 0 };
 	int i;
 
-	if (n < 3)
-		dt_die(DT_EX_DATA, "channel: run needs RUNNER and PATH");
 	i = dt_strtonum(f[1], 1, nrunners, &e);
 	if (e != NULL)
 		dt_die(DT_EX_DATA, "channel: run: runner %s is %s", f[1], e);
@@ -724,8 +718,6 @@ do_start(char **f, int n)
 	long long want;
 	int i;
 
-	if (n < 2)
-		dt_die(DT_EX_DATA, "channel: start needs a count");
 	want = dt_strtonum(f[1], 0, 1024, &e);
 	if (e != NULL)
 		dt_die(DT_EX_DATA, "channel: start %s: %s", f[1], e);
@@ -765,8 +757,7 @@ set(char **f, int n)
 {
 	char **v = NULL;
 
-	if (n < 3)
-		dt_die(DT_EX_DATA, "channel: set needs KEY and VALUE");
+	(void)n;
 	if (strcmp(f[1], "dir") == 0) {
 		free(dir);
 		dir = path_in_home(f[2]);
@@ -841,10 +832,34 @@ do_info(char **f, int n)
 }
 
 static void
+do_ping(char **f, int n)
+{
+	(void)f;
+	(void)n;	/* the initiator's heartbeat: hearing it is enough */
+}
+
+static void
+do_prep_req(char **f, int n)
+{
+	(void)f;
+	(void)n;
+	do_prep();
+}
+
+static void (*const requests[DT_RQ_MAX])(char **, int) = {
+	[DT_RQ_SET] = set,
+	[DT_RQ_PREP] = do_prep_req,
+	[DT_RQ_START] = do_start,
+	[DT_RQ_RUN] = do_run,
+	[DT_RQ_PING] = do_ping,
+	[DT_RQ_INFO] = do_info,
+};
+
+static void
 request(char *l, size_t len, unsigned long lineno)
 {
 	char *f[DT_FIELDS_MAX];
-	int n;
+	int n, v;
 
 	n = dt_split(l, len, f, DT_FIELDS_MAX);
 	if (n < 0)
@@ -858,21 +873,15 @@ request(char *l, size_t len, unsigned long lineno)
 		}
 		return;
 	}
-	if (strcmp(f[0], "set") == 0)
-		set(f, n);
-	else if (strcmp(f[0], "prep") == 0)
-		do_prep();
-	else if (strcmp(f[0], "start") == 0)
-		do_start(f, n);
-	else if (strcmp(f[0], "run") == 0)
-		do_run(f, n);
-	else if (strcmp(f[0], "ping") == 0)
-		;	/* the initiator's heartbeat: hearing it is enough */
-	else if (strcmp(f[0], "info") == 0)
-		do_info(f, n);
-	else
+	v = dt_verb(dt_requests, DT_RQ_MAX, f, n);
+	if (v == -1 || v == DT_RQ_HELLO)
 		dt_die(DT_EX_DATA, "channel line %lu: unknown request \"%s\"",
 		    lineno, f[0]);
+	if (v == -2)
+		dt_die(DT_EX_DATA, "channel line %lu: \"%s\" needs %d fields, "
+		    "has %d", lineno, f[0], dt_verb_fields(dt_requests,
+		    DT_RQ_MAX, f[0]), n);
+	requests[v](f, n);
 }
 
 static void
@@ -903,133 +912,6 @@ reap(void)
 					runner_down(&runners[i], NULL);
 			}
 	}
-}
-
-/*
- * --connect: reach the node's socket-activated dt-spawn and relay our fds
- * 0 and 1 to it.  The service runs the agent in a cgroup of its own at
- * idle priority; without it (no socket, or nobody listening) we are the
- * agent ourselves, so a node works with or without the units.
- */
-static int
-try_socket(const char *path)
-{
-	struct sockaddr_un sun;
-	int fd;
-
-	if (path == NULL || *path == '\0' ||
-	    strlen(path) >= sizeof(sun.sun_path))
-		return -1;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		dt_die_sys(DT_EX_SYS, "socket");
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
-		return fd;
-	/*
-	 * No socket, or nobody behind it: the units are not there.  A
-	 * socket we may not use is the node owner's word, not an absence.
-	 */
-	if (errno != ENOENT && errno != ECONNREFUSED && errno != ENOTDIR)
-		dt_die_sys(DT_EX_SYS, "connect %s", path);
-	close(fd);
-	return -1;
-}
-
-static int
-connect_service(const char *given)
-{
-	const char *run = getenv("XDG_RUNTIME_DIR");
-	char *user = run ? dt_xasprintf("%s/distributest/runner.sock", run) :
-	    NULL;
-	int fd;
-
-	if (given != NULL) {
-		if ((fd = try_socket(given)) < 0)
-			dt_die_sys(DT_EX_SYS, "connect %s", given);
-		return fd;
-	}
-	fd = try_socket(user);
-	if (fd < 0)
-		fd = try_socket("/run/distributest/runner.sock");
-	free(user);
-	return fd;
-}
-
-static noreturn void
-relay(int sock)
-{
-	char buf[65536];
-	struct pollfd p[2];
-	ssize_t n;
-	int in_open = 1;
-
-	signal(SIGTERM, SIG_DFL);
-	for (;;) {
-		p[0].fd = in_open ? 0 : -1;
-		p[0].events = POLLIN;
-		p[1].fd = sock;
-		p[1].events = POLLIN;
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			dt_die_sys(DT_EX_SYS, "poll");
-		}
-		if (p[1].revents) {
-			n = read(sock, buf, sizeof(buf));
-			if (n <= 0)
-				exit(0);	/* the agent is done */
-			if (dt_write_all(1, buf, n) < 0)
-				exit(0);
-		}
-		if (in_open && p[0].revents) {
-			n = read(0, buf, sizeof(buf));
-			if (n <= 0) {
-				/* EOF goes on: the agent then kills the run. */
-				shutdown(sock, SHUT_WR);
-				in_open = 0;
-			} else if (dt_write_all(sock, buf, n) < 0)
-				exit(0);
-		}
-	}
-}
-
-/*
- * --as-peer: started by the socket unit, possibly as root, we become the
- * user at the other end of the socket before anything else, so a run
- * through the service has the rights of that user and no others.
- */
-static void
-become_peer(void)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	struct passwd *pw;
-
-	if (sd_is_socket(0, AF_UNIX, SOCK_STREAM, 0) <= 0)
-		dt_die(DT_EX_USAGE, "--as-peer: standard input is not a Unix "
-		    "stream socket");
-	if (getsockopt(0, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
-		dt_die_sys(DT_EX_SYS, "SO_PEERCRED");
-	if ((pw = getpwuid(cred.uid)) == NULL)
-		dt_die(DT_EX_USAGE, "peer uid %ld has no name",
-		    (long)cred.uid);
-	if (getuid() == 0 && cred.uid != 0) {
-		if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
-		    setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
-			dt_die_sys(DT_EX_SYS, "becoming %s", pw->pw_name);
-	} else if (cred.uid != getuid())
-		dt_die(DT_EX_USAGE, "peer uid %ld is not ours (%ld), and we "
-		    "are not root", (long)cred.uid, (long)getuid());
-	setenv("HOME", pw->pw_dir, 1);
-	setenv("USER", pw->pw_name, 1);
-	setenv("LOGNAME", pw->pw_name, 1);
-	setenv("SHELL", pw->pw_shell && *pw->pw_shell ? pw->pw_shell :
-	    "/bin/sh", 1);
-	if (chdir(pw->pw_dir) < 0)
-		dt_warn_sys("chdir %s", pw->pw_dir);
 }
 
 int
@@ -1063,10 +945,10 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc || (connect_mode && peer_mode))
 		dt_usage(USAGE);
-	if (connect_mode && (sfd = connect_service(sockpath)) >= 0)
-		relay(sfd);
+	if (connect_mode && (sfd = dt_connect_service(sockpath)) >= 0)
+		dt_relay(sfd);
 	if (peer_mode)
-		become_peer();
+		dt_become_peer();
 	self = getpid();
 	dt_raise_nofile();
 	atexit(kill_all);	/* a protocol error must not orphan runners */

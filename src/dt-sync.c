@@ -257,6 +257,12 @@ job_exited(struct job *j, int st)
 	free(reason);
 }
 
+static const struct dt_setting_var settings[] = {
+	{ "project", &project }, { "initiator", &initiator }, { "user", &user },
+	{ "name", &name }, { "node_setup", &hooks[0] },
+	{ "runner_setup", &hooks[1] }, { NULL, NULL }
+};
+
 static void
 event(char *l, size_t len, unsigned long lineno)
 {
@@ -268,38 +274,17 @@ event(char *l, size_t len, unsigned long lineno)
 	n = dt_split(copy, len, f, DT_FIELDS_MAX);
 	if (n < 0)
 		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
-	l[len] = '\n';
-	if (dt_write_all(1, l, len + 1) < 0)
-		dt_out_failed();
-	if (strcmp(f[0], "set") == 0 && n >= 3) {
-		char **v = NULL;
-
-		if (strcmp(f[1], "project") == 0)
-			v = &project;
-		else if (strcmp(f[1], "initiator") == 0)
-			v = &initiator;
-		else if (strcmp(f[1], "user") == 0)
-			v = &user;
-		else if (strcmp(f[1], "name") == 0)
-			v = &name;
-		else if (strcmp(f[1], "node_setup") == 0)
-			v = &hooks[0];
-		else if (strcmp(f[1], "runner_setup") == 0)
-			v = &hooks[1];
-		else if (strcmp(f[1], "exclude") == 0) {
-			excludes = dt_xrealloc(excludes, nexcludes + 1,
-			    sizeof(*excludes));
-			excludes[nexcludes++] = dt_xasprintf("--exclude=%s",
-			    f[2]);
-		}
-		if (v != NULL) {
-			free(*v);
-			*v = dt_xstrdup(f[2]);
-		}
-	} else if (strcmp(f[0], "node") == 0) {
-		if (n < 6)
-			dt_die(DT_EX_DATA, "stdin line %lu: node needs NAME "
-			    "RUNNERS HOST RSH WORKDIR", lineno);
+	dt_pass(l, len);
+	switch (dt_event(f, n, lineno)) {
+	case DT_EV_SET:
+		if (dt_set(settings, f[1], f[2]) ||
+		    strcmp(f[1], "exclude") != 0)
+			break;
+		excludes = dt_xrealloc(excludes, nexcludes + 1,
+		    sizeof(*excludes));
+		excludes[nexcludes++] = dt_xasprintf("--exclude=%s", f[2]);
+		break;
+	case DT_EV_NODE:
 		if (project == NULL || initiator == NULL || user == NULL ||
 		    name == NULL)
 			dt_die(DT_EX_DATA, "stdin line %lu: node before the "
@@ -314,6 +299,7 @@ event(char *l, size_t len, unsigned long lineno)
 		j->rsh = dt_xstrdup(f[4]);
 		j->workdir = dt_xstrdup(f[5]);
 		start_pending();
+		break;
 	}
 	free(copy);
 }

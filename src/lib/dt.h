@@ -176,6 +176,11 @@ struct dt_node_line {		/* first in a program's struct of a node */
 void dt_node_line(struct dt_node_line *, char **, int);
 void *dt_node_find(void *, size_t, size_t, const char *);
 
+/* dt_socket.c: dt-spawn's socket side, the relay and the peer switch. */
+int dt_connect_service(const char *);
+noreturn void dt_relay(int);
+void dt_become_peer(void);
+
 /* dt_stage.c: the loop of a pipeline stage, and its events out. */
 enum { DT_STAGE_IN, DT_STAGE_SIG, DT_STAGE_OUT, DT_STAGE_OWN };	/* slots */
 #define DT_STAGE_CHILDREN 1	/* init: SIGCHLD too; wait: a child changed */
@@ -197,6 +202,7 @@ void dt_stage_watch(struct dt_stage *, int, short, size_t);
 int dt_stage_wait(struct dt_stage *, int, short);
 int dt_stage_read(struct dt_stage *, void (*)(char *, size_t, unsigned long));
 void dt_emit(const char *, ...);
+void dt_pass(char *, size_t);
 
 /* dt_conf.c: the configuration files, merged key by key. */
 struct dt_origin {

@@ -134,3 +134,12 @@ dt_emit(const char *verb, ...)
 	if (dt_line_send(1, &b) < 0)
 		dt_out_failed();
 }
+
+/* A line read on stdin goes on unchanged; its newline was cut off. */
+void
+dt_pass(char *l, size_t len)
+{
+	l[len] = '\n';
+	if (dt_write_all(1, l, len + 1) < 0)
+		dt_out_failed();
+}
