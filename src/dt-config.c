@@ -43,88 +43,100 @@ isdir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* The framework, when none is set: the first that fits, as a person looks. */
+static char *
+detect_framework(const struct dt_conf *c)
+{
+	static const struct {
+		const char *file, *framework, *why;
+	} marks[] = {
+		{ "spec", "rspec", "spec/ exists" },
+		{ "pytest.ini", "pytest", "pytest.ini exists" },
+		{ "conftest.py", "pytest", "conftest.py exists" },
+		{ "pyproject.toml", "pytest", "pyproject.toml exists" },
+		{ "test", "minitest", "test/ exists" },
+		{ "tests", "pytest", "tests/ exists" },
+	};
+	char *p, *fw = NULL;
+	size_t i;
+
+	if (c->run[DT_RUN_COMMAND].value != NULL) {
+		detected = "a command is set";
+		return dt_xstrdup("command");
+	}
+	for (i = 0; fw == NULL && i < sizeof(marks) / sizeof(marks[0]); i++) {
+		p = dt_xasprintf("%s/%s", project, marks[i].file);
+		if (access(p, F_OK) == 0 && (strchr(marks[i].file, '.') ||
+		    isdir(p))) {
+			fw = dt_xstrdup(marks[i].framework);
+			detected = marks[i].why;
+		}
+		free(p);
+	}
+	if (fw == NULL)
+		dt_die(DT_EX_USAGE, "%s: cannot tell the test framework "
+		    "(no spec/, test/, tests/, pytest.ini, conftest.py "
+		    "or pyproject.toml, and no command); set framework "
+		    "in .distributest/config", project);
+	return fw;
+}
+
+/* The framework's own test file patterns. */
+static char *
+default_tests(const char *fw)
+{
+	if (strcmp(fw, "rspec") == 0)
+		return dt_xstrdup("spec/**/*_spec.rb");
+	if (strcmp(fw, "minitest") == 0 || strcmp(fw, "test-unit") == 0)
+		return dt_xstrdup("test/**/*_test.rb");
+	if (strcmp(fw, "pytest") == 0)
+		return dt_xstrdup("**/test_*.py **/*_test.py");
+	dt_die(DT_EX_USAGE, "%s: framework command needs a tests pattern "
+	    "in [run]", project);
+}
+
+/* What the command framework needs, and what it cannot take. */
+static void
+check_command(const struct dt_conf *c)
+{
+	if (strcmp(c->run[DT_RUN_FRAMEWORK].value, "command") != 0)
+		return;
+	if (c->run[DT_RUN_COMMAND].value == NULL)
+		dt_die(DT_EX_USAGE, "%s: framework command needs a command "
+		    "in [run]", project);
+	if (ncmdargs > 0)
+		dt_die(DT_EX_USAGE, "the command framework takes no framework "
+		    "arguments; put them in command");
+	if (c->run[DT_RUN_ARGS].value != NULL)
+		dt_die(DT_EX_USAGE, "%s: args: the command framework takes "
+		    "no args; put them in command",
+		    origin(&c->run[DT_RUN_ARGS].origin));
+}
+
 /* Settings not given get their built-in or detected values here. */
 static void
 defaults(struct dt_conf *c)
 {
-	struct dt_setting *s;
-	char *p;
+	static const struct {
+		int key;
+		const char *value;
+	} plain[] = {
+		{ DT_RUN_WORKDIR, ".cache/distributest" },
+		{ DT_RUN_RETRIES, "2" },
+		{ DT_RUN_RUNNER_DIR, "own" },
+		{ DT_RUN_SPLIT, "yes" },
+	};
+	size_t i;
 
-	s = &c->run[DT_RUN_FRAMEWORK];
-	if (s->value == NULL) {
-		/* The first that fits, as a person would look. */
-		static const struct {
-			const char *file, *framework, *why;
-		} marks[] = {
-			{ "spec", "rspec", "spec/ exists" },
-			{ "pytest.ini", "pytest", "pytest.ini exists" },
-			{ "conftest.py", "pytest", "conftest.py exists" },
-			{ "pyproject.toml", "pytest", "pyproject.toml exists" },
-			{ "test", "minitest", "test/ exists" },
-			{ "tests", "pytest", "tests/ exists" },
-		};
-		size_t i;
-
-		if (c->run[DT_RUN_COMMAND].value != NULL) {
-			s->value = dt_xstrdup("command");
-			detected = "a command is set";
-		}
-		for (i = 0; s->value == NULL && i < sizeof(marks) /
-		    sizeof(marks[0]); i++) {
-			p = dt_xasprintf("%s/%s", project, marks[i].file);
-			if (access(p, F_OK) == 0 && (strchr(marks[i].file, '.')
-			    || isdir(p))) {
-				s->value = dt_xstrdup(marks[i].framework);
-				detected = marks[i].why;
-			}
-			free(p);
-		}
-		if (s->value == NULL)
-			dt_die(DT_EX_USAGE, "%s: cannot tell the test framework "
-			    "(no spec/, test/, tests/, pytest.ini, conftest.py "
-			    "or pyproject.toml, and no command); set framework "
-			    "in .distributest/config", project);
-	}
-	s = &c->run[DT_RUN_TESTS];
-	if (s->value == NULL) {
-		const char *fw = c->run[DT_RUN_FRAMEWORK].value;
-
-		if (strcmp(fw, "rspec") == 0)
-			s->value = dt_xstrdup("spec/**/*_spec.rb");
-		else if (strcmp(fw, "minitest") == 0 ||
-		    strcmp(fw, "test-unit") == 0)
-			s->value = dt_xstrdup("test/**/*_test.rb");
-		else if (strcmp(fw, "pytest") == 0)
-			s->value = dt_xstrdup("**/test_*.py **/*_test.py");
-		else
-			dt_die(DT_EX_USAGE, "%s: framework command needs a "
-			    "tests pattern in [run]", project);
-	}
-	if (strcmp(c->run[DT_RUN_FRAMEWORK].value, "command") == 0 &&
-	    c->run[DT_RUN_COMMAND].value == NULL)
-		dt_die(DT_EX_USAGE, "%s: framework command needs a command "
-		    "in [run]", project);
-	if (strcmp(c->run[DT_RUN_FRAMEWORK].value, "command") == 0 &&
-	    ncmdargs > 0)
-		dt_die(DT_EX_USAGE, "the command framework takes no framework "
-		    "arguments; put them in command");
-	if (strcmp(c->run[DT_RUN_FRAMEWORK].value, "command") == 0 &&
-	    c->run[DT_RUN_ARGS].value != NULL)
-		dt_die(DT_EX_USAGE, "%s: args: the command framework takes "
-		    "no args; put them in command",
-		    origin(&c->run[DT_RUN_ARGS].origin));
-	s = &c->run[DT_RUN_WORKDIR];
-	if (s->value == NULL)
-		s->value = dt_xstrdup(".cache/distributest");
-	s = &c->run[DT_RUN_RETRIES];
-	if (s->value == NULL)
-		s->value = dt_xstrdup("2");
-	s = &c->run[DT_RUN_RUNNER_DIR];
-	if (s->value == NULL)
-		s->value = dt_xstrdup("own");
-	s = &c->run[DT_RUN_SPLIT];
-	if (s->value == NULL)
-		s->value = dt_xstrdup("yes");
+	if (c->run[DT_RUN_FRAMEWORK].value == NULL)
+		c->run[DT_RUN_FRAMEWORK].value = detect_framework(c);
+	if (c->run[DT_RUN_TESTS].value == NULL)
+		c->run[DT_RUN_TESTS].value =
+		    default_tests(c->run[DT_RUN_FRAMEWORK].value);
+	check_command(c);
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (c->run[plain[i].key].value == NULL)
+			c->run[plain[i].key].value = dt_xstrdup(plain[i].value);
 }
 
 /*
