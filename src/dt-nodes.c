@@ -120,49 +120,18 @@ val(struct node *n, int k)
 	return n->v[k] ? n->v[k] : "-";
 }
 
-int
-main(int argc, char *argv[])
+/* Ask every node for its facts at once. */
+static void
+ask_all(void)
 {
-	struct dt_reader in;
-	struct dt_stage ps = { 0 };	/* only its poll set: no stage */
-	const char *e;
-	char *l;
-	size_t len, i, k;
-	int rc, ch, open = 0, down = 0;
-	long timeout = 20;
-	double start, now;
-
-	dt_hygiene();
-	dt_setprog(argv[0]);
-	while ((ch = getopt(argc, argv, "t:")) != -1) {
-		switch (ch) {
-		case 't':
-			timeout = dt_strtonum(optarg, 1, 3600, &e);
-			if (e != NULL)
-				dt_die(DT_EX_USAGE, "-t %s: %s", optarg, e);
-			break;
-		default:
-			dt_usage(USAGE);
-		}
-	}
-	if (optind != argc)
-		dt_usage(USAGE);
-	dt_raise_nofile();
-	dt_rd_init(&in, 0, "stdin");
-	while ((rc = dt_rd_getline(&in, &l, &len)) > 0)
-		event(l, len, in.lineno);
-	if (rc < 0)
-		dt_die(DT_EX_DATA, "stdin line %lu: %s", in.lineno,
-		    dt_line_error);
-	if (nnodes == 0)
-		dt_die(DT_EX_DATA, "stdin: no node lines");
+	size_t i;
 
 	for (i = 0; i < nnodes; i++) {
 		struct node *n = &nodes[i];
 		const char *sp = n->nl.spawn ? n->nl.spawn : spawn;
 
-		if (sp == NULL || dt_chan_open(&n->ch, n->nl.name, n->nl.host, n->nl.rsh,
-		    sp) < 0 || dt_send(n->ch.c.in, "info", n->nl.workdir,
+		if (sp == NULL || dt_chan_open(&n->ch, n->nl.name, n->nl.host,
+		    n->nl.rsh, sp) < 0 || dt_send(n->ch.c.in, "info", n->nl.workdir,
 		    (char *)NULL) < 0) {
 			n->why = dt_xasprintf("cannot open a channel: %s",
 			    sp ? strerror(errno) : "no spawn setting");
@@ -171,6 +140,17 @@ main(int argc, char *argv[])
 		n->open = 1;
 		n->ch.quiet = 1;
 	}
+}
+
+/* Read the answers until every node answered or the time is up. */
+static void
+wait_answers(long timeout)
+{
+	struct dt_stage ps = { 0 };	/* only its poll set: no stage */
+	double start, now;
+	size_t i, k;
+	int open;
+
 	start = dt_now();
 	for (;;) {
 		ps.n = 0;
@@ -203,6 +183,16 @@ main(int argc, char *argv[])
 			finish(&nodes[i], why);
 			free(why);
 		}
+	free(ps.pfd);
+	free(ps.who);
+}
+
+/* The table; the number of nodes down. */
+static int
+print_table(void)
+{
+	size_t i;
+	int down = 0;
 
 	printf("%-12s %-5s %-8s %-12s %-7s %-5s %-6s %-8s %s\n", "NODE",
 	    "STATE", "VERSION", "VIA", "RUNNERS", "CORES", "LOAD", "FREE",
@@ -223,5 +213,45 @@ main(int argc, char *argv[])
 		    n->nl.name, "up", val(n, K_VERSION), val(n, K_VIA), n->nl.runners,
 		    val(n, K_CORES), val(n, K_LOAD), free_gb, where);
 	}
-	return down ? DT_EX_INCOMPLETE : DT_EX_OK;
+	return down;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct dt_reader in;
+	const char *e;
+	char *l;
+	size_t len;
+	int rc, ch;
+	long timeout = 20;
+
+	dt_hygiene();
+	dt_setprog(argv[0]);
+	while ((ch = getopt(argc, argv, "t:")) != -1) {
+		switch (ch) {
+		case 't':
+			timeout = dt_strtonum(optarg, 1, 3600, &e);
+			if (e != NULL)
+				dt_die(DT_EX_USAGE, "-t %s: %s", optarg, e);
+			break;
+		default:
+			dt_usage(USAGE);
+		}
+	}
+	if (optind != argc)
+		dt_usage(USAGE);
+	dt_raise_nofile();
+	dt_rd_init(&in, 0, "stdin");
+	while ((rc = dt_rd_getline(&in, &l, &len)) > 0)
+		event(l, len, in.lineno);
+	if (rc < 0)
+		dt_die(DT_EX_DATA, "stdin line %lu: %s", in.lineno,
+		    dt_line_error);
+	if (nnodes == 0)
+		dt_die(DT_EX_DATA, "stdin: no node lines");
+
+	ask_all();
+	wait_answers(timeout);
+	return print_table() ? DT_EX_INCOMPLETE : DT_EX_OK;
 }
