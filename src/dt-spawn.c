@@ -914,13 +914,26 @@ reap(void)
 	}
 }
 
+/* The adapters are beside us. */
+static void
+find_libexec(void)
+{
+	ssize_t n;
+	char *p;
+
+	n = readlink("/proc/self/exe", libexec, sizeof(libexec) - 1);
+	if (n < 0)
+		dt_die_sys(DT_EX_SYS, "/proc/self/exe");
+	libexec[n] = '\0';
+	if ((p = strrchr(libexec, '/')) != NULL)
+		*p = '\0';
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct dt_stage st;
-	char *p;
 	size_t k;
-	ssize_t n;
 	int sfd, i, ch, ready, connect_mode = 0;
 	const char *sockpath = NULL;
 	struct sigaction sa;
@@ -952,25 +965,17 @@ main(int argc, char *argv[])
 	self = getpid();
 	dt_raise_nofile();
 	atexit(kill_all);	/* a protocol error must not orphan runners */
-	n = readlink("/proc/self/exe", libexec, sizeof(libexec) - 1);
-	if (n < 0)
-		dt_die_sys(DT_EX_SYS, "/proc/self/exe");
-	libexec[n] = '\0';
-	if ((p = strrchr(libexec, '/')) != NULL)
-		*p = '\0';
-
+	find_libexec();
 	dt_stage_init(&st, "channel", DT_STAGE_CHILDREN | DT_STAGE_CHANNEL);
 	st.lastwords = cleanup_and_exit;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = initiator_lost;
 	sigaction(SIGALRM, &sa, NULL);
-
 	dt_line_begin(&line, "hello");
 	dt_line_field(&line, "distributest-channel");
 	dt_line_fieldf(&line, "%d", DT_PROTOCOL);
 	dt_line_field(&line, DT_VERSION);
 	send_line();
-
 	for (;;) {
 		dt_stage_begin(&st);
 		dt_stage_watch(&st, prep.out.fd, POLLIN, 0);
