@@ -1,0 +1,599 @@
+# frozen_string_literal: true
+
+# distributest.rb: what adapter-rspec, adapter-minitest and adapter-test-unit
+# share, loaded by each with require_relative: the protocol of
+# distributest-adapter(7) (fields, requests, results, `down`, exit statuses),
+# the selection of units, RERUN commands, fork isolation, and, in XUnit, what
+# minitest and test-unit have in common. The adapters run inside the tests'
+# process: everything is under Distributest, and loading this file loads no
+# library.
+
+module Distributest
+  LINE_MAX = 65_536 # DT_LINE_MAX: longest line, escaped, without the newline
+  FIELD_MAX = 16_000 # longest field we write, escaped; 4 fields stay < LINE_MAX
+  EX_DATAERR = 101 # DT_EX_DATA in the one exit status table
+  SAFE_WORD = %r{\A[A-Za-z0-9_./:@%+=,-]+\z}n.freeze
+
+  class BadLine < StandardError; end
+
+  class << self
+    # The adapter's name, such as "adapter-rspec": it starts messages, marks
+    # cut fields, and names with this file the frames left out of backtraces.
+    attr_reader :prog, :truncated, :own_frame
+
+    def prog=(name)
+      @prog = name
+      @truncated = "...[truncated by #{name}]".b.freeze
+      @own_frame = %r{(?:\A|/)(?:#{Regexp.escape(name)}|#{Regexp.escape(File.basename(__FILE__))}):\d+:in }
+    end
+
+    # Whether Bundler was loaded for a Gemfile: RERUN then starts with
+    # `bundle exec`.
+    def bundled?
+      @bundled
+    end
+
+    # Names the adapter, loads Bundler when there is a Gemfile, as `bundle
+    # exec` would, then the framework's LIBRARIES; goes down when one fails.
+    def start(prog, framework, *libraries)
+      self.prog = prog
+      gemfile = File.file?("Gemfile") || ENV["BUNDLE_GEMFILE"]
+      if gemfile && !defined?(::Bundler)
+        begin
+          require "bundler/setup"
+        rescue LoadError, StandardError => e
+          down("bundler/setup failed: #{e.class}: #{e.message}")
+        end
+      end
+      begin
+        libraries.each { |library| require library }
+      rescue LoadError => e
+        down("cannot load #{framework}: #{e.message}")
+      end
+      @bundled = defined?(::Bundler) && gemfile ? true : false
+    end
+
+    # Gives up before `ready`: the reason goes to stderr and, as a `down` line
+    # (which dt-spawn reports as the runner's reason), to fd 3.
+    def down(reason)
+      reason = "#{prog}: #{reason}"
+      warn reason
+      IO.new(3, "wb", autoclose: false).write("down\t#{reason.b.gsub(/[\\\t\n]+/, ' ').strip.byteslice(0, 2000)}\n".b)
+    rescue StandardError
+      nil
+    ensure
+      exit 1
+    end
+
+    def die(what, status = 100)
+      warn "#{prog}: #{what}"
+      exit status
+    end
+
+    # A field as UTF-8 when it is valid UTF-8, else as bytes.
+    def utf8_or_bytes(field)
+      field = field.dup.force_encoding(Encoding::UTF_8)
+      field.valid_encoding? ? field : field.force_encoding(Encoding::BINARY)
+    end
+
+    # A RERUN command: WORDS as a person would type them in the project root,
+    # quoted for sh(1) where needed, after `bundle exec` when bundled?.
+    def rerun(*words)
+      words.unshift("bundle", "exec") if bundled?
+      words.map { |word| quote(word) }.join(" ".b)
+    end
+
+    def quote(word)
+      word = word.to_s.b
+      return word if word.match?(SAFE_WORD)
+
+      "'".b + word.gsub("'".b) { "'\\''".b } + "'".b
+    end
+
+    # EXCEPTION described: the lines the block gives, then its causes, after
+    # PREFIX; as bytes, since messages and paths may be in any encoding.
+    def describe_exception(exception, prefix)
+      lines = yield
+      cause = exception.cause
+      5.times do
+        break unless cause
+
+        lines << "#{prefix}--- Caused by: #{cause.class}: ".b + cause.message.to_s.b
+        cause = cause.cause
+      end
+      lines.join("\n".b)
+    rescue StandardError => e
+      "#{exception.class} (#{prog} could not describe it: #{e.class}: #{e.message})".b
+    end
+
+    # The adapter's life. The block gets the arguments and the Results, and
+    # returns the booted worker, which answers run_file(PATH, MODE, IDS) for
+    # each request, MODE being nil, "only" or "except". With ISOLATE, and
+    # DT_ISOLATE=fork, each file runs in a Forker's child instead.
+    def main(argv, isolate: false)
+      $stdout.sync = true
+      $stderr.sync = true
+      results_io = begin
+        IO.new(3, "wb", autoclose: false)
+      rescue SystemCallError, ArgumentError
+        die "fd 3 is not open: results are written there (see distributest-adapter(7))"
+      end
+      results_io.sync = true
+      results_io.close_on_exec = true # test subprocesses must not hold the pipe
+      # Requests get a private descriptor; tests that read stdin (or ARGF) get
+      # /dev/null instead of the request stream.
+      requests = $stdin.dup
+      requests.binmode
+      $stdin.reopen(File::NULL)
+      args = argv.dup
+      argv.clear
+
+      results = Results.new(results_io)
+      worker = yield(args, results)
+      runner = isolate && ENV["DT_ISOLATE"] == "fork" ? Forker.new(worker, results, requests, results_io) : worker
+      results.line("ready")
+      serve(requests, runner, results)
+      # The end of the session, here only: the input ended, or the results
+      # can no longer be written.
+      worker.end_session if worker.respond_to?(:end_session)
+      exit(results.broken? ? 1 : 0)
+    end
+
+    # The request loop, until the end of the input or of the results pipe.
+    def serve(requests, runner, results)
+      lineno = 0
+      while (line = requests.gets("\n", LINE_MAX + 2))
+        lineno += 1
+        begin
+          fields = request(line)
+        rescue BadLine => e
+          die "stdin line #{lineno}: #{e.message}", EX_DATAERR
+        end
+        next unless fields
+
+        runner.run_file(fields[1], fields[2], fields.drop(3))
+        return if results.broken?
+      end
+    end
+
+    # The fields of a `run` request, from LINE as read, newline included; nil
+    # for another verb, which is ignored.
+    def request(line)
+      unless line.end_with?("\n")
+        raise BadLine, line.bytesize > LINE_MAX ? "line longer than #{LINE_MAX} bytes" : "no newline at end of input"
+      end
+      line = line.chomp("\n")
+      raise BadLine, "line longer than #{LINE_MAX} bytes" if line.bytesize > LINE_MAX
+
+      fields = line.split("\t", -1).map { |f| Wire.unescape(f) }
+      return nil unless fields.first == "run"
+      unless fields.size == 2 || (fields.size > 2 && %w[only except].include?(fields[2]))
+        raise BadLine, "run takes PATH [only|except ID...], got #{fields.size - 1} fields"
+      end
+
+      fields
+    end
+  end
+
+  # Field escaping of "Lines and fields". Everything is handled as bytes.
+  module Wire
+    ESCAPES = { "\\" => "\\\\", "\t" => "\\t", "\n" => "\\n" }.freeze
+    UNESCAPES = { "\\" => "\\", "t" => "\t", "n" => "\n" }.freeze
+
+    module_function
+
+    def escape(value)
+      truncate(value.to_s.b.gsub(/[\\\t\n]/, ESCAPES))
+    end
+
+    # Cuts an escaped field to FIELD_MAX bytes, not inside a UTF-8 character
+    # nor inside an escape pair, and marks the cut.
+    def truncate(escaped)
+      return escaped if escaped.bytesize <= FIELD_MAX
+
+      cut = FIELD_MAX - Distributest.truncated.bytesize
+      # A continuation byte first after the cut: move the cut to its lead byte.
+      3.times { cut -= 1 if (escaped.getbyte(cut) & 0xC0) == 0x80 }
+      cut -= 1 if escaped.byteslice(0, cut)[/\\*\z/].bytesize.odd?
+      escaped.byteslice(0, cut) + Distributest.truncated
+    end
+
+    # A field that is never cut, since a cut command would be wrong: empty
+    # when it does not fit.
+    def whole(value)
+      value = value.to_s.b
+      value.gsub(/[\\\t\n]/, ESCAPES).bytesize <= FIELD_MAX ? value : "".b
+    end
+
+    def unescape(field)
+      return field unless field.include?("\\")
+
+      field.gsub(/\\(.?)/m) do
+        UNESCAPES.fetch(Regexp.last_match(1)) do
+          raise BadLine, "bad escape #{Regexp.last_match(0).inspect}"
+        end
+      end
+    end
+  end
+
+  # The fd 3 pipe (or, in a forked child, the pipe to the parent). A write
+  # error (dt-spawn gone) is remembered rather than raised, since it would
+  # otherwise surface inside a test run.
+  class Results
+    def initialize(io)
+      @io = io
+      @broken = false
+    end
+
+    def broken?
+      @broken
+    end
+
+    def line(verb, *fields)
+      raw(([verb.b] + fields.map { |f| Wire.escape(f) }).join("\t".b) << "\n".b)
+    end
+
+    def raw(line)
+      return if @broken
+
+      @io.write(line)
+    rescue IOError, SystemCallError
+      @broken = true
+    end
+
+    def fail_line(kind, description, location, message, rerun = "")
+      line("fail", kind, description, location, message, Wire.whole(rerun))
+    end
+
+    # The end of a file. What the tests wrote before it belongs to the file,
+    # so it goes first. ERROR makes STATUS `error` even without errors.
+    def done_line(examples, failures, pending, errors, error: false)
+      status = if errors.positive? || error then "error"
+               elsif failures.positive? then "failed"
+               else "passed"
+               end
+      [$stdout, $stderr, STDOUT, STDERR].uniq.each { |io| io.flush rescue nil } # rubocop:disable Style/RescueModifier
+      line("done", status, examples.to_s, failures.to_s, pending.to_s, errors.to_s)
+    end
+  end
+
+  # `only`/`except` of a request: the units of the file to run. An adapter
+  # whose units are not named by their ID alone redefines listed?.
+  class Selection
+    def initialize(mode, ids)
+      @only = mode == "only"
+      @ids = ids.to_h { |id| [id.b, true] }
+    end
+
+    def keep?(unit)
+      listed?(unit) == @only
+    end
+
+    def listed?(id)
+      @ids.key?(id.to_s.b)
+    end
+  end
+
+  # DT_ISOLATE=fork: each file runs in a child of the booted worker, which
+  # sends its result lines through a pipe; the parent passes them on, and
+  # reports the child's death when no `done` came. The worker answers
+  # run_file(PATH, MODE, IDS, RESULTS) and rerun_file(PATH).
+  class Forker
+    def initialize(worker, results, requests, results_io)
+      @worker = worker
+      @results = results
+      @requests = requests
+      @results_io = results_io
+    end
+
+    def run_file(path, mode = nil, ids = [])
+      reader, writer = IO.pipe
+      reader.binmode
+      writer.binmode
+      pid = fork do
+        reader.close
+        @requests.close
+        @results_io.close # tests must not hold the results pipe
+        writer.sync = true
+        @worker.run_file(path, mode, ids, Results.new(writer))
+        exit!(0) # at_exit handlers belong to the parent
+      rescue Exception => e # rubocop:disable Lint/RescueException
+        warn "#{Distributest.prog}: #{e.class}: #{e.message}"
+        exit!(1)
+      end
+      writer.close
+      relay(reader, pid, path)
+    ensure
+      reader&.close unless reader&.closed?
+      writer&.close unless writer&.closed?
+    end
+
+    private
+
+    def relay(reader, pid, path)
+      counts = { "failure" => 0, "error" => 0, "pending" => 0 }
+      buffer = +"".b
+      done = false
+      status = nil
+      drained = 0
+      loop do
+        readable = IO.select([reader], nil, nil, status ? 0 : 0.2)
+        chunk = readable ? reader.read_nonblock(1 << 16, exception: false) : :wait_readable
+        break if chunk.nil? # EOF: the child, and all it started, are gone
+
+        if chunk.is_a?(String)
+          buffer << chunk
+          done = pass_on(buffer, counts, done)
+        end
+        # Once the child is dead, only what it left in the pipe: a process
+        # it started may hold the pipe open, and we do not wait for it.
+        break if status && (!chunk.is_a?(String) || (drained += 1) > 16)
+
+        _, status = Process.waitpid2(pid, Process::WNOHANG) unless status
+      end
+      _, status = Process.waitpid2(pid) unless status
+      report_death(path, status, counts) unless done
+    end
+
+    # Passes the complete lines on, counting them for report_death; the
+    # child writes nothing after `done`.
+    def pass_on(buffer, counts, done)
+      while (nl = buffer.index("\n".b))
+        line = buffer.slice!(0, nl + 1)
+        next if done
+
+        verb, kind = line.split("\t".b, 3)
+        done = verb == "done".b
+        key = verb == "fail".b ? kind : verb
+        counts[key] += 1 if counts.key?(key)
+        @results.raw(line)
+      end
+      done
+    end
+
+    def report_death(path, status, counts)
+      how = if status.signaled?
+              name = Signal.signame(status.termsig)
+              "killed by signal #{status.termsig}#{name ? " (SIG#{name})" : ''}"
+            else
+              "exited #{status.exitstatus}"
+            end
+      @results.fail_line("error", "the process running #{path} #{how}", path,
+                         "The forked worker died before finishing #{path} (exit! or a crash?).",
+                         @worker.rerun_file(path))
+      @results.done_line(counts.values.sum, counts["failure"], counts["pending"], counts["error"] + 1)
+    end
+  end
+
+  # What minitest and test-unit share: a test file is loaded by its absolute
+  # path, and the test classes it defined, and only those, are run, as `ruby
+  # -Itest FILE` runs them. An adapter's Worker and FileRun subclass these.
+  module XUnit
+    # `ruby -Itest -Ilib PATH ARGS`: the file, or with ARGS some of it.
+    def self.rerun(path, *args)
+      Distributest.rerun("ruby", "-Itest", "-Ilib", path, *args)
+    end
+
+    # The results of one test file: `fail`/`pending` as they happen, `done`
+    # at the end. A subclass defines finish, error_location(exception),
+    # filter_backtrace(frames), name_args(klass, target) (the arguments that
+    # run the test TARGET of KLASS), and running_test, [DESCRIPTION, RERUN]
+    # of the test that started and has not ended.
+    class FileRun
+      # The classes the file defined, which it runs.
+      attr_writer :classes
+
+      def initialize(path, results, root)
+        @path = path.b # as bytes: names in other encodings mix with it
+        @results = results
+        @root = root
+        @abs = File.expand_path(path).b
+        @errors = 0 # errors the framework did not count: load, exit, internal
+        @classes = []
+      end
+
+      # The file raised (SyntaxError, LoadError, NameError...) while loading:
+      # none of its tests run, as with `ruby FILE`, where autorun gives up.
+      def load_error(exception)
+        @errors += 1
+        fail_line("error", "error while loading ".b + @path, error_location(exception),
+                  describe_exception(exception), XUnit.rerun(@path))
+      end
+
+      # `exit` (SystemExit) escaped the framework, which lets it through: the
+      # rest of the file does not run, as the process would have ended.
+      def system_exit(exception, loading)
+        @errors += 1
+        test = running_test unless loading
+        where = if loading then "while loading ".b + @path
+                elsif test then "in ".b + test[0].b + ": the rest of ".b + @path + " did not run".b
+                else "while running ".b + @path
+                end
+        fail_line("error", "exit (status #{exception.status}) called ".b + where,
+                  error_location(exception), describe_exception(exception), test ? test[1] : XUnit.rerun(@path))
+      end
+
+      def unrunnable(why)
+        @errors += 1
+        fail_line("error", "#{why}: ".b + @path, @path, why, "")
+      end
+
+      def internal_error(exception)
+        @errors += 1
+        fail_line("error", "#{Distributest.prog}: internal error while running ".b + @path, @path,
+                  describe_exception(exception), XUnit.rerun(@path))
+      end
+
+      private
+
+      def fail_line(kind, description, location, message, rerun)
+        @results.fail_line(kind, description, location, message, rerun)
+      end
+
+      # The test alone; with its class when another class of the file (a
+      # subclass, say) has a test of that name, which the name would run too.
+      def rerun_test(klass, name)
+        method = test_method(name)
+        others = @classes.count { |c| c.public_method_defined?(method) rescue false } # rubocop:disable Style/RescueModifier
+        target = others > 1 ? klass.to_s.b + "#".b + name.to_s.b : name.to_s.b
+        XUnit.rerun(@path, *name_args(klass, target))
+      rescue StandardError
+        XUnit.rerun(@path)
+      end
+
+      # The method that defines the test NAME.
+      def test_method(name)
+        name
+      end
+
+      # CLASS: message, the filtered backtrace and the causes.
+      def describe_exception(exception, frames = exception.backtrace)
+        Distributest.describe_exception(exception, "    ") do
+          message = exception.message.to_s.b
+          # A SyntaxError's message starts with the file's absolute path.
+          message = message.lines.map { |l| relative(l) }.join if exception.is_a?(SyntaxError)
+          ["#{exception.class}: ".b + message] + backtrace(frames).map { |l| "    ".b + l }
+        end
+      end
+
+      # The framework's filter (the project may have set its own), without
+      # our frames, with paths relative to the project.
+      def backtrace(frames)
+        return [] unless frames
+
+        # As bytes: a regexp raises on a frame that is not valid UTF-8.
+        kept = filter_backtrace(frames.map { |f| f.to_s.b }).map { |f| f.to_s.b }
+        kept.reject { |f| f.match?(Distributest.own_frame) }.map { |f| relative(f) }
+      rescue StandardError
+        frames.map { |f| relative(f.to_s.b) }
+      end
+
+      def relative(frame)
+        return @path + frame.delete_prefix(@abs) if frame.start_with?(@abs + ":".b)
+
+        root = @root.find { |r| frame.start_with?(r) }
+        root ? frame.delete_prefix(root) : frame
+      end
+    end
+
+    # Boots once, then runs files. A subclass defines boot, file_run(path,
+    # results), runnables (every test class defined so far) and
+    # run_classes(classes, path, file_run, selection).
+    class Worker
+      def initialize(args, results)
+        @args = args
+        @results = results
+        root = Dir.pwd
+        @root = [root, File.realpath(root)].uniq.map { |r| "#{r}/".b }
+        @defined = {} # absolute path => the classes it defined
+      end
+
+      # MODE is nil for the whole file, or "only"/"except" with IDS.
+      def run_file(path, mode = nil, ids = [], results = @results)
+        path = Distributest.utf8_or_bytes(path)
+        run = file_run(path, results)
+        if path.empty?
+          run.unrunnable("empty path")
+        elsif (why = refuse(path))
+          run.unrunnable(why)
+        else
+          classes = load_file(path, run)
+          run.classes = classes if classes
+          run_file_classes(classes, path, run, mode && Selection.new(mode, ids)) if classes&.any?
+        end
+        run.finish
+      end
+
+      def rerun_file(path)
+        XUnit.rerun(path)
+      end
+
+      private
+
+      # An `exit`, or an error that escapes the framework, ends the file, not
+      # the worker.
+      def run_file_classes(classes, path, run, selection)
+        run_classes(classes, path, run, selection)
+      rescue SystemExit => e
+        run.system_exit(e, false)
+      rescue SignalException, NoMemoryError
+        raise
+      rescue Exception => e # rubocop:disable Lint/RescueException
+        run.internal_error(e)
+      end
+
+      # Why the framework cannot run PATH, or nil.
+      def refuse(_path)
+        nil
+      end
+
+      # test and lib first in the load path, as `ruby -Itest -Ilib` does.
+      def use_load_path
+        %w[test lib].each do |dir|
+          dir = File.expand_path(dir)
+          $LOAD_PATH.unshift(dir) if File.directory?(dir) && !$LOAD_PATH.include?(dir)
+        end
+      end
+
+      def load_helper
+        helper = File.expand_path("test/test_helper.rb")
+        require helper if File.file?(helper)
+      rescue SystemExit => e
+        Distributest.down("exit (status #{e.status}) while loading test/test_helper.rb")
+      rescue ScriptError, StandardError => e
+        where = (e.backtrace || []).find { |f| !f.match?(Distributest.own_frame) }
+        Distributest.down("boot failed: #{where}: #{e.class}: #{e.message}")
+      end
+
+      # Runs the framework's parser in the block, which prints its complaint
+      # and exits; the complaint becomes the reason of `down`. The adapter
+      # requires stringio, before Bundler as it always did.
+      def parse_args(args)
+        out = $stdout
+        $stdout = StringIO.new
+        begin
+          yield args
+        ensure
+          said = $stdout.string
+          $stdout = out
+          print said
+        end
+      rescue SystemExit
+        Distributest.down("bad args #{@args.join(' ')}: #{said.strip.lines.first&.strip || 'exit'}")
+      end
+
+      # The classes the file defined, or nil when it did not load. A file
+      # asked for again, such as another part of a split file, is not loaded
+      # again, which would define no new class: its classes run again.
+      def load_file(path, run)
+        abs = File.expand_path(path)
+        return @defined[abs] if @defined.key?(abs)
+
+        before = runnables.dup
+        begin
+          load abs unless already_required?(abs)
+        rescue SystemExit => e
+          run.system_exit(e, true)
+          return nil
+        rescue SignalException, NoMemoryError
+          raise
+        rescue Exception => e # rubocop:disable Lint/RescueException
+          run.load_error(e)
+          return nil
+        ensure
+          loaded
+        end
+        seen = before.to_h { |c| [c, true] }.compare_by_identity
+        @defined[abs] = runnables.reject { |c| seen[c] }
+      end
+
+      # After each load, even a failed one.
+      def loaded; end
+
+      def already_required?(abs)
+        real = File.realpath(abs) rescue abs # rubocop:disable Style/RescueModifier
+        $LOADED_FEATURES.include?(abs) || $LOADED_FEATURES.include?(real)
+      end
+    end
+  end
+end
