@@ -308,6 +308,40 @@ save_timings(int complete)
 	dt_timings_free(&t);
 }
 
+/*
+ * No schedule beats the longest file or part, run by the runner that came
+ * up first, nor an even share of the work once the runners are up: each
+ * works from its setup on.  The slowest are sorted first.
+ */
+static void
+print_bound(double wall)
+{
+	double sum_up = 0, min_up = -1, share, longest, bound;
+	size_t i;
+	int nup = 0;
+
+	for (i = 0; i < nslots; i++)
+		if (slots[i].was_up) {
+			nup++;
+			sum_up += slots[i].up;
+			if (min_up < 0 || slots[i].up < min_up)
+				min_up = slots[i].up;
+		}
+	if (nup == 0) {
+		nup = runners_peak;
+		min_up = 0;
+	}
+	share = work / nup + sum_up / nup;
+	longest = dones[0].secs + min_up;
+	bound = longest > share ? longest : share;
+	printf("lower bound %.2fs (%s, after %.2fs of setup%s): this "
+	    "run took %.2fx that\n", bound, longest <= share ?
+	    "the work shared evenly" : dones[0].part ?
+	    "the longest part of a file" : "the longest file",
+	    longest <= share ? sum_up / nup : min_up,
+	    longest <= share ? " on average" : "", wall / bound);
+}
+
 static int
 summary(const char *how)
 {
@@ -332,36 +366,8 @@ summary(const char *how)
 		    "runner\n", work, wall, work / wall);
 	if (ndones > 0)
 		qsort(dones, ndones, sizeof(*dones), cmp_slow);
-	if (ndones > 0 && runners_peak > 0 && wall > 0 && work >= 0.01) {
-		/*
-		 * No schedule beats the longest file or part, run by the
-		 * runner that came up first, nor an even share of the work
-		 * once the runners are up: each works from its setup on.
-		 */
-		double sum_up = 0, min_up = -1, share, longest, bound;
-		int nup = 0;
-
-		for (i = 0; i < nslots; i++)
-			if (slots[i].was_up) {
-				nup++;
-				sum_up += slots[i].up;
-				if (min_up < 0 || slots[i].up < min_up)
-					min_up = slots[i].up;
-			}
-		if (nup == 0) {
-			nup = runners_peak;
-			min_up = 0;
-		}
-		share = work / nup + sum_up / nup;
-		longest = dones[0].secs + min_up;
-		bound = longest > share ? longest : share;
-		printf("lower bound %.2fs (%s, after %.2fs of setup%s): this "
-		    "run took %.2fx that\n", bound, longest <= share ?
-		    "the work shared evenly" : dones[0].part ?
-		    "the longest part of a file" : "the longest file",
-		    longest <= share ? sum_up / nup : min_up,
-		    longest <= share ? " on average" : "", wall / bound);
-	}
+	if (ndones > 0 && runners_peak > 0 && wall > 0 && work >= 0.01)
+		print_bound(wall);
 	if (ndones > 1 && nslowest > 0) {
 		printf("slowest:\n");
 		for (i = 0; i < ndones && i < (size_t)nslowest; i++)

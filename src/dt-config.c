@@ -249,84 +249,50 @@ rsh_command(const char *rsh, const char *control)
 	    "-o ControlPersist=10%s", (int)len, rsh, control, rsh + len);
 }
 
+/*
+ * The copy's name on the nodes: the project directory's name and a hash
+ * of its path, so two projects of one name (~/a/app, ~/b/app) share
+ * neither a copy nor runner ids.  At most 200 bytes of the name, not
+ * cutting a UTF-8 character.
+ */
 static void
-print_events(struct dt_conf *c, const char *libexec, const char *control)
+copy_name(char *name, size_t size)
 {
-	char host[256], cores[16], *p;
-	struct passwd *pw;
-	const char *user, *base;
-	char name[256];
 	uint32_t h = 2166136261u;
+	const char *base, *p;
 	size_t len;
-	char *rsh, *spawn;
-	size_t i;
 
-	if (gethostname(host, sizeof(host)) < 0)
-		dt_die_sys(DT_EX_SYS, "gethostname");
-	host[sizeof(host) - 1] = '\0';
-	pw = getpwuid(getuid());
-	user = pw ? pw->pw_name : getenv("USER");
-	if (user == NULL)
-		dt_die(DT_EX_SYS, "cannot tell who runs this: uid %ld has no "
-		    "name", (long)getuid());
 	base = strrchr(project, '/');
 	base = base && base[1] ? base + 1 : "root";
-	/*
-	 * Two projects of one name (~/a/app, ~/b/app) must not share a
-	 * copy on the nodes, nor runner ids: the name carries a hash of
-	 * the project's path.
-	 */
 	for (p = project; *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
-	/* At most 200 bytes of it, not cutting a UTF-8 character. */
 	if ((len = strlen(base)) > 200)
 		len = 200;
 	while (len > 0 && len < strlen(base) &&
 	    ((unsigned char)base[len] & 0xc0) == 0x80)
 		len--;
-	snprintf(name, sizeof(name), "%.*s-%08x", (int)len, base, h);
-	if (dt_send(1, "hello", "distributest-events", DT_PROTOCOL_S, DT_VERSION,
-	    (char *)NULL) < 0)
-		dt_die_sys(DT_EX_SYS, "write");
-	set("project", project);
-	set("name", name);
-	set("initiator", host);
-	set("user", user);
-	set("framework", c->run[DT_RUN_FRAMEWORK].value);
-	if (c->run[DT_RUN_COMMAND].value)
-		set("command", c->run[DT_RUN_COMMAND].value);
-	set_words("tests", c->run[DT_RUN_TESTS].value);
-	set_words("exclude", c->run[DT_RUN_EXCLUDE].value);
-	set_words("args", c->run[DT_RUN_ARGS].value);
-	for (i = 0; i < ncmdargs; i++)
-		set("args", cmdargs[i]);
-	set("workdir", c->run[DT_RUN_WORKDIR].value);
-	if (c->run[DT_RUN_NODE_SETUP].value && *c->run[DT_RUN_NODE_SETUP].value)
-		set("node_setup", c->run[DT_RUN_NODE_SETUP].value);
-	if (c->run[DT_RUN_RUNNER_SETUP].value &&
-	    *c->run[DT_RUN_RUNNER_SETUP].value)
-		set("runner_setup", c->run[DT_RUN_RUNNER_SETUP].value);
-	set("retries", c->run[DT_RUN_RETRIES].value);
-	if (c->run[DT_RUN_ISOLATE].value)
-		set("isolate", c->run[DT_RUN_ISOLATE].value);
-	if (c->run[DT_RUN_RUNNER_DIR].value)
-		set("runner_dir", c->run[DT_RUN_RUNNER_DIR].value);
-	set("split", c->run[DT_RUN_SPLIT].value);
-	p = dt_xasprintf("%s/.distributest/timings", project);
-	set("timings", p);
-	free(p);
-	p = dt_xasprintf("%s/.distributest/log", project);
-	set("log", p);
-	free(p);
-	p = dt_xasprintf("%s/dt-spawn", libexec);
-	set("spawn", p);
-	free(p);
+	snprintf(name, size, "%.*s-%08x", (int)len, base, h);
+}
+
+/* A hook that is set and not empty. */
+static void
+set_given(const char *key, const char *value)
+{
+	if (value != NULL && *value != '\0')
+		set(key, value);
+}
+
+static void
+print_nodes(struct dt_conf *c, const char *libexec, const char *control)
+{
+	char cores[16], *dest, *rsh, *spawn;
+	size_t i;
+
 	snprintf(cores, sizeof(cores), "%ld", sysconf(_SC_NPROCESSORS_ONLN));
 	for (i = 0; i < c->nnodes; i++) {
 		struct dt_node *n = &c->nodes[i];
 		const char *h = n->host.value ? n->host.value : n->name;
 		const char *r = n->runners.value;
-		char *dest;
 		int local = strcmp(h, "local") == 0;
 
 		if (r == NULL || strcmp(r, "auto") == 0)
@@ -348,15 +314,103 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 	}
 }
 
+static void
+print_events(struct dt_conf *c, const char *libexec, const char *control)
+{
+	char host[256], name[256], *p;
+	struct passwd *pw;
+	const char *user;
+	size_t i;
+
+	if (gethostname(host, sizeof(host)) < 0)
+		dt_die_sys(DT_EX_SYS, "gethostname");
+	host[sizeof(host) - 1] = '\0';
+	pw = getpwuid(getuid());
+	user = pw ? pw->pw_name : getenv("USER");
+	if (user == NULL)
+		dt_die(DT_EX_SYS, "cannot tell who runs this: uid %ld has no "
+		    "name", (long)getuid());
+	copy_name(name, sizeof(name));
+	if (dt_send(1, "hello", "distributest-events", DT_PROTOCOL_S, DT_VERSION,
+	    (char *)NULL) < 0)
+		dt_die_sys(DT_EX_SYS, "write");
+	set("project", project);
+	set("name", name);
+	set("initiator", host);
+	set("user", user);
+	set("framework", c->run[DT_RUN_FRAMEWORK].value);
+	if (c->run[DT_RUN_COMMAND].value)
+		set("command", c->run[DT_RUN_COMMAND].value);
+	set_words("tests", c->run[DT_RUN_TESTS].value);
+	set_words("exclude", c->run[DT_RUN_EXCLUDE].value);
+	set_words("args", c->run[DT_RUN_ARGS].value);
+	for (i = 0; i < ncmdargs; i++)
+		set("args", cmdargs[i]);
+	set("workdir", c->run[DT_RUN_WORKDIR].value);
+	set_given("node_setup", c->run[DT_RUN_NODE_SETUP].value);
+	set_given("runner_setup", c->run[DT_RUN_RUNNER_SETUP].value);
+	set("retries", c->run[DT_RUN_RETRIES].value);
+	if (c->run[DT_RUN_ISOLATE].value)
+		set("isolate", c->run[DT_RUN_ISOLATE].value);
+	if (c->run[DT_RUN_RUNNER_DIR].value)
+		set("runner_dir", c->run[DT_RUN_RUNNER_DIR].value);
+	set("split", c->run[DT_RUN_SPLIT].value);
+	p = dt_xasprintf("%s/.distributest/timings", project);
+	set("timings", p);
+	free(p);
+	p = dt_xasprintf("%s/.distributest/log", project);
+	set("log", p);
+	free(p);
+	p = dt_xasprintf("%s/dt-spawn", libexec);
+	set("spawn", p);
+	free(p);
+	print_nodes(c, libexec, control);
+}
+
+/*
+ * The files, each later one overriding an earlier one key by key; the
+ * first that is wrong ends it.
+ */
+static void
+load_files(struct dt_conf *c, const char *file)
+{
+	const char *env;
+	char *p;
+	int rc = 0;
+
+	env = getenv("DISTRIBUTEST_SYSTEM_CONFIG");
+	p = env ? dt_xstrdup(env) :
+	    dt_xstrdup(DT_SYSCONFDIR "/distributest/distributest.conf");
+	if (*p && dt_conf_load(c, p, 0) < 0)
+		rc = DT_EX_USAGE;
+	free(p);
+	if ((env = getenv("XDG_CONFIG_HOME")) != NULL && *env)
+		p = dt_xasprintf("%s/distributest/config", env);
+	else
+		p = dt_xasprintf("%s/.config/distributest/config",
+		    getenv("HOME") ? getenv("HOME") : "/");
+	if (rc == 0 && dt_conf_load(c, p, 0) < 0)
+		rc = DT_EX_USAGE;
+	free(p);
+	p = dt_xasprintf("%s/.distributest/config", project);
+	if (rc == 0 && dt_conf_load(c, p, 0) < 0)
+		rc = DT_EX_USAGE;
+	free(p);
+	if (rc == 0 && file != NULL && dt_conf_load(c, file, 1) < 0)
+		rc = DT_EX_USAGE;
+	if (rc != 0)
+		exit(rc);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct dt_conf c;
 	const char *dir = ".", *file = NULL, *jobs = NULL, *libexec = NULL;
 	const char *control = NULL;
-	const char *e, *env;
+	const char *e;
 	char *p;
-	int ch, print = 0, rc = 0, nosplit = 0;
+	int ch, print = 0, nosplit = 0;
 	size_t i;
 
 	dt_hygiene();
@@ -401,28 +455,7 @@ main(int argc, char *argv[])
 	}
 
 	dt_conf_init(&c);
-	env = getenv("DISTRIBUTEST_SYSTEM_CONFIG");
-	p = env ? dt_xstrdup(env) :
-	    dt_xstrdup(DT_SYSCONFDIR "/distributest/distributest.conf");
-	if (*p && dt_conf_load(&c, p, 0) < 0)
-		rc = DT_EX_USAGE;
-	free(p);
-	if ((env = getenv("XDG_CONFIG_HOME")) != NULL && *env)
-		p = dt_xasprintf("%s/distributest/config", env);
-	else
-		p = dt_xasprintf("%s/.config/distributest/config",
-		    getenv("HOME") ? getenv("HOME") : "/");
-	if (rc == 0 && dt_conf_load(&c, p, 0) < 0)
-		rc = DT_EX_USAGE;
-	free(p);
-	p = dt_xasprintf("%s/.distributest/config", project);
-	if (rc == 0 && dt_conf_load(&c, p, 0) < 0)
-		rc = DT_EX_USAGE;
-	free(p);
-	if (rc == 0 && file != NULL && dt_conf_load(&c, file, 1) < 0)
-		rc = DT_EX_USAGE;
-	if (rc != 0)
-		exit(rc);
+	load_files(&c, file);
 	if (jobs != NULL)
 		for (i = 0; i < c.nnodes; i++) {
 			free(c.nodes[i].runners.value);
