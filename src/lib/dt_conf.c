@@ -160,70 +160,77 @@ check_runners(struct dt_conf *c, const char *v)
 }
 
 static int
-handler(void *user, const char *rawsec, const char *key, const char *value)
+one_of(const char *value, const char *const *choices)
 {
-	struct dt_conf *c = user;
-	char sec[INI_LINE];
-	size_t len;
-	struct dt_node *n;
-	struct dt_setting *s = NULL;
-	const char *name, *e;
-	int k, i;
-
-	/* inih keeps blanks inside the brackets; the reader trimmed them. */
-	while (isspace((unsigned char)*rawsec))
-		rawsec++;
-	snprintf(sec, sizeof(sec), "%s", rawsec);
-	len = strlen(sec);
-	while (len > 0 && isspace((unsigned char)sec[len - 1]))
-		sec[--len] = '\0';
-	if (strcmp(sec, "") == 0)
-		return fail(c, "\"%s\" outside a section (put it under [run] "
-		    "or [node NAME])", key);
-	if (strcmp(sec, "run") == 0) {
-		for (k = 0; k < DT_RUN_NKEYS; k++)
-			if (strcmp(key, dt_run_keys[k]) == 0)
-				break;
-		if (k == DT_RUN_NKEYS)
-			return fail(c, "unknown key \"%s\" in [run]", key);
-		if (k == DT_RUN_FRAMEWORK) {
-			for (i = 0; frameworks[i]; i++)
-				if (strcmp(value, frameworks[i]) == 0)
-					break;
-			if (frameworks[i] == NULL)
-				return fail(c, "framework: unknown framework "
-				    "\"%s\" (expected rspec, minitest, test-unit, "
-				    "pytest or command)", value);
-		}
-		if (k == DT_RUN_ISOLATE && strcmp(value, "none") != 0 &&
-		    strcmp(value, "fork") != 0)
-			return fail(c, "isolate: \"%s\" is not none or fork",
-			    value);
-		if (k == DT_RUN_RUNNER_DIR && strcmp(value, "own") != 0 &&
-		    strcmp(value, "shared") != 0)
-			return fail(c, "runner_dir: \"%s\" is not own or shared",
-			    value);
-		if (k == DT_RUN_SPLIT && strcmp(value, "yes") != 0 &&
-		    strcmp(value, "no") != 0)
-			return fail(c, "split: \"%s\" is not yes or no", value);
-		if (k == DT_RUN_RETRIES) {
-			dt_strtonum(value, 0, 100, &e);
-			if (e != NULL)
-				return fail(c, "retries: \"%s\" is %s "
-				    "(expected 0 to 100)", value, e);
-		}
-		s = &c->run[k];
-		if (is_list(k) && s->origin.file == c->file &&
-		    s->value != NULL && s->origin.file != NULL) {
-			char *v = dt_xasprintf("%s %s", s->value, value);
-
-			setv(s, v, c->file, c->line);
-			free(v);
+	for (; *choices != NULL; choices++)
+		if (strcmp(value, *choices) == 0)
 			return 1;
-		}
-		setv(s, value, c->file, c->line);
+	return 0;
+}
+
+/* A [run] value that is not one the key takes fails with why. */
+static int
+check_run(struct dt_conf *c, int k, const char *value)
+{
+	static const char *const isolates[] = { "none", "fork", NULL };
+	static const char *const dirs[] = { "own", "shared", NULL };
+	static const char *const yesno[] = { "yes", "no", NULL };
+	const char *e;
+
+	if (k == DT_RUN_FRAMEWORK && !one_of(value, frameworks))
+		return fail(c, "framework: unknown framework \"%s\" (expected "
+		    "rspec, minitest, test-unit, pytest or command)", value);
+	if (k == DT_RUN_ISOLATE && !one_of(value, isolates))
+		return fail(c, "isolate: \"%s\" is not none or fork", value);
+	if (k == DT_RUN_RUNNER_DIR && !one_of(value, dirs))
+		return fail(c, "runner_dir: \"%s\" is not own or shared",
+		    value);
+	if (k == DT_RUN_SPLIT && !one_of(value, yesno))
+		return fail(c, "split: \"%s\" is not yes or no", value);
+	if (k == DT_RUN_RETRIES) {
+		dt_strtonum(value, 0, 100, &e);
+		if (e != NULL)
+			return fail(c, "retries: \"%s\" is %s (expected 0 "
+			    "to 100)", value, e);
+	}
+	return 1;
+}
+
+static int
+run_key(struct dt_conf *c, const char *key, const char *value)
+{
+	struct dt_setting *s;
+	char *v;
+	int k;
+
+	for (k = 0; k < DT_RUN_NKEYS; k++)
+		if (strcmp(key, dt_run_keys[k]) == 0)
+			break;
+	if (k == DT_RUN_NKEYS)
+		return fail(c, "unknown key \"%s\" in [run]", key);
+	if (!check_run(c, k, value))
+		return 0;
+	s = &c->run[k];
+	/* A list given on several lines of one file is one list. */
+	if (is_list(k) && s->origin.file == c->file && s->value != NULL &&
+	    s->origin.file != NULL) {
+		v = dt_xasprintf("%s %s", s->value, value);
+		setv(s, v, c->file, c->line);
+		free(v);
 		return 1;
 	}
+	setv(s, value, c->file, c->line);
+	return 1;
+}
+
+static int
+node_key(struct dt_conf *c, const char *sec, const char *key,
+    const char *value)
+{
+	struct dt_setting *s;
+	const char *name;
+	struct dt_node *n;
+
 	name = node_name(sec);
 	if (name == NULL || (n = dt_conf_node(c, name)) == NULL)
 		return 0;	/* section() has said why */
@@ -247,6 +254,28 @@ handler(void *user, const char *rawsec, const char *key, const char *value)
 		return fail(c, "%s: empty value", key);
 	setv(s, value, c->file, c->line);
 	return 1;
+}
+
+static int
+handler(void *user, const char *rawsec, const char *key, const char *value)
+{
+	struct dt_conf *c = user;
+	char sec[INI_LINE];
+	size_t len;
+
+	/* inih keeps blanks inside the brackets; the reader trimmed them. */
+	while (isspace((unsigned char)*rawsec))
+		rawsec++;
+	snprintf(sec, sizeof(sec), "%s", rawsec);
+	len = strlen(sec);
+	while (len > 0 && isspace((unsigned char)sec[len - 1]))
+		sec[--len] = '\0';
+	if (strcmp(sec, "") == 0)
+		return fail(c, "\"%s\" outside a section (put it under [run] "
+		    "or [node NAME])", key);
+	if (strcmp(sec, "run") == 0)
+		return run_key(c, key, value);
+	return node_key(c, sec, key, value);
 }
 
 /* inih's reader callback: fgets, counting lines and seeing sections. */
