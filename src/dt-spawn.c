@@ -355,13 +355,73 @@ prep_exited(int status)
 	prep.pid = -1;
 }
 
+/* In a runner, before its adapter: into its own tree, made if need be. */
+static void
+enter_tree(struct runner *r)
+{
+	char why[PATH_MAX + 128];
+
+	/* A replaced adapter carries on in the tree it had. */
+	why[0] = '\0';
+	if (access(r->tree, F_OK) < 0) {
+		/* Another run may have removed the empty parent. */
+		if (mkdir(trees, 0700) < 0 && errno != EEXIST)
+			snprintf(why, sizeof(why), "%s: %s", trees,
+			    strerror(errno));
+		else if (dt_link_tree(".", r->tree, why,
+		    sizeof(why)) == 0)
+			why[0] = '\0';
+	}
+	if (why[0] != '\0') {
+		dprintf(3, "down\tcannot make the runner's own tree: "
+		    "%s\n", why);
+		_exit(DT_EX_SYS);
+	}
+	if (chdir(r->tree) < 0) {
+		dprintf(3, "down\tcannot enter %s: %s\n", r->tree,
+		    strerror(errno));
+		_exit(DT_EX_SYS);
+	}
+}
+
+/* In a runner, before its adapter: runner_setup ID, if there is one. */
+static void
+runner_setup(const char *id)
+{
+	const char *hook = ".dt-hooks/runner_setup";
+	pid_t pid;
+	int st;
+
+	if (access(hook, F_OK) == 0) {
+		pid = fork();
+		if (pid == 0) {
+			int fd = open("/dev/null", O_RDONLY);
+
+			dup2(fd, 0);
+			close(3);
+			execl(hook, hook, id, (char *)NULL);
+			fprintf(stderr, "runner_setup: %s\n", strerror(errno));
+			_exit(errno == ENOENT ? DT_EX_NOTFOUND : DT_EX_NOEXEC);
+		}
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			char why[64];
+
+			dprintf(3, "down\trunner_setup %s\n", pid < 0 ?
+			    "could not start" : dt_status_str(st, why,
+			    sizeof(why)));
+			_exit(1);
+		}
+	}
+}
+
 /* The runner's child side: runner_setup, then exec the adapter. */
 static noreturn void
 runner_child(struct runner *r, int req, int out, int res, const char *id)
 {
-	char num[16], *hook, **argv;
-	pid_t pid;
-	int st, i;
+	char num[16], **argv;
+	int i;
 	sigset_t none;
 
 	sigemptyset(&none);
@@ -391,54 +451,9 @@ runner_child(struct runner *r, int req, int out, int res, const char *id)
 		    strerror(errno));
 		_exit(DT_EX_SYS);
 	}
-	if (r->tree != NULL) {
-		char why[PATH_MAX + 128];
-
-		/* A replaced adapter carries on in the tree it had. */
-		why[0] = '\0';
-		if (access(r->tree, F_OK) < 0) {
-			/* Another run may have removed the empty parent. */
-			if (mkdir(trees, 0700) < 0 && errno != EEXIST)
-				snprintf(why, sizeof(why), "%s: %s", trees,
-				    strerror(errno));
-			else if (dt_link_tree(".", r->tree, why,
-			    sizeof(why)) == 0)
-				why[0] = '\0';
-		}
-		if (why[0] != '\0') {
-			dprintf(3, "down\tcannot make the runner's own tree: "
-			    "%s\n", why);
-			_exit(DT_EX_SYS);
-		}
-		if (chdir(r->tree) < 0) {
-			dprintf(3, "down\tcannot enter %s: %s\n", r->tree,
-			    strerror(errno));
-			_exit(DT_EX_SYS);
-		}
-	}
-	hook = ".dt-hooks/runner_setup";
-	if (access(hook, F_OK) == 0) {
-		pid = fork();
-		if (pid == 0) {
-			int fd = open("/dev/null", O_RDONLY);
-
-			dup2(fd, 0);
-			close(3);
-			execl(hook, hook, id, (char *)NULL);
-			fprintf(stderr, "runner_setup: %s\n", strerror(errno));
-			_exit(errno == ENOENT ? DT_EX_NOTFOUND : DT_EX_NOEXEC);
-		}
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-		if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-			char why[64];
-
-			dprintf(3, "down\trunner_setup %s\n", pid < 0 ?
-			    "could not start" : dt_status_str(st, why,
-			    sizeof(why)));
-			_exit(1);
-		}
-	}
+	if (r->tree != NULL)
+		enter_tree(r);
+	runner_setup(id);
 	argv = dt_xcalloc(nargs + 2, sizeof(*argv));
 	argv[0] = dt_xasprintf("%s/adapter-%s", libexec, framework);
 	for (i = 0; i < nargs; i++)
