@@ -637,6 +637,42 @@ esc_len(const char *s)
 }
 
 /*
+ * The m parts of a split file join the queue, each running the units of
+ * its bin, but for the lightest, which runs all "except" the others'.
+ */
+static void
+queue_parts(struct dt_test *t, const struct unit *u, size_t nu,
+    const double *load, size_t m, size_t least, double over)
+{
+	struct dt_test *parts = dt_xcalloc(m, sizeof(*parts));
+	size_t b, i;
+
+	for (b = 0; b < m; b++) {
+		struct dt_test *p = &parts[b];
+
+		p->path = t->path;
+		p->size = t->size;
+		p->time = t->time;
+		p->est = over + load[b];
+		p->part = b + 1;
+		p->nparts = m;
+		p->except = b == least;
+		p->ids = dt_xcalloc(nu, sizeof(*p->ids));
+		for (i = 0; i < nu; i++)
+			if (((size_t)u[i].bin == b) != p->except)
+				p->ids[p->nids++] = dt_xstrdup(u[i].u->unit);
+		append(p);
+	}
+	if (!dry_run) {
+		emit_begin("split");
+		dt_line_field(&ev, t->path);
+		dt_line_fieldf(&ev, "%zu", m);
+		dt_line_fieldf(&ev, "%.3f", over);
+		emit_end();
+	}
+}
+
+/*
  * Split t into parts when it is expected to take more than share, and
  * its units were timed.  Each part then costs the file's own overhead
  * (loading it, its hooks: what its time has beyond its units') plus its
@@ -649,7 +685,6 @@ split_file(struct dt_test *t, const struct dt_timings *tt, double share,
 {
 	const struct dt_timing *first;
 	struct unit *u;
-	struct dt_test *parts;
 	double sum = 0, over, target, *load;
 	size_t nu, i, m, b, least, most, bytes, timed;
 
@@ -704,30 +739,7 @@ split_file(struct dt_test *t, const struct dt_timings *tt, double share,
 		free(load);
 		return 0;
 	}
-	parts = dt_xcalloc(m, sizeof(*parts));
-	for (b = 0; b < m; b++) {
-		struct dt_test *p = &parts[b];
-
-		p->path = t->path;
-		p->size = t->size;
-		p->time = t->time;
-		p->est = over + load[b];
-		p->part = b + 1;
-		p->nparts = m;
-		p->except = b == least;
-		p->ids = dt_xcalloc(nu, sizeof(*p->ids));
-		for (i = 0; i < nu; i++)
-			if (((size_t)u[i].bin == b) != p->except)
-				p->ids[p->nids++] = dt_xstrdup(u[i].u->unit);
-		append(p);
-	}
-	if (!dry_run) {
-		emit_begin("split");
-		dt_line_field(&ev, t->path);
-		dt_line_fieldf(&ev, "%zu", m);
-		dt_line_fieldf(&ev, "%.3f", over);
-		emit_end();
-	}
+	queue_parts(t, u, nu, load, m, least, over);
 	free(u);
 	free(load);
 	return m;
