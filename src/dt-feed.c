@@ -342,19 +342,15 @@ static void bad_line(struct node *, const char *, ...)
 static void
 bad_line(struct node *n, const char *fmt, ...)
 {
-	struct dt_buf why = { 0 };
 	va_list ap;
-	char *what;
-	int len;
+	char *what, *why;
 
 	va_start(ap, fmt);
-	len = vasprintf(&what, fmt, ap);
+	what = dt_xvasprintf(fmt, ap);
 	va_end(ap);
-	if (len < 0)
-		dt_die_sys(DT_EX_SYS, "vasprintf");
-	dt_buf_addf(&why, "channel line %lu: %s", n->ch.rd.lineno, what);
-	node_down(n, why.s);
-	dt_buf_free(&why);
+	why = dt_xasprintf("channel line %lu: %s", n->ch.rd.lineno, what);
+	node_down(n, why);
+	free(why);
 	free(what);
 }
 
@@ -903,16 +899,10 @@ ev_test(char **f, int k)
 }
 
 static void
-event(char *l, size_t len, unsigned long lineno)
+event(char *l, size_t len, char **f, int k, unsigned long lineno)
 {
-	char *copy, *f[DT_FIELDS_MAX];
 	struct node *n;
-	int k;
 
-	copy = dt_xstrdup(l);
-	k = dt_split(copy, len, f, DT_FIELDS_MAX);
-	if (k < 0)
-		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
 	l[len] = '\n';
 	if (!dry_run)
 		out_put(l, len + 1);
@@ -955,7 +945,6 @@ event(char *l, size_t len, unsigned long lineno)
 		}
 		break;
 	}
-	free(copy);
 }
 
 static noreturn void

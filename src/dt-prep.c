@@ -184,16 +184,10 @@ static const struct dt_setting_var settings[] = {
 };
 
 static void
-event(char *l, size_t len, unsigned long lineno)
+event(char *l, size_t len, char **f, int k, unsigned long lineno)
 {
-	char *copy, *f[DT_FIELDS_MAX];
 	struct node *n;
-	int k;
 
-	copy = dt_xstrdup(l);
-	k = dt_split(copy, len, f, DT_FIELDS_MAX);
-	if (k < 0)
-		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
 	dt_pass(l, len);
 	switch (dt_event(f, k, lineno)) {
 	case DT_EV_SET:
@@ -214,7 +208,6 @@ event(char *l, size_t len, unsigned long lineno)
 			start(n);
 		break;
 	}
-	free(copy);
 }
 
 static void

@@ -264,16 +264,10 @@ static const struct dt_setting_var settings[] = {
 };
 
 static void
-event(char *l, size_t len, unsigned long lineno)
+event(char *l, size_t len, char **f, int n, unsigned long lineno)
 {
-	char *copy, *f[DT_FIELDS_MAX];
 	struct job *j;
-	int n;
 
-	copy = dt_xstrdup(l);
-	n = dt_split(copy, len, f, DT_FIELDS_MAX);
-	if (n < 0)
-		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
 	dt_pass(l, len);
 	switch (dt_event(f, n, lineno)) {
 	case DT_EV_SET:
@@ -301,7 +295,6 @@ event(char *l, size_t len, unsigned long lineno)
 		start_pending();
 		break;
 	}
-	free(copy);
 }
 
 int

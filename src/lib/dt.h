@@ -50,6 +50,7 @@ void *dt_xmalloc(size_t);
 void *dt_xcalloc(size_t, size_t);
 void *dt_xrealloc(void *, size_t, size_t);
 char *dt_xstrdup(const char *);
+char *dt_xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
 char *dt_xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 double dt_now(void);
 
@@ -90,6 +91,7 @@ void dt_line_fieldf(struct dt_buf *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 int dt_line_send(int, struct dt_buf *);
 int dt_write_all(int, const void *, size_t);
+int dt_vsend(int, const char *, va_list);
 int dt_send(int, const char *, ...);
 void dt_line_finish(struct dt_buf *);
 char *dt_hello_mismatch(char **, int, const char *, const char *);
@@ -200,7 +202,8 @@ void dt_stage_init(struct dt_stage *, const char *, int);
 void dt_stage_begin(struct dt_stage *);
 void dt_stage_watch(struct dt_stage *, int, short, size_t);
 int dt_stage_wait(struct dt_stage *, int, short);
-int dt_stage_read(struct dt_stage *, void (*)(char *, size_t, unsigned long));
+typedef void (*dt_stage_fn)(char *, size_t, char **, int, unsigned long);
+int dt_stage_read(struct dt_stage *, dt_stage_fn);
 void dt_emit(const char *, ...);
 void dt_pass(char *, size_t);
 

@@ -56,17 +56,24 @@ dt_xstrdup(const char *s)
 }
 
 char *
+dt_xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		dt_die_sys(DT_EX_SYS, "vasprintf");
+	return s;
+}
+
+char *
 dt_xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = dt_xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		dt_die_sys(DT_EX_SYS, "vasprintf");
 	return s;
 }
 

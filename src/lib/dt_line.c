@@ -271,18 +271,27 @@ dt_line_finish(struct dt_buf *b)
 
 /* Send verb and NULL-terminated string fields as one line. */
 int
-dt_send(int fd, const char *verb, ...)
+dt_vsend(int fd, const char *verb, va_list ap)
 {
 	static struct dt_buf b;
 	const char *s;
-	va_list ap;
 
 	dt_line_begin(&b, verb);
-	va_start(ap, verb);
 	while ((s = va_arg(ap, const char *)) != NULL)
 		dt_line_field(&b, s);
-	va_end(ap);
 	return dt_line_send(fd, &b);
+}
+
+int
+dt_send(int fd, const char *verb, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, verb);
+	rc = dt_vsend(fd, verb, ap);
+	va_end(ap);
+	return rc;
 }
 
 /*

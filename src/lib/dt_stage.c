@@ -94,11 +94,13 @@ dt_stage_wait(struct dt_stage *st, int timeout, short outevents)
 }
 
 int
-dt_stage_read(struct dt_stage *st, void (*fn)(char *, size_t, unsigned long))
+dt_stage_read(struct dt_stage *st, dt_stage_fn fn)
 {
+	static char *f[DT_FIELDS_MAX];
+	static struct dt_buf copy;
 	char *l;
 	size_t len;
-	int rc;
+	int rc, k;
 
 	st->got = 0;
 	if (st->eof || st->pfd[DT_STAGE_IN].revents == 0)
@@ -110,8 +112,15 @@ dt_stage_read(struct dt_stage *st, void (*fn)(char *, size_t, unsigned long))
 			dt_die_sys(DT_EX_SYS, "%s", st->in.name);
 		st->in.eof = 1;
 	}
-	while ((rc = dt_rd_line(&st->in, &l, &len)) > 0)
-		fn(l, len, st->in.lineno);
+	while ((rc = dt_rd_line(&st->in, &l, &len)) > 0) {
+		/* The fields of a copy: the line itself may go on as it is. */
+		dt_buf_reset(&copy);
+		dt_buf_add(&copy, l, len);
+		if ((k = dt_split(copy.s, len, f, DT_FIELDS_MAX)) < 0)
+			dt_die(DT_EX_DATA, "%s line %lu: %s", st->in.name,
+			    st->in.lineno, dt_line_error);
+		fn(l, len, f, k, st->in.lineno);
+	}
 	if (rc < 0)
 		dt_die(DT_EX_DATA, "%s line %lu: %s", st->in.name,
 		    st->in.lineno, dt_line_error);
@@ -119,19 +128,17 @@ dt_stage_read(struct dt_stage *st, void (*fn)(char *, size_t, unsigned long))
 	return st->eof;
 }
 
+/* An event out, or the end of this stage when the next one is gone. */
 void
 dt_emit(const char *verb, ...)
 {
-	static struct dt_buf b;
-	const char *s;
 	va_list ap;
+	int rc;
 
-	dt_line_begin(&b, verb);
 	va_start(ap, verb);
-	while ((s = va_arg(ap, const char *)) != NULL)
-		dt_line_field(&b, s);
+	rc = dt_vsend(1, verb, ap);
 	va_end(ap);
-	if (dt_line_send(1, &b) < 0)
+	if (rc < 0)
 		dt_out_failed();
 }
 
