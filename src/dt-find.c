@@ -98,6 +98,43 @@ cmp(const void *a, const void *b)
 	    ((const struct found *)b)->path);
 }
 
+/*
+ * A relative path written the one way the front end and the timings
+ * write it: no "." or empty components, each ".." taking the one before
+ * it; "." for the project itself.  -1 when it climbs out of the project.
+ */
+static int
+normalize(char *rel)
+{
+	char *in = rel, *out = rel, *end = rel + strlen(rel), *c;
+	size_t n;
+
+	/* Out never passes in, but a '/' may land on the terminator. */
+	while (in < end) {
+		c = in;
+		n = strcspn(c, "/");
+		in = c[n] == '/' ? c + n + 1 : c + n;
+		if (n == 0 || (n == 1 && c[0] == '.'))
+			continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			if (out == rel)
+				return -1;
+			for (out--; out > rel && out[-1] != '/'; out--)
+				;
+			continue;
+		}
+		memmove(out, c, n);
+		out += n;
+		*out++ = '/';
+	}
+	if (out == rel)
+		*out++ = '.';
+	else
+		out--;
+	*out = '\0';
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -142,16 +179,9 @@ main(int argc, char *argv[])
 	for (i = optind; i < (size_t)argc; i++) {
 		char *rel = argv[i], *abs;
 
-		while (rel[0] == '.' && rel[1] == '/')
-			rel += 2;
-		if (rel[0] == '/' || strcmp(rel, "..") == 0 ||
-		    strncmp(rel, "../", 3) == 0 || strstr(rel, "/../") ||
-		    (strlen(rel) >= 3 && strcmp(rel + strlen(rel) - 3, "/..") == 0))
+		if (rel[0] == '/' || normalize(rel) < 0)
 			dt_die(DT_EX_USAGE, "%s: not inside the project %s",
 			    argv[i], project);
-		len = strlen(rel);
-		while (len > 1 && rel[len - 1] == '/')
-			rel[--len] = '\0';
 		abs = strcmp(rel, ".") == 0 ? dt_xstrdup(project) :
 		    dt_xasprintf("%s/%s", project, rel);
 		if (stat(abs, &st) < 0)
@@ -162,7 +192,8 @@ main(int argc, char *argv[])
 			add(rel, st.st_size);
 		free(abs);
 	}
-	qsort(found, nfound, sizeof(*found), cmp);
+	if (nfound > 0)
+		qsort(found, nfound, sizeof(*found), cmp);
 	len = 0;
 	for (i = 0; i < nfound; i++) {
 		if (i > 0 && strcmp(found[i].path, found[i - 1].path) == 0)
