@@ -33,24 +33,47 @@ module Distributest
       @bundled
     end
 
-    # Names the adapter, loads Bundler when there is a Gemfile, as `bundle
-    # exec` would, then the framework's LIBRARIES; goes down when one fails.
+    # Names the adapter, loads Bundler as the user's own command would (see
+    # bundler), then the framework's LIBRARIES; goes down when one fails.
     def start(prog, framework, *libraries)
       self.prog = prog
-      gemfile = File.file?("Gemfile") || ENV["BUNDLE_GEMFILE"]
-      if gemfile && !defined?(::Bundler)
-        begin
-          require "bundler/setup"
-        rescue LoadError, StandardError => e
-          down("bundler/setup failed: #{e.class}: #{e.message}")
-        end
-      end
+      @bundled = bundler
       begin
         libraries.each { |library| require library }
       rescue LoadError => e
         down("cannot load #{framework}: #{e.message}")
       end
-      @bundled = defined?(::Bundler) && gemfile ? true : false
+    end
+
+    # With a Gemfile, DT_BUNDLER says whether to set up its bundle: "yes"
+    # (going down when it does not resolve), "no", or "auto" (the default):
+    # only when it resolves, as `bundle exec rspec` works then and plain
+    # `rspec` otherwise.  One line on stdout, in the log, says which and why.
+    def bundler
+      mode = ENV.fetch("DT_BUNDLER", "auto")
+      gemfile = ENV["BUNDLE_GEMFILE"] || ("Gemfile" if File.file?("Gemfile"))
+      return false if gemfile.nil?
+      return false if mode == "no" && say_bundler("not used: bundler = no")
+      # Under `bundle exec distributest`, RUBYOPT set it up already.
+      return true if defined?(::Bundler) && say_bundler("used: set up by RUBYOPT")
+
+      begin
+        require "bundler"
+        ::Bundler.setup
+      rescue LoadError, StandardError => e
+        why = "#{e.class}: #{e.message.lines.first.to_s.strip}"
+        down("bundler: #{gemfile}: #{why}") if mode == "yes"
+        say_bundler("not used: #{gemfile} does not resolve (#{why}); bundler = auto")
+        return false
+      end
+      say_bundler("used: #{gemfile} resolves")
+      true
+    end
+
+    def say_bundler(what)
+      $stdout.puts("#{prog}: Bundler #{what}")
+      $stdout.flush
+      true
     end
 
     # Gives up before `ready`: the reason goes to stderr and, as a `down` line

@@ -466,19 +466,37 @@ test_expect_success 'start: a framework that does not load goes down, without re
 '
 
 if ruby -e 'require "bundler"' 2> /dev/null; then
-	test_expect_success 'start: with a Gemfile, Bundler is loaded and RERUN starts with bundle exec' '
+	test_expect_success 'start: a Gemfile that resolves is used, and RERUN starts with bundle exec' '
 		mkdir -p gems/ok gems/bad &&
 		: > gems/ok/Gemfile &&
 		printf "source \"https://rubygems.org\"\ngem \"no-such-gem-for-distributest\"\n" > gems/bad/Gemfile &&
 		printf "require %s\nDistributest.start(%s, %s)\nputs Distributest.rerun(%s, %s)\n" "\"distributest\"" \
 		    "\"adapter-test\"" "\"nothing\"" "\"rspec\"" "\"x\"" > t.rb &&
-		(cd gems/ok && ruby -I"$LIBEXEC" ../../t.rb 3> ../../res) > out &&
-		echo "bundle exec rspec x" > want && test_cmp want out &&
-		test_cmp /dev/null res &&
-		code=0 && (cd gems/bad && ruby -I"$LIBEXEC" ../../t.rb 3> ../../res > ../../out 2>&1) || code=$? &&
+		(cd gems/ok && ruby -I"$LIBEXEC" ../../t.rb 3> ../../res) > out 2> err &&
+		test_grep "adapter-test: Bundler used: Gemfile resolves" out &&
+		tail -n 1 out > last && echo "bundle exec rspec x" > want && test_cmp want last &&
+		test_cmp /dev/null res
+	'
+
+	test_expect_success 'start: a Gemfile that does not resolve is not used by default, and says why' '
+		(cd gems/bad && ruby -I"$LIBEXEC" ../../t.rb 3> ../../res) > out 2> err &&
+		test_grep "adapter-test: Bundler not used: Gemfile does not resolve (Bundler::GemNotFound: " out &&
+		test_grep "no-such-gem-for-distributest" out &&
+		tail -n 1 out > last && echo "rspec x" > want && test_cmp want last &&
+		test_cmp /dev/null res
+	'
+
+	test_expect_success 'start: bundler = yes goes down when the Gemfile does not resolve' '
+		code=0 && (cd gems/bad && DT_BUNDLER=yes ruby -I"$LIBEXEC" ../../t.rb 3> ../../res > ../../out 2>&1) || code=$? &&
 		test "$code" = 1 &&
-		test_grep "$(printf "down\tadapter-test: bundler/setup failed: Bundler::GemNotFound: ")" res &&
+		test_grep "$(printf "down\tadapter-test: bundler: Gemfile: Bundler::GemNotFound: ")" res &&
 		test_grep "no-such-gem-for-distributest" res
+	'
+
+	test_expect_success 'start: bundler = no leaves even a good Gemfile alone' '
+		(cd gems/ok && DT_BUNDLER=no ruby -I"$LIBEXEC" ../../t.rb 3> ../../res) > out &&
+		test_grep "adapter-test: Bundler not used: bundler = no" out &&
+		tail -n 1 out > last && echo "rspec x" > want && test_cmp want last
 	'
 fi
 
