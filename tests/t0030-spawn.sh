@@ -21,8 +21,35 @@ hello() {
 	ev set id dt_test
 }
 
+# The writer of a channel keeps it open until dt-spawn has answered what
+# the test waits for (test_wait_for), since the end of the channel ends
+# everything; out is removed first, so that only this run's lines count.
+
+# The processes of the test files that hang: at least $1 of them, their
+# pids in the file running.
+hanging() {
+	pgrep -f "$MARK" > running && test_line_count -ge "$1" running 2> /dev/null
+}
+
+# Process $1 has exited (it may wait to be reaped).
+exited() {
+	! test -d "/proc/$1" || grep -q "^State:[[:space:]]*Z" "/proc/$1/status" 2> /dev/null
+}
+
+# An initiator that talks while it waits: a ping every half second until
+# file out has a line matching $1, for up to $2 pings (120 unless given).
+ping_until() {
+	i=0
+	while ! grep -q -e "$1" out && [ "$i" -lt "${2:-120}" ]; do
+		sleep 0.5
+		ev ping
+		i=$((i + 1))
+	done
+}
+
 test_expect_success 'hello first, then node_setup output and status' '
-	{ hello; ev prep; sleep 1; } | dt-spawn > out &&
+	rm -f out &&
+	{ hello; ev prep; test_wait_for "^prep-done	" out; } | dt-spawn > out &&
 	head -n 1 out | grep "^hello	distributest-channel	2	" &&
 	test_grep "$(printf "prep-out\tnode setup ran in %s/copy" "$TRASH")" out &&
 	test_grep "$(printf "prep-done\t0")" out
@@ -30,7 +57,8 @@ test_expect_success 'hello first, then node_setup output and status' '
 
 test_expect_success 'a failing node_setup reports its status' '
 	printf "#!/bin/sh\necho broken; exit 4\n" > copy/.dt-hooks/node_setup &&
-	{ hello; ev prep; sleep 1; } | dt-spawn > out &&
+	rm -f out &&
+	{ hello; ev prep; test_wait_for "^prep-done	" out; } | dt-spawn > out &&
 	test_grep "$(printf "prep-out\tbroken")" out &&
 	test_grep "$(printf "prep-done\t4")" out
 '
@@ -42,7 +70,11 @@ test_expect_success 'no node_setup: prep-done -1' '
 '
 
 test_expect_success 'runners run runner_setup with their id, then files' '
-	{ hello; ev start 2; sleep 1; ev run 1 t/pass.t; ev run 2 t/fail.t; sleep 1; } |
+	rm -f out &&
+	{ hello; ev start 2;
+	  test_wait_for "^runner-up	1	" out; test_wait_for "^runner-up	2	" out;
+	  ev run 1 t/pass.t; ev run 2 t/fail.t;
+	  test_wait_for "^done	1	" out; test_wait_for "^done	2	" out; } |
 	dt-spawn > out &&
 	test_grep "$(printf "starting\t2")" out &&
 	test_grep "$(printf "out\t1\trunner setup dt_test_1 env=")" out &&
@@ -57,7 +89,10 @@ test_expect_success 'runners run runner_setup with their id, then files' '
 
 test_expect_success 'a failing runner_setup takes only that runner out' '
 	printf "#!/bin/sh\n[ \"\$TEST_ENV_NUMBER\" = 2 ] && exit 9\nexit 0\n" > copy/.dt-hooks/runner_setup &&
-	{ hello; ev start 2; sleep 1; } | dt-spawn > out &&
+	rm -f out &&
+	{ hello; ev start 2;
+	  test_wait_for "^runner-up	1	" out; test_wait_for "^runner-down	2	" out; } |
+	dt-spawn > out &&
 	test_grep "$(printf "runner-up\t1\t")" out &&
 	test_grep "$(printf "runner-down\t2\trunner_setup exited 9")" out
 '
@@ -65,42 +100,61 @@ test_expect_success 'a failing runner_setup takes only that runner out' '
 test_expect_success 'node_setup is killed when the channel closes' '
 	printf "#!/bin/sh\nsh -c \"sleep 300; :\" $MARK\n" > copy/.dt-hooks/node_setup &&
 	chmod +x copy/.dt-hooks/node_setup &&
-	{ hello; ev prep; sleep 1; pgrep -f "$MARK" > running; :; } | dt-spawn > out &&
+	{ hello; ev prep; test_wait_until hanging 1; } | dt-spawn > out &&
 	test -s running &&
 	test_no_leftovers
 '
 
 test_expect_success 'end of the channel kills every runner and its children' '
 	rm copy/.dt-hooks/runner_setup &&
-	{ hello; ev start 2; sleep 0.5; ev run 1 t/hang.t; ev run 2 t/hang.t; sleep 1;
-	  pgrep -f "$MARK" > running; :; } | dt-spawn > out &&
-	test $(wc -l < running) -eq 2 &&
+	rm -f out &&
+	{ hello; ev start 2;
+	  test_wait_for "^runner-up	1	" out; test_wait_for "^runner-up	2	" out;
+	  ev run 1 t/hang.t; ev run 2 t/hang.t; test_wait_until hanging 2; } |
+	dt-spawn > out &&
+	test_line_count = 2 running &&
 	test_no_leftovers
 '
 
+# The channel is a FIFO the test holds open until dt-spawn is gone, so
+# that what kills the runners is the signal, not the end of the channel.
 test_expect_success 'SIGTERM kills every runner too' '
-	mkfifo ch &&
-	{ { hello; ev start 1; sleep 0.5; ev run 1 t/hang.t; sleep 30; } > ch & } &&
-	feeder=$! &&
+	mkfifo ch && rm -f out &&
 	{ dt-spawn < ch > out & } &&
 	spawn=$! &&
-	sleep 1.5 && pgrep -f "$MARK" > /dev/null &&
+	exec 9> ch &&
+	{ hello; ev start 1; } >&9 &&
+	test_wait_for "^runner-up	1	" out &&
+	ev run 1 t/hang.t >&9 &&
+	test_wait_until hanging 1 &&
 	kill -TERM $spawn &&
+	test_wait_until exited $spawn &&
+	exec 9>&- &&
 	{ wait $spawn; true; } &&
-	kill $feeder &&
 	test_no_leftovers
 '
 
+# The adapter leads the process group of its runner, the hanging test's.
 test_expect_success 'a runner killed mid-file: lost, then runner-down' '
-	{ hello; ev start 1; sleep 0.5; ev run 1 t/hang.t; sleep 1;
-	  pkill -KILL -f "adapter-command"; sleep 1; } | dt-spawn > out &&
+	rm -f out &&
+	{ hello; ev start 1; test_wait_for "^runner-up	1	" out; ev run 1 t/hang.t;
+	  test_wait_until hanging 1 &&
+	  adapter=$(ps -o pgid= -p "$(cat running)" | tr -d " ") &&
+	  ps -o args= -p "$adapter" > adapter.args &&
+	  test_grep adapter-command adapter.args &&
+	  kill -KILL "$adapter";
+	  test_wait_for "^runner-down	1	" out; } | dt-spawn > out &&
 	grep "^lost	1	" out &&
 	grep "^runner-down	1	" out
 '
 
 test_expect_success 'runners get their own TMPDIR, removed at the end' '
 	printf "echo tmp=\$TMPDIR; touch \$TMPDIR/scratch\n" > copy/t/tmp.t &&
-	{ hello; ev start 2; sleep 0.5; ev run 1 t/tmp.t; ev run 2 t/tmp.t; sleep 1; } | dt-spawn > out &&
+	rm -f out &&
+	{ hello; ev start 2;
+	  test_wait_for "^runner-up	1	" out; test_wait_for "^runner-up	2	" out;
+	  ev run 1 t/tmp.t; ev run 2 t/tmp.t;
+	  test_wait_for "^done	1	" out; test_wait_for "^done	2	" out; } | dt-spawn > out &&
 	test_grep "$(printf "out\t1\ttmp=%s/distributest-dt_test_1" "$TMPDIR")" out &&
 	test_grep "$(printf "out\t2\ttmp=%s/distributest-dt_test_2" "$TMPDIR")" out &&
 	! test -e "$TMPDIR/distributest-dt_test_1"
@@ -123,7 +177,9 @@ test_expect_success 'malformed requests are errors with their line number' '
 '
 
 test_expect_success 'heartbeat: pings out; three silent ones and the runners die, dt-spawn exits' '
-	{ hello; ev set heartbeat 1; ev start 1; sleep 1; ev run 1 t/hang.t; sleep 7; } |
+	rm -f out &&
+	{ hello; ev set heartbeat 1; ev start 1; test_wait_for "^runner-up	1	" out;
+	  ev run 1 t/hang.t; sleep 7; } |
 	dt-spawn > out 2> err &&
 	test_grep "$(printf "ping")" out &&
 	test_grep "the initiator: nothing heard for three heartbeats; taken for lost" err &&
@@ -131,7 +187,9 @@ test_expect_success 'heartbeat: pings out; three silent ones and the runners die
 '
 
 test_expect_success 'heartbeat: a talking initiator is not taken for lost' '
-	{ hello; ev set heartbeat 1; ev start 1; for i in 1 2 3 4 5; do sleep 1; ev ping; done; ev run 1 t/pass.t; sleep 1; } |
+	rm -f out &&
+	{ hello; ev set heartbeat 1; ev start 1; for i in 1 2 3 4 5; do sleep 1; ev ping; done;
+	  ping_until "^runner-up	1	"; ev run 1 t/pass.t; ping_until "^done	1	"; } |
 	dt-spawn > out 2> err &&
 	grep "^done	1	passed	" out &&
 	! grep -q "taken for lost" err
@@ -140,7 +198,9 @@ test_expect_success 'heartbeat: a talking initiator is not taken for lost' '
 test_expect_success 'node_setup gone, its process group is held until the channel closes, then emptied' '
 	printf "#!/bin/sh\necho \$\$ > $TRASH/prep.pgid\n" > copy/.dt-hooks/node_setup &&
 	chmod +x copy/.dt-hooks/node_setup &&
-	{ hello; ev prep; sleep 1; pgrep -g "$(cat prep.pgid)" > held; sleep 0.5; } | dt-spawn > out &&
+	rm -f out &&
+	{ hello; ev prep; test_wait_for "^prep-done	" out; pgrep -g "$(cat prep.pgid)" > held; } |
+	dt-spawn > out &&
 	test_grep "$(printf "prep-done\t0")" out &&
 	test -s held &&
 	i=0 && while pgrep -g "$(cat prep.pgid)" > left; do
@@ -159,16 +219,16 @@ test_expect_success 'heartbeat: a test that prints without pause does not keep d
 		echo chunk >> "$TRASH/chunks"
 	done
 	EOF
-	rm -f stop chunks &&
-	{ hello; ev set heartbeat 1; ev start 1; sleep 0.5; ev run 1 t/flood.t;
+	rm -f stop chunks out &&
+	{ hello; ev set heartbeat 1; ev start 1; ping_until "^runner-up	1	"; ev run 1 t/flood.t;
 	  for i in 1 2 3 4 5 6 7 8; do sleep 1; ev ping; done; : > stop;
-	  i=0; while ! grep -q "^done	1	" out && [ $i -lt 600 ]; do
-		sleep 0.5; ev ping; i=$((i + 1)); done; } |
+	  ping_until "^done	1	" 600; } |
 	dt-spawn > out 2> err &&
 	! grep -q "taken for lost" err &&
 	grep "^done	1	passed	" out &&
 	test -s chunks &&
-	test $(grep -c "^out	1	y$" out) -eq $(($(wc -l < chunks) * 10000))
+	grep "^out	1	y$" out > ys &&
+	test_line_count = $(($(wc -l < chunks) * 10000)) ys
 '
 
 test_done

@@ -12,6 +12,7 @@ head_events() {
 	ev set user iuser
 	ev set spawn "$LIBEXEC/dt-spawn"
 	ev node local 2 local ssh .cache/distributest
+	ev tests-end 0
 }
 
 test_expect_success 'setup' '
@@ -44,7 +45,8 @@ test_expect_success 'a failing node_setup takes the node out, not the run' '
 
 test_expect_success 'a node_setup that leaves a daemon holding its output still ends' '
 	printf "#!/bin/sh\nsh -c \"sleep 300; :\" $MARK &\necho started\n" > "$COPY/.dt-hooks/node_setup" &&
-	{ head_events; ev synced local 0.1; sleep 1; } | dt-prep > out &&
+	rm -f out &&
+	{ head_events; ev synced local 0.1; test_wait_for "^ready	local" out; } | dt-prep > out &&
 	grep "^ready	local" out
 '
 

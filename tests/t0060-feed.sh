@@ -46,22 +46,31 @@ list() {
 	ev tests-end $#
 }
 
+# The input is held open until dt-feed has ended the run (test_wait_for
+# "^end" out), so that what ends it is never the end of the input; out is
+# removed first, so that only this run's lines count.  Where the end is
+# the point, the file ended says that it came while the input was open.
+
 test_expect_success 'longest expected first; untimed files at the median of the timed, by size' '
 	make_tests a:1 b:1 c:1 d:1 &&
 	printf "sleep 0.1 # a bigger file than d.t\n" > "$COPY/t/c.t" &&
 	printf "distributest-timings\t1\nt/a.t\t1.500\nt/b.t\t7.000\n" > timings &&
-	{ head_events; ev node local 1 local ssh "$TRASH/wd"; list a b c d; ev ready local 0; sleep 2; } |
+	rm -f out &&
+	{ head_events; ev node local 1 local ssh "$TRASH/wd"; list a b c d; ev ready local 0;
+	  test_wait_for "^end	" out; } |
 	timeout 60 dt-feed > out &&
 	grep "^assign" out | cut -f4 > got &&
 	printf "t/b.t\nt/c.t\nt/d.t\nt/a.t\n" > want &&
 	test_cmp want got &&
-	test $(grep -c "^done	local	1	t/.*	passed	" out) -eq 4 &&
+	grep "^done	local	1	t/.*	passed	" out > dones &&
+	test_line_count = 4 dones &&
 	tail -n 1 out | grep "^end	complete$"
 '
 
 test_expect_success 'every upstream line is passed on before the results' '
 	{ head_events; ev node local 1 local ssh "$TRASH/wd"; list a; ev ready local 0; } > in &&
-	{ cat in; sleep 1; } | timeout 60 dt-feed > out &&
+	rm -f out &&
+	{ cat in; test_wait_for "^end	" out; } | timeout 60 dt-feed > out &&
 	head -n $(wc -l < in) out > got &&
 	test_cmp in got
 '
@@ -69,20 +78,26 @@ test_expect_success 'every upstream line is passed on before the results' '
 test_expect_success 'a runner killed mid-file: the file reruns on another runner' '
 	make_tests a:3 b:3 c:3 d:3 e:3 f:3 &&
 	printf "if ! test -e $TRASH/killed; then touch $TRASH/killed; $KILL_ADAPTER; fi\n" > "$COPY/t/kill.t" &&
-	{ head_events; ev node local 3 local ssh "$TRASH/wd"; list a b c d e f kill; ev ready local 0; sleep 4; } |
+	rm -f out &&
+	{ head_events; ev node local 3 local ssh "$TRASH/wd"; list a b c d e f kill; ev ready local 0;
+	  test_wait_for "^end	" out; } |
 	timeout 60 dt-feed > out &&
 	grep "^requeue	local	[0-9]	t/kill.t	" out &&
 	grep "^runner-down	local	" out &&
-	test $(grep -c "^done	" out) -eq 7 &&
+	grep "^done	" out > dones &&
+	test_line_count = 7 dones &&
 	grep "^done	local	[0-9]	t/kill.t	passed	" out &&
 	tail -n 1 out | grep "^end	complete$"
 '
 
 test_expect_success 'a file that kills every runner it meets is lost after its retries' '
 	printf "$KILL_ADAPTER\n" > "$COPY/t/killer.t" &&
-	{ retries=1 head_events; ev node local 3 local ssh "$TRASH/wd"; list a killer; ev ready local 0; sleep 4; } |
+	rm -f out &&
+	{ retries=1 head_events; ev node local 3 local ssh "$TRASH/wd"; list a killer; ev ready local 0;
+	  test_wait_for "^end	" out; } |
 	timeout 60 dt-feed > out &&
-	test $(grep -c "^requeue	local	[0-9]	t/killer.t	" out) -eq 1 &&
+	grep "^requeue	local	[0-9]	t/killer.t	" out > requeues &&
+	test_line_count = 1 requeues &&
 	grep "^lost	t/killer.t	.*given up after 2 tries" out &&
 	grep "^done	local	[0-9]	t/a.t	passed	" out &&
 	tail -n 1 out | grep "^end	complete$"
@@ -92,9 +107,13 @@ test_expect_success 'no runner comes up: every file is lost, the run ends' '
 	mkdir -p "$COPY/.dt-hooks" &&
 	printf "#!/bin/sh\nexit 1\n" > "$COPY/.dt-hooks/runner_setup" &&
 	chmod +x "$COPY/.dt-hooks/runner_setup" &&
-	{ head_events; ev node local 2 local ssh "$TRASH/wd"; list a b; ev ready local 0; sleep 3; } |
+	rm -f out ended &&
+	{ head_events; ev node local 2 local ssh "$TRASH/wd"; list a b; ev ready local 0;
+	  test_wait_for "^end	" out && : > ended; } |
 	timeout 60 dt-feed > out &&
-	test $(grep -c "^runner-down	local	" out) -eq 2 &&
+	test -e ended &&
+	grep "^runner-down	local	" out > downs &&
+	test_line_count = 2 downs &&
 	grep "^lost	t/a.t	no runner left" out &&
 	grep "^lost	t/b.t	no runner left" out &&
 	tail -n 1 out | grep "^end	no-runners$" &&
@@ -102,14 +121,20 @@ test_expect_success 'no runner comes up: every file is lost, the run ends' '
 '
 
 test_expect_success 'every node down before it was ready: the run ends at once' '
-	{ head_events; ev node local 2 local ssh "$TRASH/wd"; list a b; ev node-down local sync "rsync failed"; sleep 3; } |
+	rm -f out ended &&
+	{ head_events; ev node local 2 local ssh "$TRASH/wd"; list a b; ev node-down local sync "rsync failed";
+	  test_wait_for "^end	" out && : > ended; } |
 	timeout 60 dt-feed > out &&
+	test -e ended &&
 	grep "^lost	t/a.t	no runner left" out &&
 	tail -n 1 out | grep "^end	no-runners$"
 '
 
+# The second that the list waits, once dt-feed has it, is what is tested.
 test_expect_success 'files wait for a node that is not ready yet' '
-	{ head_events; ev node slow 1 local ssh "$TRASH/wd"; list a; sleep 1; ev ready slow 0; sleep 1; } |
+	rm -f out &&
+	{ head_events; ev node slow 1 local ssh "$TRASH/wd"; list a; test_wait_for "^tests-end" out;
+	  sleep 1; ev ready slow 0; test_wait_for "^end	" out; } |
 	timeout 60 dt-feed > out &&
 	grep "^done	slow	1	t/a.t	passed" out
 '
@@ -118,22 +143,26 @@ test_expect_success 'a node lost mid-run: its files run on another node' '
 	make_tests a:1 b:1 c:1 &&
 	printf "sleep 3\n" > "$COPY/t/long.t" &&
 	mkdir -p "$HOME/wd/ihost/iuser" && ln -sfn "$COPY" "$HOME/wd/ihost/iuser/proj" &&
+	rm -f out &&
 	{ head_events; ev node near 1 local ssh "$TRASH/wd"; ev node far 1 farhost "$TRASH/fake-rsh" wd;
-	  list long a b c; ev ready far 0; sleep 1; ev ready near 0;
-	  sleep 0.5; kill -9 $(cat rsh-farhost.pid); sleep 5; } |
+	  list long a b c; ev ready far 0; test_wait_for "^assign	far	1	t/long.t" out;
+	  ev ready near 0; kill -9 $(cat rsh-farhost.pid); test_wait_for "^end	" out; } |
 	timeout 60 dt-feed > out &&
 	grep "^assign	far	1	t/long.t" out &&
 	grep "^node-down	far	channel	" out &&
 	grep "^requeue	far	1	t/long.t	" out &&
 	grep "^done	near	1	t/long.t	passed" out &&
-	test $(grep -c "^done	" out) -eq 4 &&
+	grep "^done	" out > dones &&
+	test_line_count = 4 dones &&
 	tail -n 1 out | grep "^end	complete$"
 '
 
 test_expect_success 'a malformed channel line takes the node down, not dt-feed' '
 	printf "#!/bin/sh\nprintf \"hello\\\\tdistributest-channel\\\\t2\\\\tx\\\\nrunner-up\\\\tbad\\\\\\\\q\\\\n\"\nsleep 2\n" > bad-spawn &&
 	chmod +x bad-spawn &&
-	{ head_events | sed "s|^set	spawn	.*|set	spawn	$TRASH/bad-spawn|"; ev node local 1 local ssh "$TRASH/wd"; list a; ev ready local 0; sleep 1; } |
+	rm -f out &&
+	{ head_events | sed "s|^set	spawn	.*|set	spawn	$TRASH/bad-spawn|"; ev node local 1 local ssh "$TRASH/wd"; list a; ev ready local 0;
+	  test_wait_for "^end	" out; } |
 	timeout 60 dt-feed > out &&
 	grep "^node-down	local	channel	channel line 2: unknown escape" out &&
 	tail -n 1 out | grep "^end	no-runners$"
@@ -141,7 +170,9 @@ test_expect_success 'a malformed channel line takes the node down, not dt-feed' 
 
 test_expect_success 'unreadable timings are reported and the run goes on' '
 	printf "not timings\n" > timings &&
-	{ head_events; ev node local 1 local ssh "$TRASH/wd"; list a; ev ready local 0; sleep 1; } |
+	rm -f out &&
+	{ head_events; ev node local 1 local ssh "$TRASH/wd"; list a; ev ready local 0;
+	  test_wait_for "^end	" out; } |
 	timeout 60 dt-feed > out 2> err &&
 	test_grep "timings: line 1: not a timings file" err &&
 	grep "^end	complete" out

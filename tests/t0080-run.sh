@@ -32,7 +32,8 @@ test_expect_success 'files run in the node copy, never in the project itself' '
 
 test_expect_success 'every runner has its own id and TEST_ENV_NUMBER' '
 	grep -o "runner dt_[a-z0-9_]* env=\[[0-9]*\]" proj/.distributest/log | sort -u > ids &&
-	test $(cut -d" " -f2 ids | sort -u | wc -l) -eq 3 &&
+	cut -d" " -f2 ids | sort -u > runners &&
+	test_line_count = 3 runners &&
 	grep "_1 env=\[\]" ids && grep "_2 env=\[2\]" ids && grep "_3 env=\[3\]" ids
 '
 
@@ -106,7 +107,8 @@ test_expect_success 'runner_setup gets the runner id; its failure takes out one 
 	sed -i "s|^runner_setup = .*|runner_setup = bin-setup|" proj/.distributest/config &&
 	for i in 1 2 3 4; do printf "sleep 0.2\n" > proj/t/s$i.t || return 1; done &&
 	(cd proj && distributest -j 3) > out &&
-	test $(grep -c "^setup dt_" setups) -eq 3 &&
+	grep "^setup dt_" setups > ran &&
+	test_line_count = 3 ran &&
 	test_grep "runner local/2 is out: runner_setup exited 1" out &&
 	test_grep "5 files, 5 examples, 0 failures" out
 '
@@ -140,7 +142,8 @@ test_expect_success 'a run of two files does not boot sixteen runners' '
 	printf "true\n" > sized/t/a.t && printf "true\n" > sized/t/b.t &&
 	(cd sized && distributest -j 16) > out &&
 	test_grep "2 files, 2 examples, 0 failures" out &&
-	test $(grep -c "	runner-up	" sized/.distributest/log) -le 2
+	grep "	runner-up	" sized/.distributest/log > ups &&
+	test_line_count -le 2 ups
 '
 
 test_expect_success 'tests get SIGPIPE at its default' '

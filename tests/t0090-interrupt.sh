@@ -27,6 +27,8 @@ start_run() {
 
 test_expect_success 'Ctrl-C: exit 130, no process of the run left, log and timings kept' '
 	start_run &&
+	test_wait_for "	done	local	[0-9]*	t/a.t	" proj/.distributest/log &&
+	test_wait_for "	done	local	[0-9]*	t/b.t	" proj/.distributest/log &&
 	kill -INT $pid &&
 	{ wait $pid; rc=$?; } &&
 	test $rc -eq 130 &&

@@ -18,6 +18,8 @@ test_expect_success 'setup' '
 	chmod 644 copy/t/who.t
 '
 
+# A channel that runs t/who.t, held open until its results are in file
+# out, where the channel's output must go (removed first).
 session() {
 	ev hello distributest-channel 2 test
 	ev set dir "$TRASH/copy"
@@ -25,9 +27,9 @@ session() {
 	ev set command "sh {}"
 	ev set id dt_sock
 	ev start 1
-	sleep 1
+	test_wait_for "^runner-up	1	" out
 	ev run 1 t/who.t
-	sleep 1
+	test_wait_for "^done	1	" out
 }
 
 start_inetd() {
@@ -42,7 +44,7 @@ start_inetd() {
 }
 
 test_expect_success 'dt-spawn --connect reaches the socket and runs as the peer' '
-	start_inetd &&
+	start_inetd && rm -f out &&
 	session | runuser -u nobody -- "$LIBEXEC/dt-spawn" --connect --socket "$TRASH/runner.sock" > out &&
 	test_grep "$(printf "out\t1\tuser=nobody home=")" out &&
 	grep "^done	1	passed	" out &&
@@ -58,13 +60,14 @@ test_expect_success 'a socket that refuses the user is an error, not a fallback'
 '
 
 test_expect_success 'root connecting stays root' '
-	start_inetd &&
+	start_inetd && rm -f out &&
 	session | "$LIBEXEC/dt-spawn" --connect --socket "$TRASH/runner.sock" > out &&
 	test_grep "$(printf "out\t1\tuser=root")" out &&
 	kill $inetd
 '
 
 test_expect_success 'without a socket --connect runs the agent itself' '
+	rm -f out &&
 	session | XDG_RUNTIME_DIR=$TRASH/none "$LIBEXEC/dt-spawn" --connect > out &&
 	grep "^done	1	passed	" out
 '
@@ -77,7 +80,8 @@ test_expect_success 'the user socket in $XDG_RUNTIME_DIR comes first' '
 	i=0 && until test -S xdg/distributest/runner.sock; do
 		i=$((i + 1)); test $i -lt 50 || return 1; sleep 0.1
 	done &&
-	{ ev hello distributest-channel 2 x; ev info .; sleep 0.5; } |
+	rm -f out &&
+	{ ev hello distributest-channel 2 x; ev info .; test_wait_for "^info-end" out; } |
 	XDG_RUNTIME_DIR=$TRASH/xdg "$LIBEXEC/dt-spawn" --connect > out &&
 	test_grep "$(printf "info\tvia\tsocket unit")" out &&
 	kill $inetd2

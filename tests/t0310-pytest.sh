@@ -2,14 +2,10 @@
 test_description='adapter-pytest: alone, then under distributest'
 . "$(dirname "$0")/test-lib.sh"
 
-if ! /usr/bin/python3 -c 'import pytest' 2> /dev/null; then
-	echo "1..0 # SKIP /usr/bin/python3 has no pytest (apt-get install python3-pytest)"
-	exit 0
-fi
-if [ ! -x "$LIBEXEC/adapter-pytest" ]; then
-	echo "1..0 # SKIP adapter-pytest not built: run make all"
-	exit 0
-fi
+# Every test needs pytest and its adapter.
+test_have_prereq PYTEST ||
+	skip_all "/usr/bin/python3 has no pytest (apt-get install python3-pytest)"
+[ -x "$LIBEXEC/adapter-pytest" ] || skip_all "adapter-pytest not built: run make all"
 
 # pytest writes its pycs into the projects, as for most of its users; they
 # are copied to the nodes and must not show their old paths there.
@@ -175,9 +171,11 @@ test_expect_success 'sys.exit fails its test; KeyboardInterrupt is an error' '
 test_expect_success 'tests read an empty stdin, not the requests, even with -s' '
 	requests t/test_stdin.py "t/test_with space.py" > req &&
 	(cd odd && adapter-pytest < ../req 3> ../res > ../out 2>&1) &&
-	test "$(grep -c "^done	passed	1	0	0	0$" res)" = 2 &&
+	grep "^done	passed	1	0	0	0$" res > dones &&
+	test_line_count = 2 dones &&
 	(cd odd && adapter-pytest -s < ../req 3> ../res > ../out 2>&1) &&
-	test "$(grep -c "^done	passed	1	0	0	0$" res)" = 2
+	grep "^done	passed	1	0	0	0$" res > dones &&
+	test_line_count = 2 dones
 '
 
 test_expect_success 'os._exit in the same process: the adapter dies without done' '
@@ -212,12 +210,15 @@ test_expect_success '50 files in a row, same module name: one boot, nothing leak
 	done &&
 	adapter many $files &&
 	test "$(cat rc)" = 0 &&
-	test "$(grep -c "^done	passed	2	0	0	0$" res)" = 50 &&
-	test "$(wc -l < boots)" = 1 &&
+	grep "^done	passed	2	0	0	0$" res > dones &&
+	test_line_count = 50 dones &&
+	test_line_count = 1 boots &&
 	DT_ISOLATE=fork adapter many $files &&
-	test "$(grep -c "^done	passed	2	0	0	0$" res)" = 50 &&
+	grep "^done	passed	2	0	0	0$" res > dones &&
+	test_line_count = 50 dones &&
 	(cd many && adapter-pytest --import-mode=append < ../req 3> ../res > ../out 2>&1) &&
-	test "$(grep -c "^done	passed	2	0	0	0$" res)" = 50
+	grep "^done	passed	2	0	0	0$" res > dones &&
+	test_line_count = 50 dones
 '
 
 test_expect_success 'a long message is cut at 16000 bytes, on a character' '

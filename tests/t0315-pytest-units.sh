@@ -2,14 +2,10 @@
 test_description='adapter-pytest: unit lines, and run PATH only|except ID... for split files'
 . "$(dirname "$0")/test-lib.sh"
 
-if ! /usr/bin/python3 -c 'import pytest' 2> /dev/null; then
-	echo "1..0 # SKIP /usr/bin/python3 has no pytest (apt-get install python3-pytest)"
-	exit 0
-fi
-if [ ! -x "$LIBEXEC/adapter-pytest" ]; then
-	echo "1..0 # SKIP adapter-pytest not built: run make all"
-	exit 0
-fi
+# Every test needs pytest and its adapter.
+test_have_prereq PYTEST ||
+	skip_all "/usr/bin/python3 has no pytest (apt-get install python3-pytest)"
+[ -x "$LIBEXEC/adapter-pytest" ] || skip_all "adapter-pytest not built: run make all"
 
 TAB=$(printf '\t')
 
@@ -120,7 +116,8 @@ test_expect_success 'except: exactly the other units, the deselected not counted
 	grep "^done" res > dones &&
 	printf "done\tfailed\t4\t1\t1\t0\n" > want && test_cmp want dones &&
 	test_grep "$(printf "fail\tfailure\ttests/test_five.py::test_fail\t")" res &&
-	test "$(grep -c "^fail" res)" = 1 &&
+	grep "^fail" res > fails &&
+	test_line_count = 1 fails &&
 	test_grep "$(printf "pending\ttests/test_five.py::test_skip\t")" res &&
 	printf "%s\n" "test_param[1-2]" test_in_class > want && test_cmp want deselected
 '
@@ -152,7 +149,8 @@ test_expect_success 'except with no IDs, or unknown ones: the whole file' '
 	adapter req &&
 	nth res 1 r1 && units r1 > ids && test_cmp all_ids ids &&
 	nth res 2 r2 && units r2 > ids && test_cmp all_ids ids &&
-	test "$(grep -c "^done	failed	6	1	1	0$" res)" = 2
+	grep "^done	failed	6	1	1	0$" res > wholes &&
+	test_line_count = 2 wholes
 '
 
 test_expect_success 'a selection holds for its request only: whole files run in full after it' '
@@ -162,7 +160,8 @@ test_expect_success 'a selection holds for its request only: whole files run in 
 	request run tests/test_five.py except test_pass test_fail >> req &&
 	request run tests/test_other.py >> req &&
 	adapter req &&
-	test "$(grep -c "^done" res)" = 5 &&
+	grep "^done" res > dones &&
+	test_line_count = 5 dones &&
 	nth res 1 r && units r > ids && echo TestK::test_in_class > want && test_cmp want ids &&
 	nth res 2 r && units r > ids && test_cmp all_ids ids &&
 	test_grep "$(printf "done\tfailed\t6\t1\t1\t0")" r &&
@@ -183,14 +182,16 @@ test_expect_success 'IDs with blanks, tabs and backslashes go back as they came'
 	EOF
 	request run tests/test_odd_ids.py > req &&
 	adapter req &&
-	test "$(grep -c "^unit" res)" = 4 &&
+	grep "^unit" res > unit_lines &&
+	test_line_count = 4 unit_lines &&
 	test_grep "$(printf "unit\ttest_s[a b]\t")" res &&
 	test_grep "$(printf "unit\ttest_s[c\\\\\\\\\\\\\\\\d]\t")" res &&
 	awk -F "\t" "\$1 == \"unit\" && \$2 != \"test_s[ok]\" { printf \"\\t%s\", \$2 }" res > fields &&
 	printf "run\ttests/test_odd_ids.py\tonly%s\n" "$(cat fields)" > req &&
 	printf "run\ttests/test_odd_ids.py\texcept%s\n" "$(cat fields)" >> req &&
 	adapter req &&
-	nth res 1 r && test "$(grep -c "^unit" r)" = 3 && ! grep "test_s\[ok\]" r &&
+	nth res 1 r && grep "^unit" r > unit_lines && test_line_count = 3 unit_lines &&
+	! grep "test_s\[ok\]" r &&
 	test_grep "$(printf "done\tpassed\t3\t0\t0\t0")" r &&
 	nth res 2 r && units r > ids && echo "test_s[ok]" > want && test_cmp want ids
 '
@@ -274,7 +275,8 @@ for isolate in none fork; do
 	test_expect_success "DT_ISOLATE=$isolate: fixtures of a wider scope are not in the units" '
 		request run tests/test_shared.py > req &&
 		(cd proj && DT_ISOLATE=$isolate adapter-pytest < ../req 3> ../res > ../out 2>&1) &&
-		test "$(grep -c "^unit" res)" = 7 &&
+		grep "^unit" res > unit_lines &&
+		test_line_count = 7 unit_lines &&
 		test_grep "$(printf "done\tpassed\t7\t0\t0\t0")" res &&
 		units_at_least res 0.5 test_f > slow && test_cmp /dev/null slow &&
 		between "$(units_sum res "test_m[")" 0.15 0.6 &&

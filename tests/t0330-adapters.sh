@@ -53,7 +53,8 @@ test_expect_success 'command: RERUN is the command with the path single-quoted f
 	test "$(rerun_of res "t/a b.t")" = "$SPACE_RERUN" &&
 	test "$(rerun_of res "$IT")" = "$IT_RERUN" &&
 	grep "^done	passed	1	0	0	0$" res &&
-	test "$(grep -c "^fail	" res)" = 2
+	grep "^fail	" res > fails &&
+	test_line_count = 2 fails
 '
 
 test_expect_success 'command: without {} the quoted path is appended' '
@@ -82,17 +83,13 @@ test_expect_success 'command: distributest prints the rerun line under the failu
 
 # --- adapter-rspec -----------------------------------------------------
 
-if ! ruby -e 'require "rspec/core"' 2> /dev/null || ! command -v rspec > /dev/null; then
-	test_done
-fi
-
-test_expect_success 'rspec: setup, copies of the failing example' '
+test_expect_success RSPEC 'rspec: setup, copies of the failing example' '
 	cp -R "$SRCDIR/examples/rspec-failing" rf &&
 	rm -rf rf/.distributest &&
 	cp -R rf rr
 '
 
-test_expect_success 'rspec: RERUN is rspec with the location RSpec prints' '
+test_expect_success RSPEC 'rspec: RERUN is rspec with the location RSpec prints' '
 	requests spec/failing_spec.rb spec/before_all_error_spec.rb \
 	    spec/syntax_error_spec.rb spec/calculator_spec.rb > req &&
 	(cd rf && adapter-rspec < ../req 3> ../res > ../out) &&
@@ -103,7 +100,7 @@ test_expect_success 'rspec: RERUN is rspec with the location RSpec prints' '
 	    "rspec ./spec/syntax_error_spec.rb"
 '
 
-test_expect_success 'rspec: running RERUN in a copy runs that one example, and fails' '
+test_expect_success RSPEC 'rspec: running RERUN in a copy runs that one example, and fails' '
 	rerun_fails rr "$(rerun_of res "Failing compares the wrong sum")" &&
 	test_grep "1 example, 1 failure" rerun.out &&
 	test_grep "expected: 3" rerun.out &&
@@ -116,7 +113,7 @@ test_expect_success 'rspec: running RERUN in a copy runs that one example, and f
 	test_grep "0 examples, 0 failures, 1 error occurred outside of examples" rerun.out
 '
 
-test_expect_success 'rspec: examples sharing a line get the id, quoted; odd paths are quoted' '
+test_expect_success RSPEC 'rspec: examples sharing a line get the id, quoted; odd paths are quoted' '
 	printf "RSpec.describe \"Twins\" do\n  [1, 2].each { |n| it(\"is one, #{n}\") { expect(n).to eq(1) } }\n  it(\"is odd\") { expect(2).to eq(3) }\nend\n" > "rf/spec/twins spec_spec.rb" &&
 	cp "rf/spec/twins spec_spec.rb" rr/spec/ &&
 	requests "spec/twins spec_spec.rb" > req &&
@@ -131,7 +128,7 @@ test_expect_success 'rspec: examples sharing a line get the id, quoted; odd path
 	test_grep "got: 2" rerun.out
 '
 
-test_expect_success 'rspec: distributest prints the rerun line under the failure' '
+test_expect_success RSPEC 'rspec: distributest prints the rerun line under the failure' '
 	(cd rf && test_expect_code 1 distributest -j 2) > out &&
 	test_grep "FAIL spec/failing_spec.rb:7 (local/" out &&
 	test_grep "  rerun: rspec ./spec/failing_spec.rb:7" out &&
@@ -142,23 +139,25 @@ test_expect_success 'rspec: distributest prints the rerun line under the failure
 # Bundler, when its gems are here: a Gemfile makes the rerun `bundle exec`.
 if (mkdir bundled && cd bundled && printf 'gem "rspec"\n' > Gemfile &&
     ruby -rbundler/setup -e 'require "rspec/core"') > /dev/null 2>&1; then
-	test_expect_success 'rspec: with a Gemfile, RERUN starts with bundle exec' '
-		cp -R rr/spec rr/.rspec bundled/ &&
-		requests spec/failing_spec.rb > req &&
-		(cd bundled && adapter-rspec < ../req 3> ../res > ../out) &&
-		test "$(rerun_of res "Failing compares the wrong sum")" = \
-		    "bundle exec rspec ./spec/failing_spec.rb:7" &&
-		mkdir -p bin &&
-		if ! command -v bundle > /dev/null; then
-			bundle=$(command -v bundle3.1 || command -v bundler) &&
-			printf "#!/bin/sh\nexec %s \"\$@\"\n" "$bundle" > bin/bundle &&
-			chmod +x bin/bundle
-		fi &&
-		PATH=$TRASH/bin:$PATH &&
-		rerun_fails bundled "$(rerun_of res "Failing compares the wrong sum")" &&
-		test_grep "1 example, 1 failure" rerun.out
-	'
+	test_set_prereq BUNDLER
 fi
+
+test_expect_success RSPEC,BUNDLER 'rspec: with a Gemfile, RERUN starts with bundle exec' '
+	cp -R rr/spec rr/.rspec bundled/ &&
+	requests spec/failing_spec.rb > req &&
+	(cd bundled && adapter-rspec < ../req 3> ../res > ../out) &&
+	test "$(rerun_of res "Failing compares the wrong sum")" = \
+	    "bundle exec rspec ./spec/failing_spec.rb:7" &&
+	mkdir -p bin &&
+	if ! command -v bundle > /dev/null; then
+		bundle=$(command -v bundle3.1 || command -v bundler) &&
+		printf "#!/bin/sh\nexec %s \"\$@\"\n" "$bundle" > bin/bundle &&
+		chmod +x bin/bundle
+	fi &&
+	PATH=$TRASH/bin:$PATH &&
+	rerun_fails bundled "$(rerun_of res "Failing compares the wrong sum")" &&
+	test_grep "1 example, 1 failure" rerun.out
+'
 
 test_expect_success 'no processes left behind' '
 	test_no_leftovers

@@ -35,7 +35,7 @@ test_expect_success 'runners writing the same names in cwd and TMPDIR do not col
 
 test_expect_success 'every runner had its own tree next to the copy' '
 	grep -o "cwd .*" proj/.distributest/log | sort -u > dirs &&
-	test $(wc -l < dirs) -eq 4 &&
+	test_line_count = 4 dirs &&
 	grep -v "cwd $COPY\\.runners/[0-9]*-[1-4]\$" dirs > other || :
 	test_must_fail test -s other
 '

@@ -26,16 +26,19 @@ test_expect_success 'the first run times every file and every test' '
 	head -n 1 py/.distributest/timings > hdr &&
 	printf "distributest-timings\t2\n" > want && test_cmp want hdr &&
 	grep "^tests/test_slow.py	2\.[0-9]*	[0-9.,]*$" py/.distributest/timings &&
-	test $(grep -c "^tests/test_slow.py	0\.[0-9]*	[0-9.,]*	test_s[1-6]$" py/.distributest/timings) -eq 6 &&
+	grep "^tests/test_slow.py	0\.[0-9]*	[0-9.,]*	test_s[1-6]$" py/.distributest/timings > units &&
+	test_line_count = 6 units &&
 	! grep -q "	split	tests/" py/.distributest/log
 '
 
 test_expect_success 'the plan splits the slow file; every test is in one part' '
 	(cd py && distributest --dry-run) > plan &&
-	m=$(grep -c "tests/test_slow.py \[part [1-9]/" plan) &&
-	test "$m" -ge 2 &&
+	grep "tests/test_slow.py \[part [1-9]/" plan > parts &&
+	test_line_count -ge 2 parts &&
+	m=$(wc -l < parts) &&
 	test_grep "7 files in $((6 + m)) parts, 4 runners" plan &&
-	test $(grep -c "all units but the other parts. [0-9]*\]" plan) -eq 1 &&
+	grep "all units but the other parts. [0-9]*\]" plan > rest &&
+	test_line_count = 1 rest &&
 	grep "units\{0,1\}\]" plan | sed "s/.*, \([0-9]*\) units\{0,1\}\]/\1/" > only &&
 	grep "all units but" plan | sed "s/.*parts. \([0-9]*\)\]/\1/" > except &&
 	sum=0 && for n in $(cat only); do sum=$((sum + n)); done &&
@@ -48,15 +51,18 @@ test_expect_success 'the second run splits it, and counts what a serial run coun
 	test_grep "7 files, 12 examples, 0 failures, 0 pending, 0 errors" out &&
 	m=$(grep "	split	tests/test_slow.py	" py/.distributest/log | cut -f4) &&
 	test "$m" -ge 2 &&
-	test $(grep -c "	assign	local	[1-4]	tests/test_slow.py	[1-9]/$m$" py/.distributest/log) -eq "$m" &&
-	test $(grep "	assign	local	[1-4]	tests/test_slow.py	" py/.distributest/log | cut -f4 | sort -u | wc -l) -ge 2 &&
+	grep "	assign	local	[1-4]	tests/test_slow.py	[1-9]/$m$" py/.distributest/log > assigns &&
+	test_line_count = "$m" assigns &&
+	grep "	assign	local	[1-4]	tests/test_slow.py	" py/.distributest/log | cut -f4 | sort -u > runners &&
+	test_line_count -ge 2 runners &&
 	(cd py && $PYTEST -m pytest -q -p no:cacheprovider tests) > serial 2>&1 &&
 	test_grep "12 passed" serial
 '
 
 test_expect_success 'the file is timed once, as the sum of its parts' '
 	grep "^tests/test_slow.py	2\.[0-9]*	2\.[0-9]*,2\.[0-9]*$" py/.distributest/timings &&
-	test $(grep -c "	test_s[1-6]$" py/.distributest/timings) -eq 6
+	grep "	test_s[1-6]$" py/.distributest/timings > units &&
+	test_line_count = 6 units
 '
 
 test_expect_success 'a test added since the timings runs, in the part that runs the rest' '
@@ -157,7 +163,8 @@ test_expect_success 'minitest: the second run splits the slow file; totals as a 
 
 test_expect_success 'one slow file alone is split over the runners' '
 	(cd py && distributest --dry-run tests/test_slow.py) > plan &&
-	test $(grep -c "tests/test_slow.py \[part" plan) -ge 3
+	grep "tests/test_slow.py \[part" plan > parts &&
+	test_line_count -ge 3 parts
 '
 
 test_expect_success 'rspec: a file whose time is its before(:all) is not split' '
