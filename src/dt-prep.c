@@ -28,6 +28,7 @@ struct node {
 static struct node *nodes;
 static size_t nnodes;
 static int nopen, nheld, hold, hold_this = 1;
+static int listed;		/* the list of files came whole */
 static char *initiator, *user, *name, *spawn;
 
 static void
@@ -199,6 +200,9 @@ event(char *l, size_t len, char **f, int k, unsigned long lineno)
 		memset(n, 0, sizeof(*n));
 		dt_node_line(&n->nl, f, k);
 		break;
+	case DT_EV_TESTS_END:
+		listed = 1;
+		break;
 	case DT_EV_SYNCED:
 		n = dt_node_find(nodes, nnodes, sizeof(*nodes), f[1]);
 		if (n == NULL)
@@ -241,7 +245,12 @@ main(int argc, char *argv[])
 	(void)dt_heartbeat();	/* a bad value is a usage error, now */
 	/* Into a pipe, channels are held until the reader is done. */
 	hold = fstat(1, &sb) == 0 && S_ISFIFO(sb.st_mode);
-	while (!st.eof || nopen > 0 || nheld > 0) {
+	/*
+	 * Input that ends before the list of files did means a stage before
+	 * us died: nothing will run, so no node_setup is waited for, and
+	 * nothing is held for the run.
+	 */
+	while (!st.eof || (listed && (nopen > 0 || nheld > 0))) {
 		dt_stage_begin(&st);
 		for (i = 0; i < nnodes; i++)
 			if (nodes[i].open || nodes[i].held)

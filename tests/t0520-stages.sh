@@ -1,0 +1,66 @@
+#!/bin/sh
+test_description='a stage that dies ends the run, with its status and its name'
+. "$(dirname "$0")/test-lib.sh"
+
+# A copy of the programs in which one stage is replaced by a script.
+fake_libexec() {
+	rm -rf fake && mkdir fake &&
+	for p in "$LIBEXEC"/*; do
+		ln -s "$p" "fake/${p##*/}" || return 1
+	done &&
+	rm "fake/$1" &&
+	printf "#!/bin/sh\n%s\n" "$2" > "fake/$1" &&
+	chmod +x "fake/$1"
+}
+
+# The bound only turns a hang into a failure; a run takes a second.
+run_bounded() {
+	DISTRIBUTEST_LIBEXEC=$TRASH/fake timeout 120 distributest "$@"
+}
+
+test_expect_success 'setup: a project with a node_setup, so prep holds its channel' '
+	make_command_project proj &&
+	printf "node_setup = .distributest/ns\n" >> proj/.distributest/config &&
+	printf "#!/bin/sh\necho prepared\n" > proj/.distributest/ns &&
+	chmod +x proj/.distributest/ns &&
+	printf "true\n" > proj/t/a.t &&
+	printf "true\n" > proj/t/b.t
+'
+
+test_expect_success 'dt-find exits 100 before tests-end: the run ends with 100' '
+	fake_libexec dt-find "cat; echo \"dt-find: refused\" >&2; exit 100" &&
+	(cd proj && test_expect_code 100 run_bounded) > out 2> err &&
+	test_grep "dt-find: refused" err &&
+	test_grep "distributest: dt-find exited 100" err &&
+	test_grep "the run was interrupted before its end" out
+'
+
+test_expect_success 'dt-sync killed by a signal: the run ends with 128+N and names it' '
+	fake_libexec dt-sync "kill -KILL \$\$" &&
+	(cd proj && test_expect_code 137 run_bounded) > out 2> err &&
+	test_grep "distributest: dt-sync was killed by signal 9" err
+'
+
+test_expect_success 'dt-prep dies: the run ends and names it' '
+	fake_libexec dt-prep "head -n 3 > /dev/null; exit 111" &&
+	(cd proj && test_expect_code 111 run_bounded) > out 2> err &&
+	test_grep "distributest: dt-prep exited 111" err
+'
+
+test_expect_success 'the same file written three ways runs once and is timed once' '
+	(cd proj && timeout 120 distributest ./t/a.t t/../t/a.t t//a.t) > out &&
+	test_grep "1 file, 1 example" out &&
+	grep "^t/a.t	" proj/.distributest/timings > lines &&
+	test_line_count = 1 lines
+'
+
+test_expect_success 'a directory with .. inside the project is the directory' '
+	(cd proj/t && timeout 120 distributest ../t/..) > out &&
+	test_grep "2 files, 2 examples" out
+'
+
+test_expect_success 'nothing is left running' '
+	test_no_leftovers
+'
+
+test_done
