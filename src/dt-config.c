@@ -3,6 +3,7 @@
  * settings as events (the head of the pipeline) or, for people, as INI
  * with the origin of every value.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
@@ -173,6 +174,55 @@ hook(struct dt_conf *c, int k, const char *name)
 	}
 	s->value = p;
 	s->origin.file = "found";
+}
+
+/*
+ * A node's host and user reach ssh and rsync as words of their own: one
+ * that starts with "-" would be taken for an option, and a blank or a
+ * control character makes no host nor user name.
+ */
+static void
+check_word(const char *key, const struct dt_setting *s)
+{
+	const unsigned char *p;
+	struct dt_buf shown = { 0 };
+
+	if (s->value == NULL)
+		return;
+	if (s->value[0] == '-')
+		dt_die(DT_EX_USAGE, "%s: %s: \"%s\" starts with \"-\", which "
+		    "ssh and rsync would take for an option", origin(&s->origin),
+		    key, s->value);
+	for (p = (const unsigned char *)s->value; *p; p++)
+		if (isspace(*p) || iscntrl(*p))
+			break;
+	if (*p == '\0')
+		return;
+	/* Shown escaped: the message goes to a terminal. */
+	for (p = (const unsigned char *)s->value; *p; p++)
+		if (iscntrl(*p))
+			dt_buf_addf(&shown, "\\%03o", *p);
+		else
+			dt_buf_addc(&shown, *p);
+	dt_die(DT_EX_USAGE, "%s: %s: \"%.*s\" has a blank or a control "
+	    "character", origin(&s->origin), key, (int)shown.len, shown.s);
+}
+
+static void
+check_nodes(const struct dt_conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nnodes; i++) {
+		const struct dt_node *n = &c->nodes[i];
+
+		check_word("host", &n->host);
+		check_word("user", &n->user);
+		if (n->host.value == NULL && n->name[0] == '-')
+			dt_die(DT_EX_USAGE, "[node %s]: a node name that starts "
+			    "with \"-\" cannot be its host; set host",
+			    n->name);
+	}
 }
 
 static void
@@ -456,6 +506,7 @@ main(int argc, char *argv[])
 
 	dt_conf_init(&c);
 	load_files(&c, file);
+	check_nodes(&c);
 	if (jobs != NULL)
 		for (i = 0; i < c.nnodes; i++) {
 			free(c.nodes[i].runners.value);

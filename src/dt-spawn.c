@@ -46,6 +46,7 @@ struct runner {
 	double		 started;
 	char		*reason;	/* why it went down, when it said */
 	char		*tmpdir;
+	char		*tmpwhy;	/* why tmpdir was refused, or NULL */
 	char		*tree;		/* its own tree, or NULL: the copy */
 	int		 status;
 	int		 exited;
@@ -62,6 +63,7 @@ static struct {
 } prep = { -1, -1, { -1, { 0 } }, 0 };
 static char *dir, *framework, *command, *idprefix, *node, *isolate;
 static char *runner_dir;	/* "own" or "shared" */
+static char *copy;		/* the real path of dir, from start on */
 static char *trees;		/* where the runners' own trees are */
 static char **args;
 static int nargs;
@@ -179,7 +181,7 @@ cleanup_and_exit(int code)
 	for (i = 0; i < nrunners; i++) {
 		if (runners[i].pid > 0 && !runners[i].exited)
 			waitpid(runners[i].pid, NULL, 0);
-		if (runners[i].tmpdir)
+		if (runners[i].tmpdir && runners[i].tmpwhy == NULL)
 			dt_rm_tree(runners[i].tmpdir);
 	}
 	if (prep.pid > 0)
@@ -305,12 +307,6 @@ do_prep(void)
 		dt_die(DT_EX_DATA, "channel: prep sent twice");
 	if (dir == NULL)
 		dt_die(DT_EX_DATA, "channel: prep before set dir");
-	hook = dt_xasprintf("%s/.dt-hooks/node_setup", dir);
-	if (access(hook, F_OK) != 0) {
-		free(hook);
-		sendf("prep-done", 0, "-1", NULL);
-		return;
-	}
 	if (chdir(dir) < 0) {
 		dt_line_begin(&line, "prep-out");
 		dt_line_fieldf(&line, "cannot enter %s: %s", dir,
@@ -318,7 +314,12 @@ do_prep(void)
 		send_line();
 		snprintf(st, sizeof(st), "%d", DT_EX_SYS);
 		sendf("prep-done", 0, st, NULL);
+		return;
+	}
+	hook = dt_xasprintf("%s/.dt-hooks/node_setup", dir);
+	if (access(hook, F_OK) != 0) {
 		free(hook);
+		sendf("prep-done", 0, "-1", NULL);
 		return;
 	}
 	argv[0] = hook;
@@ -361,18 +362,14 @@ enter_tree(struct runner *r)
 {
 	char why[PATH_MAX + 128];
 
-	/* A replaced adapter carries on in the tree it had. */
-	why[0] = '\0';
-	if (access(r->tree, F_OK) < 0) {
-		/* Another run may have removed the empty parent. */
-		if (mkdir(trees, 0700) < 0 && errno != EEXIST)
-			snprintf(why, sizeof(why), "%s: %s", trees,
-			    strerror(errno));
-		else if (dt_link_tree(".", r->tree, why,
-		    sizeof(why)) == 0)
-			why[0] = '\0';
-	}
-	if (why[0] != '\0') {
+	/*
+	 * Another run may have removed the empty parent, or another user
+	 * made it, where the copy is in a shared directory.  A replaced
+	 * adapter carries on in the tree it had.
+	 */
+	if (dt_private_dir(trees, 0, why, sizeof(why)) < 0 ||
+	    (access(r->tree, F_OK) < 0 &&
+	    dt_link_tree(".", r->tree, why, sizeof(why)) < 0)) {
 		dprintf(3, "down\tcannot make the runner's own tree: "
 		    "%s\n", why);
 		_exit(DT_EX_SYS);
@@ -442,6 +439,11 @@ runner_child(struct runner *r, int req, int out, int res, const char *id)
 	setenv("TEST_ENV_NUMBER", r->n == 1 ? "" : num, 1);
 	setenv("DT_NODE", node ? node : "local", 1);
 	setenv("TMPDIR", r->tmpdir, 1);
+	if (r->tmpwhy != NULL) {
+		dprintf(3, "down\tcannot make the runner's temporary "
+		    "directory: %s\n", r->tmpwhy);
+		_exit(DT_EX_SYS);
+	}
 	if (command != NULL)
 		setenv("DT_COMMAND", command, 1);
 	if (isolate != NULL)
@@ -470,17 +472,20 @@ runner_child(struct runner *r, int req, int out, int res, const char *id)
 static void
 trees_init(void)
 {
-	char real[PATH_MAX], *p, *end;
+	char why[PATH_MAX + 128], *p, *end;
 	DIR *d;
 	struct dirent *e;
 	long pid;
 	int stale = 0;
 
-	if (realpath(dir, real) == NULL || strcmp(real, "/") == 0)
+	if (copy == NULL || strcmp(copy, "/") == 0)
 		return;	/* no copy yet: the runners will say so */
-	trees = dt_xasprintf("%s.runners", real);
-	if (mkdir(trees, 0700) < 0 && errno != EEXIST) {
-		dt_warn_sys("mkdir %s", trees);
+	trees = dt_xasprintf("%s.runners", copy);
+	if (dt_private_dir(trees, 0, why, sizeof(why)) < 0) {
+		if (errno == EEXIST)
+			return;	/* not ours: each runner says why */
+		/* Where we may not write, the runners share the copy. */
+		dt_warn("%s", why);
 		free(trees);
 		trees = NULL;
 		return;
@@ -519,15 +524,17 @@ static void
 start_runner(struct runner *r)
 {
 	int req[2], out[2], res[2];
-	char *id;
+	char *id, why[PATH_MAX + 128];
 	const char *tmp = getenv("TMPDIR");
 
 	id = dt_xasprintf("%s_%d", idprefix ? idprefix : "dt", r->n);
 	r->tmpdir = dt_xasprintf("%s/distributest-%s",
 	    tmp && *tmp ? tmp : "/tmp", id);
-	dt_rm_tree(r->tmpdir);
-	if (mkdir(r->tmpdir, 0700) < 0 && errno != EEXIST)
-		dt_warn_sys("mkdir %s", r->tmpdir);
+	free(r->tmpwhy);
+	r->tmpwhy = NULL;
+	/* A name anyone can guess, in a directory anyone may write in. */
+	if (dt_private_dir(r->tmpdir, 1, why, sizeof(why)) < 0)
+		r->tmpwhy = dt_xstrdup(why);
 	if (trees != NULL && r->tree == NULL) {
 		r->tree = dt_xasprintf("%s/%ld-%d", trees, (long)getpid(),
 		    r->n);
@@ -692,12 +699,56 @@ adapter_read(struct runner *r)
 		runner_down(r, NULL);
 }
 
+/*
+ * Why a test file may not be run, or NULL.  Only the project's own files
+ * are run: a relative path without "..", in the copy after symbolic
+ * links, which rsync copies as they are, wherever they lead.
+ */
+static const char *
+refused(const char *path, char *why, size_t len)
+{
+	char *full, *real;
+	const char *p;
+	size_t n;
+
+	if (*path == '\0')
+		return "an empty path";
+	if (*path == '/')
+		return "an absolute path, not one in the project copy";
+	for (p = path; *p != '\0'; p += n) {
+		n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return "a \"..\" component";
+		if (p[n] == '/')
+			n++;
+	}
+	if (copy == NULL)
+		return "there was no project copy at start";
+	full = dt_xasprintf("%s/%s", copy, path);
+	if ((real = realpath(full, NULL)) == NULL)
+		snprintf(why, len, "%s", strerror(errno));
+	free(full);
+	if (real == NULL)
+		return why;
+	n = strlen(copy);
+	if (strncmp(real, copy, n) != 0 || (real[n] != '/' &&
+	    real[n] != '\0')) {
+		snprintf(why, len, "it leads out of the project copy, to %s",
+		    real);
+		free(real);
+		return why;
+	}
+	free(real);
+	return NULL;
+}
+
 static void
 do_run(char **f, int n)
 {
-	const char *e;
+	const char *e, *no;
 	struct runner *r;
 	struct dt_buf b = { 0 };
+	char why[PATH_MAX + 64];
 	int i;
 
 	i = dt_strtonum(f[1], 1, nrunners, &e);
@@ -715,6 +766,27 @@ do_run(char **f, int n)
 	}
 	if (r->state != R_IDLE)
 		dt_die(DT_EX_DATA, "channel: run: runner %d is not idle", i);
+	if ((no = refused(f[2], why, sizeof(why))) != NULL) {
+		/* As an adapter reports a file it cannot run. */
+		dt_line_begin(&line, "fail");
+		dt_line_fieldf(&line, "%d", r->n);
+		dt_line_field(&line, "error");
+		dt_line_field(&line, f[2]);
+		dt_line_field(&line, f[2]);
+		dt_line_fieldf(&line, "dt-spawn refused to run %s: %s", f[2],
+		    no);
+		send_line();
+		dt_line_begin(&line, "done");
+		dt_line_fieldf(&line, "%d", r->n);
+		dt_line_field(&line, "error");
+		dt_line_field(&line, "0.000");
+		dt_line_field(&line, "0");
+		dt_line_field(&line, "0");
+		dt_line_field(&line, "0");
+		dt_line_field(&line, "1");
+		send_line();
+		return;
+	}
 	dt_line_begin(&b, "run");
 	/* PATH, then "only ID..." or "except ID..." for part of a file. */
 	for (i = 2; i < n; i++)
@@ -755,6 +827,7 @@ do_start(char **f, int n)
 	}
 	runners = dt_xcalloc(want, sizeof(*runners));
 	nrunners = want;
+	copy = realpath(dir, NULL);
 	if (runner_dir == NULL || strcmp(runner_dir, "shared") != 0)
 		trees_init();
 	dt_line_begin(&line, "starting");

@@ -44,6 +44,9 @@ void dt_hygiene(void);
 void dt_out_failed(void);
 noreturn void dt_usage(const char *);
 long long dt_strtonum(const char *, long long, long long, const char **);
+#define DT_COUNT_MAX 1000000000LL	/* a count in an event: files, examples */
+#define DT_SECONDS_MAX 1e9		/* seconds in an event or the timings */
+double dt_strtosecs(const char *, const char **);
 
 /* dt_aux.c: allocation that dies rather than fails, and the clock. */
 void *dt_xmalloc(size_t);
@@ -235,7 +238,10 @@ struct dt_conf {
 	char		*errmsg;	/* first error, with its line */
 	int		 errline;
 	FILE		*fp;
+	char		**files;	/* the names origins point at */
+	size_t		 nfiles;
 };
+#define DT_RUNNERS_MAX 1024	/* runners on one node */
 void dt_conf_init(struct dt_conf *);
 int dt_conf_load(struct dt_conf *, const char *, int);
 void dt_conf_free(struct dt_conf *);
@@ -288,9 +294,10 @@ void dt_timings_keep_units(struct dt_timings *, const char *, char *const *,
     size_t);
 void dt_timings_free(struct dt_timings *);
 
-/* dt_tree.c: a runner's own tree of links to the project copy. */
+/* dt_tree.c: a runner's own tree, removing a tree, a directory of our own. */
 int dt_link_tree(const char *, const char *, char *, size_t);
 void dt_rm_tree(const char *);
+int dt_private_dir(const char *, int, char *, size_t);
 
 /* dt_glob.c: shell patterns where ** spans directories. */
 int dt_glob_match(const char *, const char *);

@@ -110,9 +110,30 @@ dt_relay(int sock)
 }
 
 /*
+ * The peer's supplementary groups as they were when it connected: those
+ * it dropped stay dropped, where initgroups() would give back every group
+ * the group file lists for its name.  Linux 4.13 or later.
+ */
+static gid_t *
+peer_groups(int fd, size_t *n)
+{
+	socklen_t len = 0;
+	gid_t *g = NULL;
+
+	while (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) < 0) {
+		if (errno != ERANGE || g != NULL)
+			dt_die_sys(DT_EX_SYS, "SO_PEERGROUPS");
+		g = dt_xcalloc(len / sizeof(*g) + 1, sizeof(*g));
+	}
+	*n = len / sizeof(*g);
+	return g;
+}
+
+/*
  * --as-peer: started by the socket unit, possibly as root, we become the
- * user at the other end of the socket before anything else, so a run
- * through the service has the rights of that user and no others.
+ * user at the other end of the socket before anything else, with its
+ * groups, so a run through the service has the rights of that user's
+ * process and no others.
  */
 void
 dt_become_peer(void)
@@ -120,6 +141,8 @@ dt_become_peer(void)
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct passwd *pw;
+	gid_t *groups;
+	size_t ngroups;
 
 	if (sd_is_socket(0, AF_UNIX, SOCK_STREAM, 0) <= 0)
 		dt_die(DT_EX_USAGE, "--as-peer: standard input is not a Unix "
@@ -130,9 +153,11 @@ dt_become_peer(void)
 		dt_die(DT_EX_USAGE, "peer uid %ld has no name",
 		    (long)cred.uid);
 	if (getuid() == 0 && cred.uid != 0) {
-		if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
-		    setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+		groups = peer_groups(0, &ngroups);
+		if (setgroups(ngroups, groups) < 0 || setgid(cred.gid) < 0 ||
+		    setuid(cred.uid) < 0)
 			dt_die_sys(DT_EX_SYS, "becoming %s", pw->pw_name);
+		free(groups);
 	} else if (cred.uid != getuid())
 		dt_die(DT_EX_USAGE, "peer uid %ld is not ours (%ld), and we "
 		    "are not root", (long)cred.uid, (long)getuid());

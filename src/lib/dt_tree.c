@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,20 +146,103 @@ dt_link_tree(const char *src, const char *dst, char *why, size_t whylen)
 	return rc;
 }
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/*
+ * Every step relative to a descriptor opened without following links: a
+ * directory swapped for a symbolic link while we walk (by whoever may
+ * write there) cannot lead the removal out of the tree.
+ */
+static void
+rm_at(int dfd, const char *name)
 {
-	(void)st; (void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
+	DIR *d;
+	struct dirent *e;
+	int fd;
+
+	if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
+		return;
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			rm_at(dirfd(d), e->d_name);
+	closedir(d);
+	unlinkat(dfd, name, AT_REMOVEDIR);
 }
 
 /* Remove a tree, as much of it as can be; a missing one is no error. */
 void
 dt_rm_tree(const char *path)
 {
-	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	rm_at(AT_FDCWD, path);
+}
+
+/*
+ * Make path a directory that is ours alone, mode 0700, or, with fresh 0,
+ * take the one there if it is ours and nobody else may write in it; with
+ * fresh 1, one of ours there is removed first, so that it starts empty.
+ * A name in a shared directory such as /tmp may be taken by another user
+ * first, as a directory, a symbolic link or a file: that is refused,
+ * never used nor removed.  On failure, why says which path and why, and
+ * errno is EEXIST when it was refused.
+ */
+int
+dt_private_dir(const char *path, int fresh, char *why, size_t whylen)
+{
+	struct stat st;
+	int fd, e;
+
+	if (fresh && lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid == geteuid())
+		dt_rm_tree(path);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		goto fail;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0) {
+		e = errno;
+		if (lstat(path, &st) < 0 || S_ISDIR(st.st_mode)) {
+			errno = e;
+			goto fail;
+		}
+		snprintf(why, whylen, "%s: %s; refused", path,
+		    S_ISLNK(st.st_mode) ? "a symbolic link" :
+		    strerror(ENOTDIR));
+		errno = EEXIST;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		goto fail;
+	}
+	/*
+	 * Ours, and nobody else could write in it: only its mode is off,
+	 * by the umask or by hand.
+	 */
+	if (st.st_uid == geteuid() && (st.st_mode & 07777) != 0700 &&
+	    (st.st_mode & 022) == 0 && fchmod(fd, 0700) == 0)
+		st.st_mode = S_IFDIR | 0700;
+	close(fd);
+	if (st.st_uid != geteuid())
+		snprintf(why, whylen, "%s: owned by uid %ld, not by us "
+		    "(uid %ld); refused", path, (long)st.st_uid,
+		    (long)geteuid());
+	else if ((st.st_mode & 07777) != 0700)
+		snprintf(why, whylen, "%s: mode %04o, not 0700; refused", path,
+		    (unsigned)(st.st_mode & 07777));
+	else
+		return 0;
+	errno = EEXIST;
+	return -1;
+fail:
+	e = errno;
+	snprintf(why, whylen, "%s: %s", path, strerror(e));
+	errno = e;
+	return -1;
 }
