@@ -21,16 +21,19 @@ DT_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc/lib \
 	-DDT_SYSCONFDIR='"$(SYSCONFDIR)"' -DDT_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
+# The build directory; the sanitized and the fuzzing builds have their own.
+B = build
+
 PROGS = dt-config dt-find dt-sync dt-prep dt-feed dt-collect dt-spawn dt-nodes \
 	dt-timings adapter-command
 ADAPTERS = $(notdir $(wildcard libexec/adapter-*))
 # Modules the adapters load from their own directory (require_relative).
 MODULES = $(notdir $(wildcard libexec/*.rb))
 LIBSRC = $(wildcard src/lib/*.c)
-LIBOBJ = $(LIBSRC:src/lib/%.c=build/obj/%.o)
-BUILD = build/libexec/distributest
+LIBOBJ = $(LIBSRC:src/lib/%.c=$(B)/obj/%.o)
+BUILD = $(B)/libexec/distributest
 BINS = $(PROGS:%=$(BUILD)/%) $(ADAPTERS:%=$(BUILD)/%) $(MODULES:%=$(BUILD)/%)
-UNITTESTS = $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/*.c))
+UNITTESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 MAN7 = $(wildcard man/*.7)
@@ -39,17 +42,17 @@ MANS = $(strip $(MAN1) $(MAN5) $(MAN7) $(MAN8))
 
 all: $(BINS) $(UNITTESTS)
 
-build/obj/%.o: src/lib/%.c src/lib/dt.h
+$(B)/obj/%.o: src/lib/%.c src/lib/dt.h
 	@mkdir -p $(@D)
 	$(CC) $(DT_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-build/libdt.a: $(LIBOBJ)
+$(B)/libdt.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
 
-$(BUILD)/%: src/%.c build/libdt.a src/lib/dt.h
+$(BUILD)/%: src/%.c $(B)/libdt.a src/lib/dt.h
 	@mkdir -p $(@D)
-	$(CC) $(DT_CFLAGS) $(CFLAGS) -o $@ $< build/libdt.a $(LDLIBS)
+	$(CC) $(DT_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libdt.a $(LDLIBS)
 
 $(BUILD)/adapter-%: libexec/adapter-%
 	@mkdir -p $(@D)
@@ -61,9 +64,9 @@ $(BUILD)/%.rb: libexec/%.rb
 	cp $< $@
 	chmod 0644 $@
 
-build/tests/%: tests/unit/%.c tests/unit/tap.h build/libdt.a src/lib/dt.h
+$(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libdt.a src/lib/dt.h
 	@mkdir -p $(@D)
-	$(CC) $(DT_CFLAGS) $(CFLAGS) -o $@ $< build/libdt.a $(LDLIBS)
+	$(CC) $(DT_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libdt.a $(LDLIBS)
 
 # Install what the build and the tests need from Debian, when missing.
 DEPS = gcc make pkg-config libsystemd-dev libinih-dev rsync ruby ruby-rspec \
@@ -84,6 +87,79 @@ check: deps
 	$(MAKE) all
 	$(MAKE) lint
 	prove -j2 build/tests/* tests/t[0-9]*.sh
+
+# Everything again with ASan and UBSan in build-san/, then the C unit
+# tests and the C programs' black-box tests on that build: the scripts run
+# from a tree of links to this one whose build/ is build-san/.  A report
+# stops the program with SIGABRT, failing its test; ASan's also go to
+# build-san/log/, which must stay empty (GCC's UBSan writes on stderr).
+# Leaks count in the unit tests only: a program leaves its memory to exit.
+SAN = build-san
+SAN_CFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -O1 -g \
+	-fno-omit-frame-pointer
+# t0030's flood test times dt-spawn against a 1 s heartbeat, which a
+# sanitized dt-spawn, writing a line per system call, is too slow to meet.
+SAN_SKIP = tests/t0030-spawn.sh
+SAN_TESTS = $(filter-out $(SAN_SKIP),$(wildcard tests/t00[0-9]*.sh)) \
+	tests/t0500-malformed.sh
+SAN_OPTIONS = abort_on_error=1:log_path=$(CURDIR)/$(SAN)/log/san
+check-sanitize: deps
+	$(MAKE) B=$(SAN) CFLAGS="$(SAN_CFLAGS)" all
+	rm -rf $(SAN)/tree $(SAN)/log
+	mkdir -p $(SAN)/tree/build/libexec $(SAN)/log
+	for f in * .[!.]*; do \
+	  case $$f in build|$(SAN)|$(FUZZ)|.git) continue ;; esac; \
+	  ln -s ../../$$f $(SAN)/tree/$$f; done
+	ln -s ../../../libexec/distributest \
+	  $(SAN)/tree/build/libexec/distributest
+	@rc=0; \
+	ASAN_OPTIONS=$(SAN_OPTIONS) \
+	  UBSAN_OPTIONS=$(SAN_OPTIONS):print_stacktrace=1 \
+	  prove -j2 $(SAN)/tests/* || rc=1; \
+	ASAN_OPTIONS=$(SAN_OPTIONS):detect_leaks=0 \
+	  UBSAN_OPTIONS=$(SAN_OPTIONS):print_stacktrace=1 \
+	  prove -j2 $(SAN_TESTS:%=$(SAN)/tree/%) || rc=1; \
+	for f in $(SAN)/log/*; do \
+	  [ -e "$$f" ] || continue; echo "--- $$f"; cat "$$f"; rc=1; done; \
+	exit $$rc
+
+# libFuzzer targets, fuzz/NAME.c, built with clang in build-fuzz/: make
+# fuzz builds them, make fuzz-run runs each for FUZZ_SECONDS from its
+# seeds, fuzz/corpus/NAME/, keeping what it finds in build-fuzz/corpus/.
+FUZZ = build-fuzz
+FUZZ_DEPS = clang libclang-rt-dev
+FUZZ_CC = clang
+FUZZ_CFLAGS = -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all -O1 -g
+FUZZ_TARGETS = $(patsubst fuzz/%.c,%,$(wildcard fuzz/*.c))
+FUZZ_SECONDS = 10
+FUZZ_FLAGS =
+fuzz:
+	$(MAKE) DEPS="$(FUZZ_DEPS)" deps
+	$(MAKE) B=$(FUZZ) CC=$(FUZZ_CC) CFLAGS="$(FUZZ_CFLAGS)" \
+	  $(FUZZ_TARGETS:%=$(FUZZ)/fuzz/%)
+
+$(B)/fuzz/%: fuzz/%.c fuzz/fuzz.h $(B)/libdt.a src/lib/dt.h
+	@mkdir -p $(@D)
+	$(CC) $(DT_CFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(B)/libdt.a \
+	  $(LDLIBS)
+
+# The event target includes dt-collect's own code.
+$(B)/fuzz/event: src/dt-collect.c
+
+fuzz-run: fuzz
+	@mkdir -p $(FUZZ)/crash $(FUZZ)/log
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ)/corpus/$$t; \
+	  if [ -f fuzz/$$t.dict ]; then d=-dict=fuzz/$$t.dict; else d=; fi; \
+	  $(FUZZ)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -close_fd_mask=3 \
+	    -print_final_stats=1 -artifact_prefix=$(FUZZ)/crash/$$t- $$d \
+	    $(FUZZ_FLAGS) $(FUZZ)/corpus/$$t fuzz/corpus/$$t \
+	    > $(FUZZ)/log/$$t 2>&1 || \
+	    { tail -n 40 $(FUZZ)/log/$$t; echo "fuzz/$$t: failed, see" \
+	      "$(FUZZ)/log/$$t and $(FUZZ)/crash/" >&2; exit 1; }; \
+	  echo "fuzz/$$t: $$(grep DONE $(FUZZ)/log/$$t)"; \
+	done
 
 lint:
 	$(if $(MANS),mandoc -Tlint -W warning $(MANS))
@@ -111,6 +187,8 @@ bench: deps
 	sh bench/dispatch.sh
 	@echo
 	sh bench/order.sh
+	@echo
+	sh bench/output.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
@@ -135,6 +213,9 @@ install: all
 	for u in units/*.socket units/*.service; do \
 	  sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/}; \
 	  chmod 0444 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
+	if [ -z "$(DESTDIR)" ] && ! getent group distributest > /dev/null; then \
+	  groupadd --system distributest || \
+	  echo "make install: the socket unit needs the group distributest: groupadd --system distributest, as root" >&2; fi
 	for u in units/user/*; do \
 	  sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $$u > $(DESTDIR)$(USERUNITDIR)/$${u##*/}; \
 	  chmod 0444 $(DESTDIR)$(USERUNITDIR)/$${u##*/}; done
@@ -149,6 +230,7 @@ uninstall:
 	for u in units/user/*; do rm -f $(DESTDIR)$(USERUNITDIR)/$${u##*/}; done
 
 clean:
-	rm -rf build
+	rm -rf build $(SAN) $(FUZZ)
 
-.PHONY: all deps check lint demo bench install uninstall clean
+.PHONY: all deps check check-sanitize fuzz fuzz-run lint demo bench install \
+	uninstall clean

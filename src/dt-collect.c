@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -75,6 +76,46 @@ static int tty, verbose, nslowest = 5, status_shown, ended;
 static char *logpath, *timingspath, *project;
 static FILE *logf;
 static double t0, work;
+static unsigned long lineno;	/* of the event being acted on */
+
+/*
+ * The fields of the events that are numbers, with their ranges; each
+ * is checked, when the line has it, before the line is acted on.
+ */
+enum { NUM_INT, NUM_SECS, NUM_PART };
+static const struct num {
+	int		 verb, field, kind;
+	const char	*name;
+	long long	 min, max;
+} nums[] = {
+	{ DT_EV_NODE,		2, NUM_INT,  "RUNNERS", 0, DT_RUNNERS_MAX },
+	{ DT_EV_TEST,		2, NUM_INT,  "SIZE", 0, LLONG_MAX },
+	{ DT_EV_TESTS_END,	1, NUM_INT,  "COUNT", 0, DT_COUNT_MAX },
+	{ DT_EV_SYNCED,		2, NUM_SECS, "SECONDS", 0, 0 },
+	{ DT_EV_READY,		2, NUM_SECS, "SECONDS", 0, 0 },
+	{ DT_EV_RUNNER_UP,	2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_RUNNER_DOWN,	2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_SPLIT,		2, NUM_INT,  "M", 2, DT_FIELDS_MAX },
+	{ DT_EV_SPLIT,		3, NUM_SECS, "OVERHEAD", 0, 0 },
+	{ DT_EV_ASSIGN,		2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_ASSIGN,		4, NUM_PART, "K/M", 0, 0 },
+	{ DT_EV_OUT,		2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_FAIL,		2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_PENDING,	2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_UNIT,		2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_UNIT,		5, NUM_SECS, "SECONDS", 0, 0 },
+	{ DT_EV_DONE,		2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_DONE,		5, NUM_SECS, "SECONDS", 0, 0 },
+	{ DT_EV_DONE,		6, NUM_INT,  "EXAMPLES", 0, DT_COUNT_MAX },
+	{ DT_EV_DONE,		7, NUM_INT,  "FAILURES", 0, DT_COUNT_MAX },
+	{ DT_EV_DONE,		8, NUM_INT,  "PENDING", 0, DT_COUNT_MAX },
+	{ DT_EV_DONE,		9, NUM_INT,  "ERRORS", 0, DT_COUNT_MAX },
+	{ DT_EV_DONE,		10, NUM_PART, "K/M", 0, 0 },
+	{ DT_EV_REQUEUE,	2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_LOST,		3, NUM_PART, "K/M", 0, 0 },
+};
+#define NUM_FIELDS 11		/* fields up to the last number's */
+static double val[NUM_FIELDS];	/* the numbers of the line, by field */
 
 static void
 clear_status(void)
@@ -151,10 +192,9 @@ drop_units(struct slot *s)
 }
 
 static struct slot *
-slot(const char *node, const char *r)
+slot(const char *node, int n)
 {
 	size_t i;
-	int n = atoi(r);
 
 	for (i = 0; i < nslots; i++)
 		if (slots[i].r == n && strcmp(slots[i].node, node) == 0)
@@ -172,7 +212,7 @@ log_event(const char *raw, size_t len, const char *node)
 	struct timespec ts;
 	struct tm tm;
 
-	char stamp[32];
+	char stamp[64];	/* room for any int, so no truncation warning */
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
@@ -281,7 +321,8 @@ save_timings(int complete)
 		whole[nwhole++] = sp->path;
 	}
 	qsort(whole, nwhole, sizeof(*whole), cmp_str);
-	qsort(units, nunits, sizeof(*units), cmp_unit);
+	if (nunits > 1)
+		qsort(units, nunits, sizeof(*units), cmp_unit);
 	/* Record every unit first, then prune: each prune keeps the order. */
 	for (k = 0; k < nunits; k++)
 		if (bsearch(&units[k].path, whole, nwhole, sizeof(*whole),
@@ -435,7 +476,7 @@ ev_set(char **f, int k)
 static void
 ev_tests_end(char **f, int k)
 {
-	files = atol(f[1]);
+	files = (long)val[1];
 	whole_project = k > 2 && strcmp(f[2], "all") == 0;
 }
 
@@ -457,8 +498,8 @@ ev_split(char **f, int k)
 	sp = &splits[nsplits++];
 	memset(sp, 0, sizeof(*sp));
 	sp->path = dt_xstrdup(f[1]);
-	sp->nparts = atoi(f[2]);
-	sp->over = atof(f[3]);
+	sp->nparts = (int)val[2];
+	sp->over = val[3];
 	if (verbose)
 		say("%s runs in %s parts\n", f[1], f[2]);
 }
@@ -466,14 +507,12 @@ ev_split(char **f, int k)
 static void
 ev_unit(char **f, int k)
 {
-	struct slot *s = slot(f[1], f[2]);
-	double secs = atof(f[5]);
+	struct slot *s = slot(f[1], (int)val[2]);
+	double secs = val[5];
 	struct unit *u;
 
 	(void)k;
-	/* What the timings file could not read back is not kept. */
-	if (s->path != NULL && strcmp(s->path, f[3]) == 0 &&
-	    secs >= 0 && secs <= 1e9) {
+	if (s->path != NULL && strcmp(s->path, f[3]) == 0) {
 		s->units = dt_xrealloc(s->units, s->nunits + 1,
 		    sizeof(*s->units));
 		u = &s->units[s->nunits++];
@@ -502,7 +541,7 @@ ev_ready(char **f, int k)
 static void
 ev_runner_up(char **f, int k)
 {
-	struct slot *s = slot(f[1], f[2]);
+	struct slot *s = slot(f[1], (int)val[2]);
 
 	(void)k;
 	if (!s->was_up) {
@@ -527,7 +566,7 @@ ev_runner_down(char **f, int k)
 static void
 ev_assign(char **f, int k)
 {
-	struct slot *s = slot(f[1], f[2]);
+	struct slot *s = slot(f[1], (int)val[2]);
 
 	free(s->path);
 	s->path = dt_xstrdup(f[3]);
@@ -542,7 +581,7 @@ ev_assign(char **f, int k)
 static void
 ev_out(char **f, int k)
 {
-	struct slot *s = slot(f[1], f[2]);
+	struct slot *s = slot(f[1], (int)val[2]);
 
 	(void)k;
 	if (verbose)
@@ -556,7 +595,7 @@ ev_out(char **f, int k)
 static void
 ev_fail(char **f, int k)
 {
-	struct slot *s = slot(f[1], f[2]);
+	struct slot *s = slot(f[1], (int)val[2]);
 
 	s->failed = 1;
 	clear_status();
@@ -575,22 +614,26 @@ ev_fail(char **f, int k)
 static void
 ev_done(char **f, int k)
 {
-	struct slot *s = slot(f[1], f[2]);
-	struct split *sp = k > 10 ? find_split(f[3]) : NULL;
+	struct slot *s = slot(f[1], (int)val[2]);
+	struct split *sp = k > 10 && *f[10] ? find_split(f[3]) : NULL;
 	const char *part = sp ? f[10] : NULL;
 	int passed = strcmp(f[4], "passed") == 0;
 	struct done *d;
 
+	if (sp != NULL && (int)val[10] != sp->nparts)
+		dt_die(DT_EX_DATA, "stdin line %lu: done: part %s of %s, "
+		    "which was split in %d parts", lineno, part, f[3],
+		    sp->nparts);
 	running--;
-	examples += atol(f[6]);
-	failures += atol(f[7]);
-	pending += atol(f[8]);
-	errors += atol(f[9]);
+	examples += (long)val[6];
+	failures += (long)val[7];
+	pending += (long)val[8];
+	errors += (long)val[9];
 	if (sp != NULL) {
 		/* A file counts once, when its last part is done. */
-		sp->secs += atof(f[5]);
-		if (atof(f[5]) > sp->longest)
-			sp->longest = atof(f[5]);
+		sp->secs += val[5];
+		if (val[5] > sp->longest)
+			sp->longest = val[5];
 		if (++sp->done == sp->nparts)
 			files_done++;
 		if (!passed && !sp->failed)
@@ -622,7 +665,7 @@ ev_done(char **f, int k)
 	d = &dones[ndones++];
 	d->path = dt_xstrdup(f[3]);
 	d->part = part ? dt_xstrdup(part) : NULL;
-	d->secs = atof(f[5]);
+	d->secs = val[5];
 	d->where = dt_xasprintf("%s/%s", f[1], f[2]);
 	work += d->secs;
 	if (!tty)
@@ -635,7 +678,7 @@ ev_done(char **f, int k)
 static void
 ev_requeue(char **f, int k)
 {
-	struct slot *s = slot(f[1], f[2]);
+	struct slot *s = slot(f[1], (int)val[2]);
 
 	(void)k;
 	free(s->path);
@@ -651,7 +694,7 @@ ev_requeue(char **f, int k)
 static void
 ev_lost(char **f, int k)
 {
-	const char *part = k > 3 ? f[3] : NULL;
+	const char *part = k > 3 && *f[3] ? f[3] : NULL;
 	size_t i;
 
 	for (i = 0; i < nslots; i++)
@@ -685,6 +728,72 @@ ev_end(char **f, int k)
 	    strcmp(f[1], "no-runners") != 0 ? f[1] : NULL));
 }
 
+/* "K/M", part K of M, M from 2 to DT_FIELDS_MAX as dt-feed splits: M. */
+static double
+part_of(const char *s, const char **errstr)
+{
+	const char *e1, *e2, *slash = strchr(s, '/');
+	char *k;
+	long long nk, nm;
+
+	*errstr = "not a part K of M";
+	if (slash == NULL)
+		return 0;
+	k = dt_xasprintf("%.*s", (int)(slash - s), s);
+	nk = dt_strtonum(k, 1, DT_FIELDS_MAX, &e1);
+	free(k);
+	nm = dt_strtonum(slash + 1, 2, DT_FIELDS_MAX, &e2);
+	if (e1 != NULL || e2 != NULL || nk > nm)
+		return 0;
+	*errstr = NULL;
+	return nm;
+}
+
+/*
+ * What is wrong with the numbers of a line of verb v, as a message to
+ * free, or NULL when nothing is; their values go to val.  An empty K/M
+ * is no part.
+ */
+static char *
+bad_number(int v, char **f, int k)
+{
+	const struct num *n;
+	struct dt_buf q = { 0 };
+	const char *e = NULL;
+	char *why;
+
+	for (n = nums; n < nums + sizeof(nums) / sizeof(*nums); n++) {
+		if (n->verb != v || n->field >= k)
+			continue;
+		if (n->kind == NUM_INT)
+			val[n->field] = dt_strtonum(f[n->field], n->min,
+			    n->max, &e);
+		else if (n->kind == NUM_SECS)
+			val[n->field] = dt_strtosecs(f[n->field], &e);
+		else if (*f[n->field] != '\0')
+			val[n->field] = part_of(f[n->field], &e);
+		if (e != NULL)
+			break;
+	}
+	if (e == NULL)
+		return NULL;
+	/* The field as the line had it, escaped, cut short. */
+	dt_escape(&q, f[n->field], strlen(f[n->field]) > 40 ? 40 :
+	    strlen(f[n->field]));
+	dt_buf_adds(&q, strlen(f[n->field]) > 40 ? "..." : "");
+	if (n->kind == NUM_PART)
+		why = dt_xasprintf("%s: %s \"%s\" is %s (expected 1 <= K <= "
+		    "M, 2 <= M <= %d)", f[0], n->name, q.s, e, DT_FIELDS_MAX);
+	else if (n->kind == NUM_SECS)
+		why = dt_xasprintf("%s: %s \"%s\" is %s (expected 0 to "
+		    "%.0f)", f[0], n->name, q.s, e, DT_SECONDS_MAX);
+	else
+		why = dt_xasprintf("%s: %s \"%s\" is %s (expected %lld to "
+		    "%lld)", f[0], n->name, q.s, e, n->min, n->max);
+	dt_buf_free(&q);
+	return why;
+}
+
 static void (*const acts[DT_EV_MAX])(char **, int) = {
 	[DT_EV_SET] = ev_set,
 	[DT_EV_TEST] = ev_test,
@@ -704,20 +813,52 @@ static void (*const acts[DT_EV_MAX])(char **, int) = {
 	[DT_EV_END] = ev_end,
 };
 
-static void
-event(char *raw, size_t len, unsigned long lineno)
+/*
+ * Split line n, of len bytes, into its k fields f and find its verb: its
+ * index, -1 for a verb of a newer writer, or -2 for a malformed line,
+ * with *why, to free, saying how.
+ */
+static int
+parse(char *line, size_t len, unsigned long n, char **f, int *k, char **why)
 {
-	char *copy, *f[DT_FIELDS_MAX];
+	char *e;
+	int v;
+
+	*why = NULL;
+	*k = dt_split(line, len, f, DT_FIELDS_MAX);
+	if (*k < 0) {
+		*why = dt_xasprintf("stdin line %lu: %s", n, dt_line_error);
+		return -2;
+	}
+	if (n == 1 && (e = dt_hello_mismatch(f, *k, "distributest-events",
+	    "the event stream")) != NULL) {
+		*why = dt_xasprintf("the event stream: %s", e);
+		free(e);
+		return -2;
+	}
+	v = dt_verb(dt_events, DT_EV_MAX, f, *k);
+	if (v == -2)
+		*why = dt_xasprintf("stdin line %lu: \"%s\" needs %d fields, "
+		    "has %d", n, f[0], dt_verb_fields(dt_events, DT_EV_MAX,
+		    f[0]), *k);
+	else if (v >= 0 && (e = bad_number(v, f, *k)) != NULL) {
+		*why = dt_xasprintf("stdin line %lu: %s", n, e);
+		free(e);
+		v = -2;
+	}
+	return v;
+}
+
+static void
+event(char *raw, size_t len, unsigned long n)
+{
+	char *copy, *f[DT_FIELDS_MAX], *why;
 	int k, v;
 
+	lineno = n;
 	copy = dt_xstrdup(raw);
-	k = dt_split(copy, len, f, DT_FIELDS_MAX);
-	if (k < 0)
-		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, dt_line_error);
-	if (lineno == 1 && dt_check_hello(f, k, "distributest-events",
-	    "the event stream") < 0)
-		exit(DT_EX_DATA);
-	v = dt_event(f, k, lineno);
+	if ((v = parse(copy, len, n, f, &k, &why)) == -2)
+		dt_die(DT_EX_DATA, "%s", why);
 	/* Set first: a log named here gets this line too. */
 	if (v == DT_EV_SET)
 		ev_set(f, k);

@@ -44,6 +44,7 @@ static int
 show(const char *file, long count)
 {
 	struct dt_timings t = { 0 };
+	struct dt_buf runs = { 0 };
 	double total = 0;
 	size_t i, k;
 
@@ -59,21 +60,22 @@ show(const char *file, long count)
 	t.n = k;
 	for (i = 0; i < t.n; i++)
 		total += t.v[i].seconds;
-	qsort(t.v, t.n, sizeof(*t.v), cmp_slow);
+	if (t.n > 1)
+		qsort(t.v, t.n, sizeof(*t.v), cmp_slow);
 	t.sorted = 0;
 	t.nindex = 0;
 	printf("%10s  %-20s  %s\n", "expected", "last runs", "file");
 	for (i = 0; i < t.n && (count < 0 || (long)i < count); i++) {
-		char runs[64] = "";
-		size_t len = 0;
-
+		dt_buf_reset(&runs);
+		dt_buf_adds(&runs, "");
 		for (k = 0; k < (size_t)t.v[i].nsamples; k++)
-			len += snprintf(runs + len, sizeof(runs) - len, "%s%.2f",
-			    k ? " " : "", t.v[i].samples[k]);
-		printf("%9.2fs  %-20s  ", t.v[i].seconds, runs);
+			dt_buf_addf(&runs, "%s%.2f", k ? " " : "",
+			    t.v[i].samples[k]);
+		printf("%9.2fs  %-20s  ", t.v[i].seconds, runs.s);
 		print_path(t.v[i].path);
 		putchar('\n');
 	}
+	dt_buf_free(&runs);
 	printf("%zu file%s, %.2fs in all\n", t.n, t.n == 1 ? "" : "s", total);
 	dt_timings_free(&t);
 	return fflush(stdout) == EOF ? DT_EX_SYS : 0;

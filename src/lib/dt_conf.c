@@ -2,8 +2,9 @@
  * The configuration: INI files read with inih, each later file replacing
  * an earlier one's values key by key.  inih as Debian builds it does not
  * pass line numbers to the handler, so we feed it lines ourselves and
- * count them; that also lets us see section headers with no keys and
- * refuse lines longer than inih would read whole.
+ * count them; that also lets us see section headers with no keys, and
+ * refuse lines longer than inih would read whole and lines with a NUL
+ * byte, whose rest inih would not see.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -46,19 +47,12 @@ static int
 fail(struct dt_conf *c, const char *fmt, ...)
 {
 	va_list ap;
-	struct dt_buf b = { 0 };
-	int n;
 
 	if (c->errmsg != NULL)
 		return 0;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	c->errmsg = dt_xvasprintf(fmt, ap);
 	va_end(ap);
-	b.s = dt_xmalloc(n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b.s, n + 1, fmt, ap);
-	va_end(ap);
-	c->errmsg = b.s;
 	c->errline = c->line;
 	return 0;
 }
@@ -152,7 +146,7 @@ check_runners(struct dt_conf *c, const char *v)
 
 	if (strcmp(v, "auto") == 0)
 		return 1;
-	dt_strtonum(v, 1, 1024, &e);
+	dt_strtonum(v, 1, DT_RUNNERS_MAX, &e);
 	if (e != NULL)
 		return fail(c, "runners: \"%s\" is %s (expected 1 to 1024 "
 		    "or auto)", v, e);
@@ -256,46 +250,68 @@ node_key(struct dt_conf *c, const char *sec, const char *key,
 	return 1;
 }
 
+/* s without the blanks around it, as a string to free. */
+static char *
+trim(const char *s, size_t len)
+{
+	while (len > 0 && isspace((unsigned char)*s))
+		s++, len--;
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	return dt_xasprintf("%.*s", (int)len, s);
+}
+
 static int
 handler(void *user, const char *rawsec, const char *key, const char *value)
 {
 	struct dt_conf *c = user;
-	char sec[INI_LINE];
-	size_t len;
+	char *sec;
+	int rc;
 
 	/* inih keeps blanks inside the brackets; the reader trimmed them. */
-	while (isspace((unsigned char)*rawsec))
-		rawsec++;
-	snprintf(sec, sizeof(sec), "%s", rawsec);
-	len = strlen(sec);
-	while (len > 0 && isspace((unsigned char)sec[len - 1]))
-		sec[--len] = '\0';
+	sec = trim(rawsec, strlen(rawsec));
 	if (strcmp(sec, "") == 0)
-		return fail(c, "\"%s\" outside a section (put it under [run] "
+		rc = fail(c, "\"%s\" outside a section (put it under [run] "
 		    "or [node NAME])", key);
-	if (strcmp(sec, "run") == 0)
-		return run_key(c, key, value);
-	return node_key(c, sec, key, value);
+	else if (strcmp(sec, "run") == 0)
+		rc = run_key(c, key, value);
+	else
+		rc = node_key(c, sec, key, value);
+	free(sec);
+	return rc;
 }
 
-/* inih's reader callback: fgets, counting lines and seeing sections. */
+/*
+ * inih's reader callback: a line, counted, its sections seen.  Read a
+ * byte at a time, as fgets would not tell a NUL byte from the end.
+ */
 static char *
 reader(char *str, int num, void *stream)
 {
 	struct dt_conf *c = stream;
 	char *p, *q;
-	size_t len;
+	size_t len = 0;
+	int ch, nul = 0, cut = 0;
 
-	if (fgets(str, num, c->fp) == NULL)
+	while ((ch = getc(c->fp)) != EOF) {
+		if (ch == '\0')
+			nul = 1;
+		if (len < (size_t)num - 1)
+			str[len++] = ch;
+		else
+			cut = 1;
+		if (ch == '\n')
+			break;
+	}
+	if (len == 0 && ch == EOF)
 		return NULL;
+	str[len] = '\0';
 	c->line++;
-	len = strlen(str);
-	if (len == (size_t)num - 1 && str[len - 1] != '\n' && !feof(c->fp)) {
-		int ch;
-
+	if (nul)
+		fail(c, "NUL byte in line");
+	else if (cut)
 		fail(c, "line longer than %d bytes", INI_LINE - 2);
-		while ((ch = fgetc(c->fp)) != EOF && ch != '\n')
-			;
+	if (nul || cut) {
 		str[0] = '\0';	/* inih sees an empty line */
 		return str;
 	}
@@ -308,15 +324,9 @@ reader(char *str, int num, void *stream)
 		return str;
 	}
 	if (*p == '[' && (q = strchr(p, ']')) != NULL) {
-		char sec[INI_LINE];
-
-		p++;
-		while (isspace((unsigned char)*p))
-			p++;
-		while (q > p && isspace((unsigned char)q[-1]))
-			q--;
-		snprintf(sec, sizeof(sec), "%.*s", (int)(q - p), p);
-		section(c, sec);
+		p = trim(p + 1, q - (p + 1));
+		section(c, p);
+		free(p);
 	}
 	return str;
 }
@@ -347,6 +357,8 @@ dt_conf_load(struct dt_conf *c, const char *file, int required)
 		return dt_error("%s: %s", file, strerror(errno));
 	}
 	c->file = dt_xstrdup(file);	/* origins point at it for good */
+	c->files = dt_xrealloc(c->files, c->nfiles + 1, sizeof(*c->files));
+	c->files[c->nfiles++] = (char *)c->file;
 	c->line = 0;
 	free(c->errmsg);
 	c->errmsg = NULL;
@@ -375,6 +387,9 @@ dt_conf_free(struct dt_conf *c)
 		node_free(&c->nodes[i]);
 	free(c->nodes);
 	free(c->errmsg);
+	for (i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->files);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -1,4 +1,5 @@
 /* Error reporting, process hygiene and number parsing. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -23,21 +24,34 @@ dt_setprog(const char *argv0)
 	dt_prog = p ? p + 1 : argv0;
 }
 
+/* Add to buf what fits of its size, less a byte kept for the newline. */
+static size_t
+msgcat(char *buf, size_t n, size_t size, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len > size - 1 - n)
+		len = size - 1 - n;
+	memcpy(buf + n, s, len);
+	return n + len;
+}
+
 static void
 vmsg(int errnum, const char *fmt, va_list ap)
 {
-	char buf[4096];
-	int n;
+	char buf[4096], what[4096];
+	size_t n;
 
-	n = snprintf(buf, sizeof(buf), "%s: ", dt_prog);
-	n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
-	if (n >= (int)sizeof(buf))
-		n = sizeof(buf) - 1;
-	if (errnum)
-		n += snprintf(buf + n, sizeof(buf) - n, ": %s",
-		    strerror(errnum));
-	if (n >= (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 2;
+	/* Pieces joined by hand: snprintf's truncation warnings say nothing. */
+	if (vsnprintf(what, sizeof(what), fmt, ap) < 0)
+		what[0] = '\0';
+	n = msgcat(buf, 0, sizeof(buf), dt_prog);
+	n = msgcat(buf, n, sizeof(buf), ": ");
+	n = msgcat(buf, n, sizeof(buf), what);
+	if (errnum) {
+		n = msgcat(buf, n, sizeof(buf), ": ");
+		n = msgcat(buf, n, sizeof(buf), strerror(errnum));
+	}
 	buf[n++] = '\n';
 	/* One write, so lines of concurrent programs do not interleave. */
 	while (write(2, buf, n) < 0 && errno == EINTR)
@@ -127,6 +141,11 @@ dt_hygiene(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/*
+ * A decimal integer from min to max; otherwise 0, with *errstr saying
+ * why.  Only digits, after a minus sign when min is negative: strtoll
+ * alone would also take leading blanks and a plus sign.
+ */
 long long
 dt_strtonum(const char *s, long long min, long long max, const char **errstr)
 {
@@ -139,14 +158,58 @@ dt_strtonum(const char *s, long long min, long long max, const char **errstr)
 		*errstr = "empty";
 		return 0;
 	}
-	v = strtoll(s, &end, 10);
-	if (*end != '\0' || end == s)
+	if (!isdigit((unsigned char)s[*s == '-']))
 		*errstr = "not a number";
-	else if ((errno == ERANGE && v == LLONG_MIN) || v < min)
+	v = strtoll(s, &end, 10);
+	if (*errstr != NULL || *end != '\0' || end == s)
+		*errstr = "not a number";
+	else if ((errno == ERANGE && v == LLONG_MIN) || v < min ||
+	    (*s == '-' && min >= 0))
 		*errstr = "too small";
 	else if ((errno == ERANGE && v == LLONG_MAX) || v > max)
 		*errstr = "too large";
 	return *errstr ? 0 : v;
+}
+
+/*
+ * Seconds as the programs write them, digits with a decimal point and
+ * digits or without, from 0 to DT_SECONDS_MAX; otherwise 0, with *errstr
+ * saying why.  strtod alone would also take blanks, signs, exponents,
+ * hexadecimal, "inf" and "nan".
+ */
+double
+dt_strtosecs(const char *s, const char **errstr)
+{
+	const char *p;
+	double v;
+
+	*errstr = NULL;
+	if (s == NULL || *s == '\0') {
+		*errstr = "empty";
+		return 0;
+	}
+	p = s + (*s == '-');
+	if (!isdigit((unsigned char)*p))
+		*errstr = "not a decimal number";
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p == '.' && isdigit((unsigned char)p[1]))
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	if (*errstr == NULL && *p != '\0')
+		*errstr = "not a decimal number";
+	if (*errstr != NULL)
+		return 0;
+	if (*s == '-') {
+		*errstr = "too small";
+		return 0;
+	}
+	v = strtod(s, NULL);
+	if (!(v <= DT_SECONDS_MAX)) {
+		*errstr = "too large";
+		return 0;
+	}
+	return v;
 }
 
 /*

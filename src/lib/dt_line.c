@@ -199,19 +199,14 @@ dt_line_field(struct dt_buf *b, const char *s)
 void
 dt_line_fieldf(struct dt_buf *b, const char *fmt, ...)
 {
-	struct dt_buf f = { 0 };
 	va_list ap;
-	int n;
+	char *s;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	s = dt_xvasprintf(fmt, ap);
 	va_end(ap);
-	f.s = dt_xmalloc(n + 1);
-	va_start(ap, fmt);
-	vsnprintf(f.s, n + 1, fmt, ap);
-	va_end(ap);
-	dt_line_fieldn(b, f.s, n);
-	free(f.s);
+	dt_line_field(b, s);
+	free(s);
 }
 
 int

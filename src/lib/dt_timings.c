@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,8 @@ cmp(const void *a, const void *b)
 static void
 sort(struct dt_timings *t)
 {
-	qsort(t->v, t->n, sizeof(*t->v), cmp);
+	if (t->n > 1)
+		qsort(t->v, t->n, sizeof(*t->v), cmp);
 	t->sorted = 1;
 	t->nindex = 0;
 }
@@ -227,7 +229,7 @@ dt_timings_units(const struct dt_timings *t, const char *path,
 		else
 			hi = mid;
 	}
-	*first = t->v + lo;
+	*first = t->n > 0 ? t->v + lo : t->v;	/* no offset to NULL */
 	while (lo + n < t->n && t->v[lo + n].unit != NULL &&
 	    strcmp(t->v[lo + n].path, path) == 0)
 		n++;
@@ -307,40 +309,79 @@ dt_timings_keep_units(struct dt_timings *t, const char *path,
 	free(sorted);
 }
 
-static int
-seconds(const char *s, double *out)
+/* A field for a message: escaped, and cut short. */
+static char *
+quoted(const char *s)
 {
-	char *end;
+	struct dt_buf b = { 0 };
+	size_t n = strlen(s);
 
-	errno = 0;
-	*out = strtod(s, &end);
-	if (!(s[0] >= '0' && s[0] <= '9') || strpbrk(s, "xX") != NULL ||
-	    errno || !(*out >= 0 && *out <= 1e9))
-		return -1;
-	return end - s;
+	dt_escape(&b, s, n > 40 ? 40 : n);
+	dt_buf_adds(&b, n > 40 ? "..." : "");
+	return b.s;
 }
 
-/* "S1,S2,S3": the latest runs, newest first. */
-static int
+/* "S1,S2,S3": the latest runs, newest first; those past three are not kept. */
+static char *
 samples(struct dt_timing *e, const char *list)
 {
-	const char *p = list;
-	int n;
+	const char *p = list, *comma, *why;
+	char *one, *q, *msg;
+	double s;
 
 	e->nsamples = 0;
-	while (*p && e->nsamples < DT_SAMPLES) {
-		if ((n = seconds(p, &e->samples[e->nsamples])) < 0)
-			return -1;
-		e->nsamples++;
-		p += n;
-		if (*p == ',')
-			p++;
-		else if (*p != '\0')
-			return -1;
+	do {
+		comma = strchr(p, ',');
+		one = comma ? dt_xasprintf("%.*s", (int)(comma - p), p) :
+		    dt_xstrdup(p);
+		s = dt_strtosecs(one, &why);
+		if (why != NULL) {
+			q = quoted(one);
+			msg = dt_xasprintf("sample \"%s\" is %s", q, why);
+			free(q);
+			free(one);
+			return msg;
+		}
+		free(one);
+		if (e->nsamples < DT_SAMPLES)
+			e->samples[e->nsamples++] = s;
+		if (comma != NULL)
+			p = comma + 1;
+	} while (comma != NULL);
+	return NULL;
+}
+
+/* A line of the table, f[0] to f[n - 1], as an entry; or why not. */
+static char *
+entry(struct dt_timings *t, char **f, int n, int units, size_t seq)
+{
+	struct dt_timing e = { 0 };
+	const char *why;
+	char *q, *msg;
+
+	if (n < 2)
+		return dt_xstrdup("expected PATH and SECONDS");
+	e.seconds = e.samples[0] = dt_strtosecs(f[1], &why);
+	e.nsamples = 1;
+	if (why != NULL) {
+		q = quoted(f[1]);
+		msg = dt_xasprintf("seconds \"%s\" is %s", q, why);
+		free(q);
+		return msg;
 	}
-	if (e->nsamples == 0)
-		return -1;
-	return 0;
+	if (n > 2 && (msg = samples(&e, f[2])) != NULL)
+		return msg;
+	/* Appended now, sorted once at the end: no quadratic read. */
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->v = dt_xrealloc(t->v, t->cap, sizeof(*t->v));
+	}
+	e.path = dt_xstrdup(f[0]);
+	e.unit = n > 3 && units ? dt_xstrdup(f[3]) : NULL;
+	e.seq = seq;
+	t->v[t->n++] = e;
+	t->sorted = 0;
+	return NULL;
 }
 
 static int
@@ -360,7 +401,8 @@ dedupe(struct dt_timings *t)
 {
 	size_t i, k = 0;
 
-	qsort(t->v, t->n, sizeof(*t->v), cmp_seq);
+	if (t->n > 1)
+		qsort(t->v, t->n, sizeof(*t->v), cmp_seq);
 	for (i = 0; i < t->n; i++) {
 		if (k > 0 && cmp(&t->v[k - 1], &t->v[i]) == 0) {
 			entry_free(&t->v[k - 1]);
@@ -373,16 +415,59 @@ dedupe(struct dt_timings *t)
 	t->nindex = 0;
 }
 
-/* A missing file is an empty table; a malformed one is an error. */
+/*
+ * The next line: 1, 0 at the end, -1 for a line that breaks the codec
+ * (read past, so that the next one can be read), -2 when reading fails.
+ */
+static int
+next_line(struct dt_reader *r, char **line, size_t *len)
+{
+	char *nl;
+	size_t had;
+	int rc;
+
+	for (;;) {
+		had = r->len;
+		rc = dt_rd_line(r, line, len);
+		if (rc < 0 && had > 0 && r->len == had) {
+			/*
+			 * Too long to hold: what has come of it is dropped,
+			 * and the rest up to its end as it comes.
+			 */
+			while ((nl = memchr(r->buf + r->start, '\n',
+			    r->len)) == NULL) {
+				r->start = r->len = 0;
+				if (r->eof)
+					return -1;
+				if (dt_rd_fill(r) < 0)
+					return -2;
+			}
+			r->len -= nl + 1 - (r->buf + r->start);
+			r->start = nl + 1 - r->buf;
+			dt_line_error = "line too long";
+			return -1;
+		}
+		if (rc != 0 || r->eof)
+			return rc;
+		if (dt_rd_fill(r) < 0)
+			return -2;
+	}
+}
+
+#define BAD_SHOWN 10	/* bad lines named one by one; then a count */
+
+/*
+ * A missing file is an empty table.  One that is not a timings table, or
+ * cannot be read, is an error, -1.  A bad line is dropped, the good ones
+ * kept: the number dropped is returned, the first few named on stderr.
+ */
 int
 dt_timings_read(struct dt_timings *t, const char *file)
 {
 	struct dt_reader r;
-	struct dt_timing *e;
-	char *line, *f[4], *end;
-	size_t len, seq = t->n;
+	char *line, *f[4], *why;
+	size_t len, seq = t->n, bad = 0;
 	int fd, n, rc = 0, units = 0;
-	double s;
 
 	for (len = 0; len < t->n; len++)
 		t->v[len].seq = len;
@@ -393,13 +478,13 @@ dt_timings_read(struct dt_timings *t, const char *file)
 		return dt_error("%s: %s", file, strerror(errno));
 	}
 	dt_rd_init(&r, fd, file);
-	while ((n = dt_rd_getline(&r, &line, &len)) > 0) {
-		n = dt_split(line, len, f, 4);
-		if (n < 0) {
-			rc = dt_error("%s: line %lu: %s", file, r.lineno,
-			    dt_line_error);
+	while ((n = next_line(&r, &line, &len)) != 0) {
+		if (n == -2) {
+			rc = dt_error("%s: %s", file, strerror(errno));
 			break;
 		}
+		if (n > 0)
+			n = dt_split(line, len, f, 4);
 		if (r.lineno == 1) {
 			if (n < 2 || strcmp(f[0], HEADER) != 0 ||
 			    (strcmp(f[1], "1") != 0 &&
@@ -412,46 +497,20 @@ dt_timings_read(struct dt_timings *t, const char *file)
 			units = strcmp(f[1], "1") != 0;
 			continue;
 		}
-		if (n < 2) {
-			rc = dt_error("%s: line %lu: expected PATH and SECONDS",
-			    file, r.lineno);
-			break;
-		}
-		errno = 0;
-		s = strtod(f[1], &end);
-		if (*end != '\0' || !(f[1][0] >= '0' && f[1][0] <= '9') ||
-		    strchr(f[1], 'x') || strchr(f[1], 'X') || errno ||
-		    !(s >= 0 && s <= 1e9)) {
-			rc = dt_error("%s: line %lu: bad seconds \"%s\"",
-			    file, r.lineno, f[1]);
-			break;
-		}
-		/* Appended now, sorted once at the end: no quadratic read. */
-		if (t->n == t->cap) {
-			t->cap = t->cap ? t->cap * 2 : 64;
-			t->v = dt_xrealloc(t->v, t->cap, sizeof(*t->v));
-		}
-		e = &t->v[t->n++];
-		memset(e, 0, sizeof(*e));
-		e->path = dt_xstrdup(f[0]);
-		e->unit = n > 3 && units ? dt_xstrdup(f[3]) : NULL;
-		e->seconds = e->samples[0] = s;
-		e->nsamples = 1;
-		e->seq = seq++;
-		t->sorted = 0;
-		if (n > 2 && samples(e, f[2]) < 0) {
-			rc = dt_error("%s: line %lu: bad samples \"%s\"",
-			    file, r.lineno, f[2]);
-			break;
-		}
+		why = n < 0 ? dt_xstrdup(dt_line_error) :
+		    entry(t, f, n, units, seq++);
+		if (why != NULL && ++bad <= BAD_SHOWN)
+			dt_warn("%s: line %lu dropped: %s", file, r.lineno,
+			    why);
+		free(why);
 	}
-	if (n < 0 && rc == 0)
-		rc = dt_error("%s: line %lu: %s", file, r.lineno,
-		    dt_line_error);
+	if (bad > BAD_SHOWN)
+		dt_warn("%s: %zu more bad lines dropped", file,
+		    bad - BAD_SHOWN);
 	dt_rd_free(&r);
 	close(fd);
 	dedupe(t);
-	return rc;
+	return rc < 0 ? rc : (int)(bad < INT_MAX ? bad : INT_MAX);
 }
 
 int

@@ -28,6 +28,22 @@ mkfile(const char *name, const char *text)
 	return p;
 }
 
+/* The same for text of len bytes, which may hold NUL bytes. */
+static const char *
+mkfile_n(const char *name, const char *text, size_t len)
+{
+	char *p = dt_xasprintf("%s/%s", dir, name);
+	FILE *fp = fopen(p, "w");
+
+	if (fp == NULL || fwrite(text, 1, len, fp) != len || fclose(fp) != 0) {
+		perror(p);
+		exit(2);
+	}
+	if (nmade < (int)(sizeof(made) / sizeof(made[0])))
+		made[nmade++] = p;
+	return p;
+}
+
 /* Load into c, capturing stderr; *msg gets what was printed. */
 static int
 load(struct dt_conf *c, const char *file, int required, const char **msg)
@@ -65,6 +81,34 @@ check_error(const char *name, const char *text, int line, const char *words,
 	free(want);
 }
 
+/*
+ * Text with a NUL byte must fail on the given line, "FILE:LINE: NUL byte
+ * in line", and set no command, wherever the NUL hides one.
+ */
+static void
+check_nul(const char *name, const char *text, size_t len, int line,
+    const char *desc)
+{
+	struct dt_conf c;
+	const char *path = mkfile_n(name, text, len), *msg;
+	char *want = dt_xasprintf("%s:%d: NUL byte in line", path, line);
+	int rc;
+
+	dt_conf_init(&c);
+	rc = load(&c, path, 1, &msg);
+	is_int(rc, -1, "%s: dt_conf_load fails", desc);
+	if (!ok(strstr(msg, want) != NULL, "%s: the message names FILE:%d",
+	    desc, line))
+		diag("message: %s", msg);
+	ok(c.run[DT_RUN_COMMAND].value == NULL, "%s: no command is set",
+	    desc);
+	dt_conf_free(&c);
+	free(want);
+}
+
+#define NUL_TEXT(name, s, line, desc) \
+	check_nul(name, s, sizeof(s) - 1, line, desc)
+
 static int
 setting_is(const struct dt_setting *s, const char *value, const char *file,
     int line)
@@ -96,7 +140,7 @@ main(void)
 		perror("mkdtemp");
 		return 2;
 	}
-	plan(108);
+	plan(120);
 
 	/* --- defaults --- */
 	dt_conf_init(&c);
@@ -246,6 +290,23 @@ main(void)
 	ok(rc == -1 && strstr(msg, ":2:") != NULL,
 	    "an over-long last line without newline fails on line 2");
 	dt_conf_free(&c);
+
+	/*
+	 * A NUL byte hid the rest of its line from the length check, and
+	 * what came after the 199 bytes inih reads was a line of its own.
+	 */
+	memset(longline, 0, sizeof(longline));
+	strcpy(longline, "[run]\n# note");
+	memset(longline + 14, 'p', 6 + 199 - 14);
+	strcpy(longline + 6 + 199, "command = rm -rf ~\n");
+	check_nul("nul.conf", longline, 6 + 199 + 19, 2,
+	    "a comment whose NUL hides a setting past 198 bytes");
+	NUL_TEXT("nul2.conf", "[run]\nretries = 1\0 junk\n", 2,
+	    "a NUL byte in a value");
+	NUL_TEXT("nul3.conf", "[run]\nretries = 2\n\0", 3,
+	    "a NUL byte alone on a last line");
+	NUL_TEXT("nul4.conf", "\0[run]\ncommand = x\n", 1,
+	    "a NUL byte first");
 
 	/* --- a later file overrides key by key --- */
 	p1 = mkfile("one.conf",

@@ -81,7 +81,7 @@ read_into(struct dt_timings *t, const char *file, const char **msg)
 	return rc;
 }
 
-/* A malformed file: -1 with a message naming the file and "line N". */
+/* Not a timings file: -1 with a message naming the file and "line N". */
 static void
 check_bad(const char *text, size_t len, int line, const char *desc)
 {
@@ -103,6 +103,46 @@ check_bad(const char *text, size_t len, int line, const char *desc)
 }
 
 #define BAD(s, line, desc) check_bad(s, sizeof(s) - 1, line, desc)
+
+/*
+ * A bad line between two good ones, on line 3: dropped with a message
+ * naming the file and the line, the good lines kept.
+ */
+static void
+check_dropped(const char *bad, size_t len, const char *desc)
+{
+	static const char hdr[] = "distributest-timings\t2\ngood\t1\n";
+	static const char tail[] = "\nafter\t2\n";
+	struct dt_timings t;
+	struct dt_buf b = { 0 };
+	char *file = path_in("bad"), *want;
+	const char *msg;
+	int rc;
+
+	dt_buf_add(&b, hdr, sizeof(hdr) - 1);
+	dt_buf_add(&b, bad, len);
+	dt_buf_add(&b, tail, sizeof(tail) - 1);
+	put(file, b.s, b.len);
+	want = dt_xasprintf("%s: line 3 dropped: ", file);
+	rc = read_into(&t, file, &msg);
+	is_int(rc, 1, "%s: dt_timings_read drops one line", desc);
+	if (!ok(strncmp(msg, "timings-test: ", 14) == 0 &&
+	    strncmp(msg + 14, want, strlen(want)) == 0 &&
+	    strchr(msg, '\n') == NULL,
+	    "%s: one message, naming the file and line 3", desc))
+		diag("message: %s", msg);
+	ok(t.n == 2 && dt_timings_get(&t, "good") == 1 &&
+	    dt_timings_get(&t, "after") == 2,
+	    "%s: the lines before and after are kept (%zu entries)", desc,
+	    t.n);
+	dt_timings_free(&t);
+	dt_buf_free(&b);
+	unlink(file);
+	free(file);
+	free(want);
+}
+
+#define DROPPED(s, desc) check_dropped(s, sizeof(s) - 1, desc)
 #define PUTS(f, s) put(f, s, sizeof(s) - 1)
 #define HDR "distributest-timings\t2\n"
 
@@ -128,7 +168,7 @@ main(void)
 	enum { NODD = sizeof(odd) / sizeof(odd[0]) };
 	struct dt_timings t = { 0 }, u;
 	struct stat st1, st2;
-	char *file, *sub, *text, *old;
+	char *file, *sub, *text, *old, *keep;
 	const char *msg;
 	size_t i, len;
 	int rc, good, fd;
@@ -138,7 +178,7 @@ main(void)
 		perror("mkdtemp");
 		return 2;
 	}
-	plan(87);
+	plan(137);
 	file = path_in("timings");
 
 	/* --- lookups --- */
@@ -253,21 +293,19 @@ main(void)
 	/* A failed rename leaves no temporary file behind. */
 	old = dt_xasprintf("%s/busy", sub);
 	mkdir(old, 0755);
-	text = dt_xasprintf("%s/keep", old);
-	put(text, "x", 1);
+	keep = dt_xasprintf("%s/keep", old);
+	put(keep, "x", 1);
 	capture_begin();
 	rc = dt_timings_write(&t, old);
 	msg = capture_end();
-	free(text);
 	text = listing(sub);
 	ok(rc == -1 && strcmp(text, "busy timings") == 0,
 	    "writing over a directory fails and leaves no temporary file: "
 	    "\"%s\"", text);
 	free(text);
 	ok(strstr(msg, old) != NULL, "  and the message names the file");
-	text = dt_xasprintf("%s/keep", old);
-	unlink(text);
-	free(text);
+	unlink(keep);
+	free(keep);
 	rmdir(old);
 	free(old);
 
@@ -334,19 +372,108 @@ main(void)
 	BAD("distributest-timings\t3\na\t1\n", 1, "header version 3");
 	BAD("distributest-timings\n", 1, "a header without a version");
 	BAD("a\t1\n", 1, "no header at all");
-	BAD(HDR "a\t1.0\nb\tabc\n", 3, "seconds \"abc\"");
-	BAD(HDR "a\t-1\n", 2, "negative seconds");
-	BAD(HDR "a\t1.5s\n", 2, "seconds with a unit");
-	BAD(HDR "a\t\n", 2, "empty seconds");
-	BAD(HDR "a\t1e10\n", 2, "seconds over 1e9");
-	BAD(HDR "a\t1\nb\n", 3, "a line with the seconds missing");
-	BAD(HDR "a\\x\t1\n", 2, "a bad escape in the path");
-	BAD(HDR "a\t1\\\n", 2, "a trailing backslash");
-	BAD(HDR "a\0b\t1\n", 2, "a NUL byte");
-	BAD(HDR "a\t1\nb\tnan\n", 3, "seconds \"nan\"");
+	BAD("\\q\ta\n", 1, "a bad escape in the header");
+	BAD("distributest-timings\t2\0\na\t1\n", 1, "a NUL byte in the header");
 
-	BAD(HDR "a\t1\t1,x\n", 2, "bad samples");
-	BAD(HDR "a\t1\t\n", 2, "empty samples");
+	/* --- bad lines: dropped one by one, the rest kept --- */
+	DROPPED("b\tabc", "seconds \"abc\"");
+	DROPPED("b\t-1", "negative seconds");
+	DROPPED("b\t1.5s", "seconds with a unit");
+	DROPPED("b\t", "empty seconds");
+	DROPPED("b\t1e10", "seconds over 1e9");
+	DROPPED("b\t1000000000.001", "seconds just over 1e9");
+	DROPPED("b", "a line with the seconds missing");
+	DROPPED("b\\x\t1", "a bad escape in the path");
+	DROPPED("b\t1\\", "a trailing backslash");
+	DROPPED("b\0c\t1", "a NUL byte");
+	DROPPED("b\tnan", "seconds \"nan\"");
+	DROPPED("b\tinf", "seconds \"inf\"");
+	DROPPED("b\t1e3", "seconds with an exponent");
+	DROPPED("b\t0x10", "hexadecimal seconds");
+	DROPPED("b\t 1", "seconds after a blank");
+	DROPPED("b\t+1", "seconds with a plus sign");
+	DROPPED("b\t.5", "seconds without a digit before the point");
+	DROPPED("b\t1\t1,x", "bad samples");
+	DROPPED("b\t1\t1,,2", "an empty sample");
+	DROPPED("b\t1\t", "empty samples");
+	DROPPED("b\t1\t1,2,3,-4", "a bad fourth sample");
+
+	/* A line longer than a reader holds, and one at the end. */
+	{
+		struct dt_buf b = { 0 };
+		size_t k;
+
+		dt_buf_adds(&b, HDR "a\t1\n");
+		for (k = 0; k < 3 * DT_LINE_MAX; k++)
+			dt_buf_addc(&b, 'x');
+		dt_buf_adds(&b, "\t1\nb\t2\n");
+		put(file, b.s, b.len);
+		rc = read_into(&u, file, &msg);
+		ok(rc == 1 && u.n == 2 && dt_timings_get(&u, "b") == 2 &&
+		    strstr(msg, "line 3 dropped: line too long") != NULL,
+		    "a line too long is dropped, the next one read (rc %d, "
+		    "n %zu)", rc, u.n);
+		dt_timings_free(&u);
+		dt_buf_adds(&b, "c\t");
+		for (k = 0; k < 2 * DT_LINE_MAX; k++)
+			dt_buf_addc(&b, '9');
+		put(file, b.s, b.len);
+		rc = read_into(&u, file, &msg);
+		ok(rc == 2 && u.n == 2 && strstr(msg, "line 5 dropped: "
+		    "line too long") != NULL,
+		    "so is a last one, without its newline (rc %d)", rc);
+		dt_timings_free(&u);
+		dt_buf_free(&b);
+	}
+
+	/* Many bad lines: the first ten named, then a count. */
+	{
+		struct dt_buf b = { 0 };
+		int k, lines = 0;
+
+		dt_buf_adds(&b, HDR);
+		for (k = 0; k < 25; k++)
+			dt_buf_addf(&b, "good%d\t%d\nbad%d\tx\n", k, k, k);
+		put(file, b.s, b.len);
+		rc = read_into(&u, file, &msg);
+		for (text = (char *)msg; (text = strchr(text, '\n')); text++)
+			lines++;
+		ok(rc == 25 && u.n == 25 && dt_timings_get(&u, "good24") == 24,
+		    "25 bad lines: 25 dropped, the 25 good ones kept (rc %d)",
+		    rc);
+		ok(lines == 10 && strstr(msg, "line 21 dropped") != NULL &&
+		    strstr(msg, "line 23 dropped") == NULL &&
+		    strstr(msg, ": 15 more bad lines dropped") != NULL,
+		    "ten are named, the rest counted");
+		if (lines != 10)
+			diag("message: %s", msg);
+		dt_timings_free(&u);
+		dt_buf_free(&b);
+	}
+
+	/* Good numbers at their limits. */
+	PUTS(file, HDR "a\t0\t0,0.000,1000000000.000\nb\t007.50\t1,2,3,4\n");
+	rc = read_into(&u, file, &msg);
+	ok(rc == 0 && *msg == '\0' && u.n == 2 &&
+	    dt_timings_get(&u, "b") == 7.5 && u.v[1].nsamples == 3 &&
+	    u.v[1].samples[2] == 3,
+	    "0, 1e9 and leading zeros are good; samples past three are not "
+	    "kept");
+	dt_timings_free(&u);
+	unlink(file);
+
+	/* An empty table sorts and looks up without touching NULL. */
+	{
+		const struct dt_timing *first = NULL;
+
+		memset(&u, 0, sizeof(u));
+		ok(dt_timings_units(&u, "a", &first) == 0 && first == NULL,
+		    "an empty table has no units");
+		dt_timings_retain(&u, NULL, 0);
+		dt_timings_keep_units(&u, "a", NULL, 0);
+		is_int(u.n, 0, "retaining and keeping nothing of nothing");
+		dt_timings_free(&u);
+	}
 
 	/* --- smoothing: the median of the last three runs --- */
 	{
