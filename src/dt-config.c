@@ -126,6 +126,7 @@ defaults(struct dt_conf *c)
 		{ DT_RUN_RETRIES, "2" },
 		{ DT_RUN_RUNNER_DIR, "own" },
 		{ DT_RUN_SPLIT, "yes" },
+		{ DT_RUN_BUNDLER, "auto" },
 	};
 	size_t i;
 
@@ -405,6 +406,7 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 	if (c->run[DT_RUN_RUNNER_DIR].value)
 		set("runner_dir", c->run[DT_RUN_RUNNER_DIR].value);
 	set("split", c->run[DT_RUN_SPLIT].value);
+	set("bundler", c->run[DT_RUN_BUNDLER].value);
 	p = dt_xasprintf("%s/.distributest/timings", project);
 	set("timings", p);
 	free(p);

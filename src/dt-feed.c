@@ -57,7 +57,7 @@ static size_t outstanding;		/* files not yet done nor lost */
 static int listed, upstream_eof, retries = 2, dry_run, split = 1;
 static size_t nitems;			/* queue entries: files and parts */
 static char *initiator, *user, *name, *framework, *command, *spawn, *timings;
-static char *isolate, *runner_dir;
+static char *isolate, *runner_dir, *bundler;
 static char **args;
 static size_t nargs;
 static struct dt_buf ev;
@@ -543,6 +543,8 @@ node_ready(struct node *n)
 	    (isolate && dt_send(fd, "set", "isolate", isolate,
 	    (char *)NULL) < 0) ||
 	    (runner_dir && dt_send(fd, "set", "runner_dir", runner_dir,
+	    (char *)NULL) < 0) ||
+	    (bundler && dt_send(fd, "set", "bundler", bundler,
 	    (char *)NULL) < 0))
 		node_down(n, NULL);
 	for (i = 0; i < nargs && n->state == N_UP; i++)
@@ -862,7 +864,7 @@ static const struct dt_setting_var settings[] = {
 	{ "initiator", &initiator }, { "user", &user }, { "name", &name },
 	{ "framework", &framework }, { "command", &command },
 	{ "spawn", &spawn }, { "timings", &timings }, { "isolate", &isolate },
-	{ "runner_dir", &runner_dir }, { NULL, NULL }
+	{ "runner_dir", &runner_dir }, { "bundler", &bundler }, { NULL, NULL }
 };
 
 static void

@@ -62,6 +62,7 @@ static struct {
 	int		 status;
 } prep = { -1, -1, { -1, { 0 } }, 0 };
 static char *dir, *framework, *command, *idprefix, *node, *isolate;
+static char *bundler;
 static char *runner_dir;	/* "own" or "shared" */
 static char *copy;		/* the real path of dir, from start on */
 static char *trees;		/* where the runners' own trees are */
@@ -448,6 +449,8 @@ runner_child(struct runner *r, int req, int out, int res, const char *id)
 		setenv("DT_COMMAND", command, 1);
 	if (isolate != NULL)
 		setenv("DT_ISOLATE", isolate, 1);
+	if (bundler != NULL)
+		setenv("DT_BUNDLER", bundler, 1);
 	if (chdir(dir) < 0) {
 		dprintf(3, "down\tcannot enter the project copy: %s\n",
 		    strerror(errno));
@@ -840,47 +843,37 @@ do_start(char **f, int n)
 	}
 }
 
+static const struct dt_setting_var settings[] = {
+	{ "framework", &framework }, { "command", &command },
+	{ "id", &idprefix }, { "node", &node }, { "isolate", &isolate },
+	{ "runner_dir", &runner_dir }, { "bundler", &bundler },
+	{ NULL, NULL }
+};
+
 static void
 set(char **f, int n)
 {
-	char **v = NULL;
+	const char *e;
 
 	(void)n;
+	if (strcmp(f[1], "framework") == 0 && strchr(f[2], '/') != NULL)
+		dt_die(DT_EX_DATA, "channel: bad framework \"%s\"", f[2]);
+	if (dt_set(settings, f[1], f[2]))
+		return;
 	if (strcmp(f[1], "dir") == 0) {
 		free(dir);
 		dir = path_in_home(f[2]);
-		return;
-	} else if (strcmp(f[1], "framework") == 0)
-		v = &framework;
-	else if (strcmp(f[1], "command") == 0)
-		v = &command;
-	else if (strcmp(f[1], "id") == 0)
-		v = &idprefix;
-	else if (strcmp(f[1], "node") == 0)
-		v = &node;
-	else if (strcmp(f[1], "isolate") == 0)
-		v = &isolate;
-	else if (strcmp(f[1], "runner_dir") == 0)
-		v = &runner_dir;
-	else if (strcmp(f[1], "args") == 0) {
+	} else if (strcmp(f[1], "args") == 0) {
 		args = dt_xrealloc(args, nargs + 1, sizeof(*args));
 		args[nargs++] = dt_xstrdup(f[2]);
-		return;
 	} else if (strcmp(f[1], "heartbeat") == 0) {
-		const char *e;
-
 		heartbeat = dt_strtonum(f[2], 0, 3600, &e);
 		if (e != NULL)
 			dt_die(DT_EX_DATA, "channel: set heartbeat %s: %s",
 			    f[2], e);
 		alarm(3 * heartbeat);
-		return;
-	} else
-		return;	/* a newer initiator's setting */
-	if (strchr(f[2], '/') != NULL && v == &framework)
-		dt_die(DT_EX_DATA, "channel: bad framework \"%s\"", f[2]);
-	free(*v);
-	*v = dt_xstrdup(f[2]);
+	}
+	/* Any other key is a newer initiator's setting. */
 }
 
 /* What "distributest nodes" shows of a node: one info line per fact. */

@@ -226,7 +226,7 @@ struct dt_node {
 enum { DT_RUN_FRAMEWORK, DT_RUN_COMMAND, DT_RUN_TESTS, DT_RUN_EXCLUDE,
     DT_RUN_WORKDIR, DT_RUN_NODE_SETUP, DT_RUN_RUNNER_SETUP, DT_RUN_RETRIES,
     DT_RUN_ARGS, DT_RUN_ISOLATE, DT_RUN_RUNNER_DIR, DT_RUN_SPLIT,
-    DT_RUN_NKEYS };
+    DT_RUN_BUNDLER, DT_RUN_NKEYS };
 extern const char *const dt_run_keys[DT_RUN_NKEYS];
 struct dt_conf {
 	struct dt_setting run[DT_RUN_NKEYS];

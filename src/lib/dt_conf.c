@@ -20,7 +20,7 @@
 const char *const dt_run_keys[DT_RUN_NKEYS] = {
 	"framework", "command", "tests", "exclude", "workdir",
 	"node_setup", "runner_setup", "retries", "args", "isolate",
-	"runner_dir", "split"
+	"runner_dir", "split", "bundler"
 };
 
 /* Keys whose repeats within one file add words rather than replace. */
@@ -169,6 +169,7 @@ check_run(struct dt_conf *c, int k, const char *value)
 	static const char *const isolates[] = { "none", "fork", NULL };
 	static const char *const dirs[] = { "own", "shared", NULL };
 	static const char *const yesno[] = { "yes", "no", NULL };
+	static const char *const bundlers[] = { "auto", "yes", "no", NULL };
 	const char *e;
 
 	if (k == DT_RUN_FRAMEWORK && !one_of(value, frameworks))
@@ -179,6 +180,8 @@ check_run(struct dt_conf *c, int k, const char *value)
 	if (k == DT_RUN_RUNNER_DIR && !one_of(value, dirs))
 		return fail(c, "runner_dir: \"%s\" is not own or shared",
 		    value);
+	if (k == DT_RUN_BUNDLER && !one_of(value, bundlers))
+		return fail(c, "bundler: \"%s\" is not auto, yes or no", value);
 	if (k == DT_RUN_SPLIT && !one_of(value, yesno))
 		return fail(c, "split: \"%s\" is not yes or no", value);
 	if (k == DT_RUN_RETRIES) {
