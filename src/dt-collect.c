@@ -423,6 +423,14 @@ summary(const char *how)
 		printf("%ld file%s rerun after losing a runner\n", requeued,
 		    requeued == 1 ? " was" : "s were");
 	if (how != NULL)
+		for (i = 0; i < nslots; i++)
+			if (slots[i].path != NULL)
+				printf("still running: %s%s%s%s (%s/%d)\n",
+				    slots[i].path, slots[i].part ? " [part " :
+				    "", slots[i].part ? slots[i].part : "",
+				    slots[i].part ? "]" : "", slots[i].node,
+				    slots[i].r);
+	if (how != NULL)
 		printf("%s\n", how);
 	if (files > files_done + (long)nlost)
 		printf("%ld of %ld files did not run\n",
@@ -673,6 +681,8 @@ ev_done(char **f, int k)
 		    part ? " [part " : "", part ? part : "",
 		    part ? "]" : "", d->secs, f[1], f[2]);
 	dt_buf_reset(&s->output);
+	free(s->path);
+	s->path = NULL;
 }
 
 static void
@@ -871,14 +881,27 @@ event(char *raw, size_t len, unsigned long n)
 	free(copy);
 }
 
+/* Seconds the stages before us have, after a signal, to end the input. */
+#define SIGNAL_GRACE 10
+
+static volatile sig_atomic_t signalled;
+
+static void
+caught(int sig)
+{
+	signalled = sig;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct dt_reader in;
 	struct pollfd pfd;
+	struct sigaction sa;
 	const char *e;
 	char *l;
 	size_t len;
+	double deadline = 0;
 	int rc, ch;
 
 	dt_hygiene();
@@ -899,7 +922,15 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		dt_usage(USAGE);
-	/* Ctrl-C ends the run upstream; we stay to write what it did. */
+	/*
+	 * A signal to the process group (Ctrl-C, a closed terminal, a CI
+	 * job cancelled) ends the run upstream; we stay to write what it
+	 * did, waiting for the end of the input, but not forever.
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = caught;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGINT, SIG_IGN);
 	tty = isatty(1);
 	t0 = dt_now();
@@ -907,7 +938,18 @@ main(int argc, char *argv[])
 	for (;;) {
 		pfd.fd = 0;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, tty ? 500 : -1) < 0 && errno != EINTR)
+		if (signalled && deadline == 0)
+			deadline = dt_now() + SIGNAL_GRACE;
+		if (signalled && dt_now() >= deadline) {
+			char *how = dt_xasprintf("the run was interrupted by "
+			    "signal %d", (int)signalled);
+
+			summary(how);
+			free(how);
+			return DT_EX_SIGNAL + signalled;
+		}
+		if (poll(&pfd, 1, signalled ? 100 : tty ? 500 : -1) < 0 &&
+		    errno != EINTR)
 			dt_die_sys(DT_EX_SYS, "poll");
 		if (pfd.revents == 0) {
 			show_status();
@@ -922,6 +964,10 @@ main(int argc, char *argv[])
 			    dt_line_error);
 		if (in.eof)
 			break;
+	}
+	if (signalled) {
+		summary("the run was interrupted before its end");
+		return DT_EX_SIGNAL + signalled;
 	}
 	return summary(in.lineno == 0 ? "no events: the pipeline failed "
 	    "before it started" : "the run was interrupted before its end");
