@@ -7,48 +7,14 @@ if command -v systemd-nspawn > /dev/null && test_have_prereq ROOT; then
 	test_set_prereq NSPAWN
 fi
 
-# systemd boots in a container on the host's /usr (read-only, volatile
-# root), with our units in /etc/systemd/system and dt-spawn bound in.
-U=$TRASH/units
-S=$TRASH/sock
-mkdir -p "$U/sockets.target.wants" "$S" "$TRASH/copy/t"
-for f in "$SRCDIR"/units/distributest-runner.socket "$SRCDIR"/units/distributest-runner@.service; do
-	sed "s|@LIBEXECDIR@|/opt/distributest|" "$f" > "$U/${f##*/}"
-done
-ln -s ../distributest-runner.socket "$U/sockets.target.wants/"
-# The socket belongs to the group distributest, which make install
-# creates: the container's group file has it, as here or with a free id.
-{ cat /etc/group; getent group distributest > /dev/null ||
-  awk -F: '{ used[$3] = 1 } END { g = 64000; while (g in used) g--; print "distributest:x:" g ":" }' /etc/group; } > "$TRASH/group"
-
-NS=
-stop_container() {
-	if [ -n "$NS" ]; then
-		kill -TERM "$NS" 2>/dev/null
-		timeout 15 tail --pid="$NS" -f /dev/null || kill -KILL "$NS" 2>/dev/null
-		NS=
-	fi
-	rm -rf /run/systemd/nspawn-root 2>/dev/null
-}
+. "$TEST_DIRECTORY/nspawn.sh"
+mkdir -p "$TRASH/copy/t"
 trap 'stop_container; test_cleanup' EXIT
 
 test_expect_success NSPAWN 'systemd boots with the socket listening' '
-	{ systemd-nspawn -D / --volatile=yes --register=no --keep-unit -q --console=read-only \
-		--setenv=SYSTEMD_COLORS=0 --bind-ro="$U:/etc/systemd/system" \
-		--bind="$S:/run/distributest" --bind-ro="$LIBEXEC:/opt/distributest" \
-		--bind="$TRASH/copy:/srv/copy" \
-		--bind-ro=/etc/passwd --bind-ro="$TRASH/group:/etc/group" \
-		-b systemd.unit=multi-user.target systemd.firstboot=off > boot.log 2>&1 & } &&
-	NS=$! && echo $NS > ns.pid &&
-	i=0 && until test -S "$S/runner.sock"; do
-		i=$((i + 1)); test $i -lt 300 || { cat boot.log; return 1; }
-		kill -0 $NS || { cat boot.log; return 1; }
-		sleep 0.1
-	done
+	boot_container --bind="$TRASH/copy:/srv/copy"
 '
-NS=$(cat ns.pid 2>/dev/null)
-LEADER=$(ps -o pid= --ppid "$NS" 2>/dev/null | tr -d " ")
-IN="nsenter -t $LEADER -a"
+container_ready
 
 test_expect_success NSPAWN 'the socket unit is active' '
 	$IN systemctl is-active distributest-runner.socket

@@ -19,14 +19,7 @@ if test_have_prereq USERS && command -v systemd-nspawn > /dev/null; then
 	test_set_prereq NSPAWN
 fi
 
-NS=
-stop_container() {
-	if [ -n "$NS" ]; then
-		kill -TERM "$NS" 2>/dev/null
-		timeout 15 tail --pid="$NS" -f /dev/null || kill -KILL "$NS" 2>/dev/null
-		NS=
-	fi
-}
+. "$TEST_DIRECTORY/nspawn.sh"
 drop_users() {
 	for u in "$V" "$A"; do
 		if id "$u" > /dev/null 2>&1; then
@@ -250,43 +243,13 @@ test_expect_success ROOT,USERS '--as-peer: a peer keeps the groups it has' '
 '
 
 # The units under a real systemd, booted in a container as in
-# t0220-systemd.sh.  Its group file has the group distributest, which
-# make install creates; DGID is its number, a free one if the host has
-# no such group.
-U=$TRASH/units
-S=$TRASH/sock
-DGID=$(getent group distributest | cut -d: -f3)
-if [ -z "$DGID" ]; then
-	DGID=$(awk -F: '{ used[$3] = 1 } END { g = 64000; while (g in used) g--; print g }' /etc/group)
-	{ cat /etc/group; echo "distributest:x:$DGID:"; } > "$TRASH/group"
-else
-	cat /etc/group > "$TRASH/group"
-fi
-mkdir -p "$U/sockets.target.wants" "$S"
-for f in "$SRCDIR"/units/distributest-runner.socket "$SRCDIR"/units/distributest-runner@.service; do
-	sed "s|@LIBEXECDIR@|/opt/distributest|" "$f" > "$U/${f##*/}"
-done
-ln -s ../distributest-runner.socket "$U/sockets.target.wants/"
-
+# t0220-systemd.sh (nspawn.sh, sourced above).
 test_expect_success ROOT,NSPAWN 'systemd boots with the socket listening' '
 	printf "echo groups=\$(id -G) nice=\$(nice) pid1=\$(test -d /proc/1 && echo seen || echo hidden)\n" > vhome/copy/t/unit.t &&
 	chown "$V" vhome/copy/t/unit.t &&
-	{ systemd-nspawn -D / --machine=dt0510-$$ --volatile=yes --register=no --keep-unit -q --console=read-only \
-		--setenv=SYSTEMD_COLORS=0 --bind-ro="$U:/etc/systemd/system" \
-		--bind="$S:/run/distributest" --bind-ro="$LIBEXEC:/opt/distributest" \
-		--bind="$TRASH/vhome:/srv/v" \
-		--bind-ro=/etc/passwd --bind-ro="$TRASH/group:/etc/group" \
-		-b systemd.unit=multi-user.target systemd.firstboot=off > boot.log 2>&1 & } &&
-	NS=$! && echo $NS > ns.pid &&
-	i=0 && until test -S "$S/runner.sock"; do
-		i=$((i + 1)); test $i -lt 300 || { cat boot.log; return 1; }
-		kill -0 $NS || { cat boot.log; return 1; }
-		sleep 0.1
-	done
+	boot_container --machine=dt0510-$$ --bind="$TRASH/vhome:/srv/v"
 '
-NS=$(cat ns.pid 2>/dev/null)
-LEADER=$(ps -o pid= --ppid "$NS" 2>/dev/null | tr -d " ")
-IN="nsenter -t $LEADER -a"
+container_ready
 
 test_expect_success ROOT,NSPAWN 'the socket is for root and the group distributest only' '
 	test "$(stat -c "%a %u %g" "$S/runner.sock")" = "660 0 $DGID" &&
