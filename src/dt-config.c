@@ -297,7 +297,7 @@ rsh_command(const char *rsh, const char *control)
 	    strncmp(base, "ssh", 3) != 0)
 		return dt_xstrdup(rsh);
 	return dt_xasprintf("%.*s -o ControlMaster=auto -o ControlPath=%s/%%C "
-	    "-o ControlPersist=10%s", (int)len, rsh, control, rsh + len);
+	    "-o ControlPersist=3%s", (int)len, rsh, control, rsh + len);
 }
 
 /*
