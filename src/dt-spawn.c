@@ -624,6 +624,32 @@ runner_down(struct runner *r, const char *why)
 	}
 }
 
+/*
+ * The numbers of an adapter's line, fields first to last: a unit's
+ * seconds, a file's counts.  One that is not takes only that runner down,
+ * rather than reaching dt-collect, for which it would be a malformed run.
+ */
+static int
+bad_number(struct runner *r, char **f, int first, int last)
+{
+	const char *e;
+	int i;
+
+	for (i = first; i <= last; i++) {
+		if (strcmp(f[0], "unit") == 0)
+			(void)dt_strtosecs(f[i], &e);
+		else
+			(void)dt_strtonum(f[i], 0, DT_COUNT_MAX, &e);
+		if (e != NULL) {
+			runner_down(r, dt_xasprintf("adapter line %lu: %s: "
+			    "field %d \"%s\": %s", r->res.lineno, f[0], i,
+			    f[i], e));
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static void
 adapter_line(struct runner *r, char *l, size_t len)
 {
@@ -653,6 +679,8 @@ adapter_line(struct runner *r, char *l, size_t len)
 		send_line();
 	} else if (strcmp(f[0], "unit") == 0 && r->state == R_BUSY &&
 	    n >= 3) {
+		if (bad_number(r, f, 2, 2))
+			return;
 		dt_line_begin(&line, "unit");
 		dt_line_fieldf(&line, "%d", r->n);
 		dt_line_field(&line, f[1]);
@@ -660,6 +688,8 @@ adapter_line(struct runner *r, char *l, size_t len)
 		send_line();
 	} else if (strcmp(f[0], "done") == 0 && r->state == R_BUSY &&
 	    n >= 6) {
+		if (bad_number(r, f, 2, 5))
+			return;
 		/* Output written before "done" belongs to this file. */
 		output_read(&r->out, r->n, 0);
 		output_lines(&r->out, r->n, 1, 0);

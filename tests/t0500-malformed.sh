@@ -181,4 +181,29 @@ test_expect_success 'an empty table reads as one' '
 	dt-collect > out
 '
 
+# An adapter's numbers are checked on the node: a bad one takes that
+# runner down, and never reaches dt-collect as a malformed line.
+test_expect_success 'an adapter that reports a bad count takes its runner down, not the run' '
+	mkdir -p fake adcopy/t &&
+	for p in "$LIBEXEC"/*; do ln -sf "$p" "fake/${p##*/}" || return 1; done &&
+	rm -f fake/dt-spawn && cp "$LIBEXEC/dt-spawn" fake/dt-spawn &&
+	cat > fake/adapter-bad <<-\EOF &&
+	#!/bin/sh
+	echo ready >&3
+	read -r req
+	printf "done\tpassed\t1\t-1\t0\t0\n" >&3
+	sleep 1
+	EOF
+	chmod +x fake/adapter-bad &&
+	: > adcopy/t/a.t &&
+	rm -f out &&
+	{ ev hello distributest-channel 2 test; ev set dir "$TRASH/adcopy";
+	  ev set framework bad; ev set id dt_bad; ev start 1;
+	  test_wait_for "^runner-up	1	" out; ev run 1 t/a.t;
+	  test_wait_for "^runner-down	1	" out; } |
+	fake/dt-spawn > out &&
+	test_grep "adapter line 2: done: field 3 \"-1\"" out &&
+	! grep "^done	" out
+'
+
 test_done
