@@ -206,4 +206,12 @@ test_expect_success 'an adapter that reports a bad count takes its runner down, 
 	! grep "^done	" out
 '
 
+test_expect_success 'every stage checks the numbers of the events it reads, not only dt-collect' '
+	for stage in dt-sync dt-prep dt-feed; do
+		{ ev hello distributest-events 2 test; ev tests-end -3; } |
+		test_expect_code 101 $stage > /dev/null 2> err &&
+		test_grep "$stage: stdin line 2: tests-end: COUNT \"-3\"" err || return 1
+	done
+'
+
 test_done

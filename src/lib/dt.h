@@ -169,6 +169,8 @@ extern const struct dt_verb dt_requests[DT_RQ_MAX];
 extern const struct dt_verb dt_replies[DT_RP_MAX];
 int dt_verb(const struct dt_verb *, int, char **, int);
 int dt_verb_fields(const struct dt_verb *, int, const char *);
+#define DT_EV_NUMFIELDS 11	/* fields up to the last number's */
+char *dt_event_numbers(int, char **, int, double *);
 int dt_event(char **, int, unsigned long);
 struct dt_setting_var {
 	const char	*key;

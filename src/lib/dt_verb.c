@@ -5,6 +5,7 @@
  * runner (a reply).  A program dispatches on the index through a table
  * of its own handlers.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,16 +80,125 @@ dt_verb(const struct dt_verb *table, int n, char **f, int k)
 	return -1;
 }
 
-/* An event read on stdin; a known verb with too few fields is fatal. */
+/*
+ * The fields of the events that are numbers, with their ranges; each
+ * is checked, when the line has it, before the line is acted on.
+ */
+enum { NUM_INT, NUM_SECS, NUM_PART };
+static const struct num {
+	int		 verb, field, kind;
+	const char	*name;
+	long long	 min, max;
+} nums[] = {
+	{ DT_EV_NODE,		2, NUM_INT,  "RUNNERS", 0, DT_RUNNERS_MAX },
+	{ DT_EV_TEST,		2, NUM_INT,  "SIZE", 0, LLONG_MAX },
+	{ DT_EV_TESTS_END,	1, NUM_INT,  "COUNT", 0, DT_COUNT_MAX },
+	{ DT_EV_SYNCED,		2, NUM_SECS, "SECONDS", 0, 0 },
+	{ DT_EV_READY,		2, NUM_SECS, "SECONDS", 0, 0 },
+	{ DT_EV_RUNNER_UP,	2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_RUNNER_DOWN,	2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_SPLIT,		2, NUM_INT,  "M", 2, DT_FIELDS_MAX },
+	{ DT_EV_SPLIT,		3, NUM_SECS, "OVERHEAD", 0, 0 },
+	{ DT_EV_ASSIGN,		2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_ASSIGN,		4, NUM_PART, "K/M", 0, 0 },
+	{ DT_EV_OUT,		2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_FAIL,		2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_PENDING,	2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_UNIT,		2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_UNIT,		5, NUM_SECS, "SECONDS", 0, 0 },
+	{ DT_EV_DONE,		2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_DONE,		5, NUM_SECS, "SECONDS", 0, 0 },
+	{ DT_EV_DONE,		6, NUM_INT,  "EXAMPLES", 0, DT_COUNT_MAX },
+	{ DT_EV_DONE,		7, NUM_INT,  "FAILURES", 0, DT_COUNT_MAX },
+	{ DT_EV_DONE,		8, NUM_INT,  "PENDING", 0, DT_COUNT_MAX },
+	{ DT_EV_DONE,		9, NUM_INT,  "ERRORS", 0, DT_COUNT_MAX },
+	{ DT_EV_DONE,		10, NUM_PART, "K/M", 0, 0 },
+	{ DT_EV_REQUEUE,	2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_LOST,		3, NUM_PART, "K/M", 0, 0 },
+};
+
+/* "K/M", part K of M, M from 2 to DT_FIELDS_MAX as dt-feed splits: M. */
+static double
+part_of(const char *s, const char **errstr)
+{
+	const char *e1, *e2, *slash = strchr(s, '/');
+	char *k;
+	long long nk, nm;
+
+	*errstr = "not a part K of M";
+	if (slash == NULL)
+		return 0;
+	k = dt_xasprintf("%.*s", (int)(slash - s), s);
+	nk = dt_strtonum(k, 1, DT_FIELDS_MAX, &e1);
+	free(k);
+	nm = dt_strtonum(slash + 1, 2, DT_FIELDS_MAX, &e2);
+	if (e1 != NULL || e2 != NULL || nk > nm)
+		return 0;
+	*errstr = NULL;
+	return nm;
+}
+
+/*
+ * What is wrong with the numbers of a line of verb v, as a message to
+ * free, or NULL when nothing is; their values go to val, by field.  An empty K/M
+ * is no part.
+ */
+char *
+dt_event_numbers(int v, char **f, int k, double *val)
+{
+	const struct num *n;
+	struct dt_buf q = { 0 };
+	const char *e = NULL;
+	char *why;
+
+	for (n = nums; n < nums + sizeof(nums) / sizeof(*nums); n++) {
+		if (n->verb != v || n->field >= k)
+			continue;
+		if (n->kind == NUM_INT)
+			val[n->field] = dt_strtonum(f[n->field], n->min,
+			    n->max, &e);
+		else if (n->kind == NUM_SECS)
+			val[n->field] = dt_strtosecs(f[n->field], &e);
+		else if (*f[n->field] != '\0')
+			val[n->field] = part_of(f[n->field], &e);
+		if (e != NULL)
+			break;
+	}
+	if (e == NULL)
+		return NULL;
+	/* The field as the line had it, escaped, cut short. */
+	dt_escape(&q, f[n->field], strlen(f[n->field]) > 40 ? 40 :
+	    strlen(f[n->field]));
+	dt_buf_adds(&q, strlen(f[n->field]) > 40 ? "..." : "");
+	if (n->kind == NUM_PART)
+		why = dt_xasprintf("%s: %s \"%s\" is %s (expected 1 <= K <= "
+		    "M, 2 <= M <= %d)", f[0], n->name, q.s, e, DT_FIELDS_MAX);
+	else if (n->kind == NUM_SECS)
+		why = dt_xasprintf("%s: %s \"%s\" is %s (expected 0 to "
+		    "%.0f)", f[0], n->name, q.s, e, DT_SECONDS_MAX);
+	else
+		why = dt_xasprintf("%s: %s \"%s\" is %s (expected %lld to "
+		    "%lld)", f[0], n->name, q.s, e, n->min, n->max);
+	dt_buf_free(&q);
+	return why;
+}
+
+/* An event read on stdin; a known verb with too few fields, or a bad
+ * number, is fatal. */
 int
 dt_event(char **f, int k, unsigned long lineno)
 {
 	int v = dt_verb(dt_events, DT_EV_MAX, f, k);
 
+	double val[DT_EV_NUMFIELDS];
+	char *why;
+
 	if (v == -2)
 		dt_die(DT_EX_DATA, "stdin line %lu: \"%s\" needs %d fields, "
 		    "has %d", lineno, f[0], dt_verb_fields(dt_events,
 		    DT_EV_MAX, f[0]), k);
+	if (v >= 0 && (why = dt_event_numbers(v, f, k, val)) != NULL)
+		dt_die(DT_EX_DATA, "stdin line %lu: %s", lineno, why);
 	return v;
 }
 
