@@ -204,21 +204,25 @@ test_run_() {
 	return "$test_run_code"
 }
 
+# The arguments of a test_expect_*: [PREREQ] DESCRIPTION BODY.
+test_args_() {
+	kind=$1
+	shift
+	case $# in
+	3) test_prereq=$1; test_title=$2; test_body=$3 ;;
+	2) test_prereq=; test_title=$1; test_body=$2 ;;
+	*) BUG "not 2 or 3 parameters to test_expect_$kind" ;;
+	esac
+}
+
 test_expect_success() {
-	if [ $# -eq 3 ]; then
-		test_prereq=$1
-		shift
-	elif [ $# -eq 2 ]; then
-		test_prereq=
-	else
-		BUG "not 2 or 3 parameters to test_expect_success"
-	fi
-	test_skip_ "$test_prereq" "$1" success "$2" || return 0
-	if test_run_ "$2"; then
-		echo "ok $test_count - $1"
+	test_args_ success "$@"
+	test_skip_ "$test_prereq" "$test_title" success "$test_body" || return 0
+	if test_run_ "$test_body"; then
+		echo "ok $test_count - $test_title"
 	else
 		test_failed=$((test_failed + 1))
-		echo "not ok $test_count - $1"
+		echo "not ok $test_count - $test_title"
 		if [ -z "$verbose" ]; then
 			say_indented "$TRASH/.out"
 		fi
@@ -233,19 +237,12 @@ test_expect_success() {
 
 # A known bug, to be fixed: counted, reported, not failed.
 test_expect_failure() {
-	if [ $# -eq 3 ]; then
-		test_prereq=$1
-		shift
-	elif [ $# -eq 2 ]; then
-		test_prereq=
+	test_args_ failure "$@"
+	test_skip_ "$test_prereq" "$test_title" failure "$test_body" || return 0
+	if test_run_ "$test_body"; then
+		echo "ok $test_count - $test_title # TODO known breakage vanished"
 	else
-		BUG "not 2 or 3 parameters to test_expect_failure"
-	fi
-	test_skip_ "$test_prereq" "$1" failure "$2" || return 0
-	if test_run_ "$2"; then
-		echo "ok $test_count - $1 # TODO known breakage vanished"
-	else
-		echo "not ok $test_count - $1 # TODO known breakage"
+		echo "not ok $test_count - $test_title # TODO known breakage"
 	fi
 }
 
