@@ -77,6 +77,7 @@ static char *logpath, *timingspath, *project;
 static FILE *logf;
 static double t0, work;
 static unsigned long lineno;	/* of the event being acted on */
+static volatile sig_atomic_t signalled;	/* SIGTERM or SIGHUP came */
 
 static double val[DT_EV_NUMFIELDS];	/* the numbers of the line, by field */
 
@@ -412,6 +413,9 @@ summary(const char *how)
 		printf("no test files found%s%s\n", project ? " in " : "",
 		    project ? project : "");
 	fflush(stdout);
+	/* Stopped by a signal, the run's status is that signal's. */
+	if (signalled)
+		rc = DT_EX_SIGNAL + signalled;
 	if (logf != NULL)
 		fprintf(logf, "exit %d\n", rc);
 	return rc;
@@ -781,8 +785,6 @@ event(char *raw, size_t len, unsigned long n)
 /* Seconds the stages before us have, after a signal, to end the input. */
 #define SIGNAL_GRACE 10
 
-static volatile sig_atomic_t signalled;
-
 static void
 caught(int sig)
 {
@@ -841,9 +843,9 @@ main(int argc, char *argv[])
 			char *how = dt_xasprintf("the run was interrupted by "
 			    "signal %d", (int)signalled);
 
-			summary(how);
+			rc = summary(how);
 			free(how);
-			return DT_EX_SIGNAL + signalled;
+			return rc;
 		}
 		if (poll(&pfd, 1, signalled ? 100 : tty ? 500 : -1) < 0 &&
 		    errno != EINTR)
@@ -861,10 +863,6 @@ main(int argc, char *argv[])
 			    dt_line_error);
 		if (in.eof)
 			break;
-	}
-	if (signalled) {
-		summary("the run was interrupted before its end");
-		return DT_EX_SIGNAL + signalled;
 	}
 	return summary(in.lineno == 0 ? "no events: the pipeline failed "
 	    "before it started" : "the run was interrupted before its end");

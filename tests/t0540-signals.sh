@@ -29,7 +29,7 @@ for sig in TERM HUP; do
 		test_grep "1 file, 1 example, 0 failures" out &&
 		test_grep "still running: t/b.t" out &&
 		test_grep "log: " out &&
-		grep "^exit " proj/.distributest/log &&
+		grep "^exit $want$" proj/.distributest/log &&
 		grep "^t/a.t	" proj/.distributest/timings &&
 		! ls proj/.distributest/timings.tmp.* 2> /dev/null &&
 		test_no_leftovers
