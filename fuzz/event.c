@@ -14,7 +14,7 @@ static char *f[DT_FIELDS_MAX];
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct num *n;
+	const struct dt_num *n;
 	char *line, *why;
 	int k, v;
 
@@ -34,11 +34,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v = parse(line, size, 2, f, &k, &why);
 	FUZZ_CHECK((v == -2) == (why != NULL) && v >= -2 && v < DT_EV_MAX);
 	free(why);
-	for (n = nums; v >= 0 && n < nums + sizeof(nums) / sizeof(*nums); n++)
+	for (n = dt_event_nums; v >= 0 && n < dt_event_nums + dt_event_nnums;
+	    n++)
 		if (n->verb == v && n->field < k && *f[n->field] != '\0')
-			FUZZ_CHECK(n->kind == NUM_SECS ? val[n->field] >= 0 &&
+			FUZZ_CHECK(n->kind == DT_NUM_SECS ? val[n->field] >= 0 &&
 			    val[n->field] <= DT_SECONDS_MAX :
-			    n->kind == NUM_PART ? val[n->field] >= 2 &&
+			    n->kind == DT_NUM_PART ? val[n->field] >= 2 &&
 			    val[n->field] <= DT_FIELDS_MAX :
 			    val[n->field] >= n->min && val[n->field] <= n->max);
 	free(line);

@@ -170,6 +170,14 @@ extern const struct dt_verb dt_replies[DT_RP_MAX];
 int dt_verb(const struct dt_verb *, int, char **, int);
 int dt_verb_fields(const struct dt_verb *, int, const char *);
 #define DT_EV_NUMFIELDS 11	/* fields up to the last number's */
+enum { DT_NUM_INT, DT_NUM_SECS, DT_NUM_PART };
+struct dt_num {			/* a field of an event that is a number */
+	int		 verb, field, kind;
+	const char	*name;
+	long long	 min, max;
+};
+extern const struct dt_num dt_event_nums[];
+extern const size_t dt_event_nnums;
 char *dt_event_numbers(int, char **, int, double *);
 int dt_event(char **, int, unsigned long);
 struct dt_setting_var {

@@ -84,38 +84,34 @@ dt_verb(const struct dt_verb *table, int n, char **f, int k)
  * The fields of the events that are numbers, with their ranges; each
  * is checked, when the line has it, before the line is acted on.
  */
-enum { NUM_INT, NUM_SECS, NUM_PART };
-static const struct num {
-	int		 verb, field, kind;
-	const char	*name;
-	long long	 min, max;
-} nums[] = {
-	{ DT_EV_NODE,		2, NUM_INT,  "RUNNERS", 0, DT_RUNNERS_MAX },
-	{ DT_EV_TEST,		2, NUM_INT,  "SIZE", 0, LLONG_MAX },
-	{ DT_EV_TESTS_END,	1, NUM_INT,  "COUNT", 0, DT_COUNT_MAX },
-	{ DT_EV_SYNCED,		2, NUM_SECS, "SECONDS", 0, 0 },
-	{ DT_EV_READY,		2, NUM_SECS, "SECONDS", 0, 0 },
-	{ DT_EV_RUNNER_UP,	2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
-	{ DT_EV_RUNNER_DOWN,	2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
-	{ DT_EV_SPLIT,		2, NUM_INT,  "M", 2, DT_FIELDS_MAX },
-	{ DT_EV_SPLIT,		3, NUM_SECS, "OVERHEAD", 0, 0 },
-	{ DT_EV_ASSIGN,		2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
-	{ DT_EV_ASSIGN,		4, NUM_PART, "K/M", 0, 0 },
-	{ DT_EV_OUT,		2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
-	{ DT_EV_FAIL,		2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
-	{ DT_EV_PENDING,	2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
-	{ DT_EV_UNIT,		2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
-	{ DT_EV_UNIT,		5, NUM_SECS, "SECONDS", 0, 0 },
-	{ DT_EV_DONE,		2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
-	{ DT_EV_DONE,		5, NUM_SECS, "SECONDS", 0, 0 },
-	{ DT_EV_DONE,		6, NUM_INT,  "EXAMPLES", 0, DT_COUNT_MAX },
-	{ DT_EV_DONE,		7, NUM_INT,  "FAILURES", 0, DT_COUNT_MAX },
-	{ DT_EV_DONE,		8, NUM_INT,  "PENDING", 0, DT_COUNT_MAX },
-	{ DT_EV_DONE,		9, NUM_INT,  "ERRORS", 0, DT_COUNT_MAX },
-	{ DT_EV_DONE,		10, NUM_PART, "K/M", 0, 0 },
-	{ DT_EV_REQUEUE,	2, NUM_INT,  "R", 1, DT_RUNNERS_MAX },
-	{ DT_EV_LOST,		3, NUM_PART, "K/M", 0, 0 },
+const struct dt_num dt_event_nums[] = {
+	{ DT_EV_NODE,		2, DT_NUM_INT,  "RUNNERS", 0, DT_RUNNERS_MAX },
+	{ DT_EV_TEST,		2, DT_NUM_INT,  "SIZE", 0, LLONG_MAX },
+	{ DT_EV_TESTS_END,	1, DT_NUM_INT,  "COUNT", 0, DT_COUNT_MAX },
+	{ DT_EV_SYNCED,		2, DT_NUM_SECS, "SECONDS", 0, 0 },
+	{ DT_EV_READY,		2, DT_NUM_SECS, "SECONDS", 0, 0 },
+	{ DT_EV_RUNNER_UP,	2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_RUNNER_DOWN,	2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_SPLIT,		2, DT_NUM_INT,  "M", 2, DT_FIELDS_MAX },
+	{ DT_EV_SPLIT,		3, DT_NUM_SECS, "OVERHEAD", 0, 0 },
+	{ DT_EV_ASSIGN,		2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_ASSIGN,		4, DT_NUM_PART, "K/M", 0, 0 },
+	{ DT_EV_OUT,		2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_FAIL,		2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_PENDING,	2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_UNIT,		2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_UNIT,		5, DT_NUM_SECS, "SECONDS", 0, 0 },
+	{ DT_EV_DONE,		2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_DONE,		5, DT_NUM_SECS, "SECONDS", 0, 0 },
+	{ DT_EV_DONE,		6, DT_NUM_INT,  "EXAMPLES", 0, DT_COUNT_MAX },
+	{ DT_EV_DONE,		7, DT_NUM_INT,  "FAILURES", 0, DT_COUNT_MAX },
+	{ DT_EV_DONE,		8, DT_NUM_INT,  "PENDING", 0, DT_COUNT_MAX },
+	{ DT_EV_DONE,		9, DT_NUM_INT,  "ERRORS", 0, DT_COUNT_MAX },
+	{ DT_EV_DONE,		10, DT_NUM_PART, "K/M", 0, 0 },
+	{ DT_EV_REQUEUE,	2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_LOST,		3, DT_NUM_PART, "K/M", 0, 0 },
 };
+const size_t dt_event_nnums = sizeof(dt_event_nums) / sizeof(*dt_event_nums);
 
 /* "K/M", part K of M, M from 2 to DT_FIELDS_MAX as dt-feed splits: M. */
 static double
@@ -146,18 +142,18 @@ part_of(const char *s, const char **errstr)
 char *
 dt_event_numbers(int v, char **f, int k, double *val)
 {
-	const struct num *n;
+	const struct dt_num *n;
 	struct dt_buf q = { 0 };
 	const char *e = NULL;
 	char *why;
 
-	for (n = nums; n < nums + sizeof(nums) / sizeof(*nums); n++) {
+	for (n = dt_event_nums; n < dt_event_nums + dt_event_nnums; n++) {
 		if (n->verb != v || n->field >= k)
 			continue;
-		if (n->kind == NUM_INT)
+		if (n->kind == DT_NUM_INT)
 			val[n->field] = dt_strtonum(f[n->field], n->min,
 			    n->max, &e);
-		else if (n->kind == NUM_SECS)
+		else if (n->kind == DT_NUM_SECS)
 			val[n->field] = dt_strtosecs(f[n->field], &e);
 		else if (*f[n->field] != '\0')
 			val[n->field] = part_of(f[n->field], &e);
@@ -170,10 +166,10 @@ dt_event_numbers(int v, char **f, int k, double *val)
 	dt_escape(&q, f[n->field], strlen(f[n->field]) > 40 ? 40 :
 	    strlen(f[n->field]));
 	dt_buf_adds(&q, strlen(f[n->field]) > 40 ? "..." : "");
-	if (n->kind == NUM_PART)
+	if (n->kind == DT_NUM_PART)
 		why = dt_xasprintf("%s: %s \"%s\" is %s (expected 1 <= K <= "
 		    "M, 2 <= M <= %d)", f[0], n->name, q.s, e, DT_FIELDS_MAX);
-	else if (n->kind == NUM_SECS)
+	else if (n->kind == DT_NUM_SECS)
 		why = dt_xasprintf("%s: %s \"%s\" is %s (expected 0 to "
 		    "%.0f)", f[0], n->name, q.s, e, DT_SECONDS_MAX);
 	else
