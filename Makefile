@@ -27,12 +27,15 @@ B = build
 PROGS = dt-config dt-find dt-sync dt-prep dt-feed dt-collect dt-spawn dt-nodes \
 	dt-timings adapter-command
 ADAPTERS = $(notdir $(wildcard libexec/adapter-*))
+# The frameworks' own file finders dt-find runs (find-rspec, ...).
+FINDERS = $(notdir $(wildcard libexec/find-*))
 # Modules the adapters load from their own directory (require_relative).
 MODULES = $(notdir $(wildcard libexec/*.rb))
 LIBSRC = $(wildcard src/lib/*.c)
 LIBOBJ = $(LIBSRC:src/lib/%.c=$(B)/obj/%.o)
 BUILD = $(B)/libexec/distributest
-BINS = $(PROGS:%=$(BUILD)/%) $(ADAPTERS:%=$(BUILD)/%) $(MODULES:%=$(BUILD)/%)
+BINS = $(PROGS:%=$(BUILD)/%) $(ADAPTERS:%=$(BUILD)/%) $(FINDERS:%=$(BUILD)/%) \
+	$(MODULES:%=$(BUILD)/%)
 UNITTESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
@@ -55,6 +58,11 @@ $(BUILD)/%: src/%.c $(B)/libdt.a src/lib/dt.h
 	$(CC) $(DT_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libdt.a $(LDLIBS)
 
 $(BUILD)/adapter-%: libexec/adapter-%
+	@mkdir -p $(@D)
+	cp $< $@
+	chmod 0755 $@
+
+$(BUILD)/find-%: libexec/find-%
 	@mkdir -p $(@D)
 	cp $< $@
 	chmod 0755 $@
@@ -199,7 +207,7 @@ install: all
 	  $(DESTDIR)$(COMPDIR)
 	sed 's|^libexec=.*|libexec=$(LIBEXECDIR)|' bin/distributest > $(DESTDIR)$(BINDIR)/distributest
 	chmod 0555 $(DESTDIR)$(BINDIR)/distributest
-	for p in $(PROGS) $(ADAPTERS); do install -m 0555 $(BUILD)/$$p $(DESTDIR)$(LIBEXECDIR)/$$p; done
+	for p in $(PROGS) $(ADAPTERS) $(FINDERS); do install -m 0555 $(BUILD)/$$p $(DESTDIR)$(LIBEXECDIR)/$$p; done
 	for m in $(MODULES); do install -m 0444 $(BUILD)/$$m $(DESTDIR)$(LIBEXECDIR)/$$m; done
 	for m in $(MAN1); do install -m 0444 $$m $(DESTDIR)$(MANDIR)/man1; done
 	for m in $(MAN5); do install -m 0444 $$m $(DESTDIR)$(MANDIR)/man5; done
@@ -223,7 +231,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/distributest $(DESTDIR)$(COMPDIR)/distributest
-	for p in $(PROGS) $(ADAPTERS) $(MODULES); do rm -f $(DESTDIR)$(LIBEXECDIR)/$$p; done
+	for p in $(PROGS) $(ADAPTERS) $(FINDERS) $(MODULES); do rm -f $(DESTDIR)$(LIBEXECDIR)/$$p; done
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
 	for u in units/*.socket units/*.service; do rm -f $(DESTDIR)$(UNITDIR)/$${u##*/}; done

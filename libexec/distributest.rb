@@ -71,6 +71,8 @@ module Distributest
     end
 
     def say_bundler(what)
+      return true if @quiet
+
       $stdout.puts("#{prog}: Bundler #{what}")
       $stdout.flush
       true
@@ -81,7 +83,7 @@ module Distributest
     def down(reason)
       reason = "#{prog}: #{reason}"
       warn reason
-      IO.new(3, "wb", autoclose: false).write("down\t#{reason.b.gsub(/[\\\t\n]+/, ' ').strip.byteslice(0, 2000)}\n".b)
+      @quiet or IO.new(3, "wb", autoclose: false).write("down\t#{reason.b.gsub(/[\\\t\n]+/, ' ').strip.byteslice(0, 2000)}\n".b)
     rescue StandardError
       nil
     ensure
@@ -127,6 +129,32 @@ module Distributest
       lines.join("\n".b)
     rescue StandardError => e
       "#{exception.class} (#{prog} could not describe it: #{e.class}: #{e.message})".b
+    end
+
+    # A finder's life (find-rspec, find-xunit): ARGV is `[-a ARG]... --
+    # [PATH...]`, the framework's arguments then the paths to search. Bundler
+    # is set up as the runners will (quietly: the runners say which); the
+    # block gets the arguments and the paths and returns the test files,
+    # which go to stdout relative to the project, each ended by a NUL.
+    def find(prog, argv)
+      self.prog = prog
+      @quiet = true
+      args = []
+      while argv.first == "-a" && argv.size > 1
+        argv.shift
+        args << argv.shift
+      end
+      die "usage: #{prog} [-a arg]... -- [path ...]" unless argv.shift == "--"
+      @bundled = bundler
+      root = File.realpath(Dir.pwd) + "/"
+      found = yield(args, argv).map do |file|
+        file = File.expand_path(file)
+        file.start_with?(root) ? file.delete_prefix(root) : file
+      end
+      $stdout.binmode
+      found.uniq.each { |file| $stdout.write(file.b, "\0") }
+      $stdout.flush
+      exit 0
     end
 
     # The adapter's life. The block gets the arguments and the Results, and

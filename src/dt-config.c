@@ -4,6 +4,7 @@
  * with the origin of every value.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
@@ -44,6 +45,109 @@ isdir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* What the Ruby files under a directory load, counted over a bounded scan. */
+struct flavour {
+	int	 files, minitest, testunit, rspec;
+};
+
+static void
+scan_ruby(const char *dir, int depth, struct flavour *fl)
+{
+	static const char *const marks[] = { "minitest", "test/unit",
+	    "test-unit", "Test::Unit", "RSpec", "rspec" };
+	DIR *d;
+	struct dirent *e;
+	char *p, buf[16384];
+	size_t n, len;
+	FILE *f;
+
+	if (depth > 4 || (d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL && fl->files < 200) {
+		if (e->d_name[0] == '.')
+			continue;
+		p = dt_xasprintf("%s/%s", dir, e->d_name);
+		len = strlen(e->d_name);
+		if (isdir(p))
+			scan_ruby(p, depth + 1, fl);
+		else if (len > 3 && strcmp(e->d_name + len - 3, ".rb") == 0 &&
+		    (f = fopen(p, "r")) != NULL) {
+			n = fread(buf, 1, sizeof(buf) - 1, f);
+			buf[n] = '\0';
+			fclose(f);
+			fl->files++;
+			fl->minitest += strstr(buf, marks[0]) != NULL;
+			fl->testunit += strstr(buf, marks[1]) != NULL ||
+			    strstr(buf, marks[2]) != NULL ||
+			    strstr(buf, marks[3]) != NULL;
+			fl->rspec += strstr(buf, marks[4]) != NULL ||
+			    strstr(buf, marks[5]) != NULL;
+		}
+		free(p);
+	}
+	closedir(d);
+}
+
+/*
+ * spec/ is RSpec's unless what is under it loads minitest and never RSpec
+ * (minitest/spec suites); test/ is minitest's unless it loads test-unit
+ * and never minitest.
+ */
+static const char *
+ruby_framework(const char *dir, const char **why)
+{
+	struct flavour fl = { 0 };
+	char *p = dt_xasprintf("%s/%s", project, dir);
+
+	scan_ruby(p, 0, &fl);
+	free(p);
+	if (strcmp(dir, "spec") == 0) {
+		if (fl.minitest > 0 && fl.rspec == 0) {
+			*why = "spec/ exists and its files load minitest";
+			return "minitest";
+		}
+		*why = "spec/ exists";
+		return "rspec";
+	}
+	if (fl.testunit > 0 && fl.minitest == 0) {
+		*why = "test/ exists and its files load test-unit";
+		return "test-unit";
+	}
+	*why = "test/ exists";
+	return "minitest";
+}
+
+/* A test_*.py or *_test.py at most a few directories down. */
+static int
+has_python_tests(const char *dir, int depth, int *budget)
+{
+	DIR *d;
+	struct dirent *e;
+	char *p;
+	size_t len;
+	int found = 0;
+
+	if (depth > 4 || (d = opendir(dir)) == NULL)
+		return 0;
+	while (!found && (e = readdir(d)) != NULL && --*budget > 0) {
+		len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || strcmp(e->d_name, "node_modules") == 0)
+			continue;
+		if (len > 3 && strcmp(e->d_name + len - 3, ".py") == 0 &&
+		    (strncmp(e->d_name, "test_", 5) == 0 ||
+		    (len > 8 && strcmp(e->d_name + len - 8, "_test.py") == 0))) {
+			found = 1;
+			break;
+		}
+		p = dt_xasprintf("%s/%s", dir, e->d_name);
+		if (isdir(p))
+			found = has_python_tests(p, depth + 1, budget);
+		free(p);
+	}
+	closedir(d);
+	return found;
+}
+
 /* The framework, when none is set: the first that fits, as a person looks. */
 static char *
 detect_framework(const struct dt_conf *c)
@@ -51,15 +155,20 @@ detect_framework(const struct dt_conf *c)
 	static const struct {
 		const char *file, *framework, *why;
 	} marks[] = {
-		{ "spec", "rspec", "spec/ exists" },
+		{ "spec", "ruby", NULL },
 		{ "pytest.ini", "pytest", "pytest.ini exists" },
 		{ "conftest.py", "pytest", "conftest.py exists" },
 		{ "pyproject.toml", "pytest", "pyproject.toml exists" },
-		{ "test", "minitest", "test/ exists" },
+		{ "test", "ruby", NULL },
 		{ "tests", "pytest", "tests/ exists" },
+		{ "setup.py", "pytest", "setup.py exists" },
+		{ "setup.cfg", "pytest", "setup.cfg exists" },
+		{ "tox.ini", "pytest", "tox.ini exists" },
 	};
-	char *p, *fw = NULL;
+	const char *fw = NULL;
+	char *p;
 	size_t i;
+	int budget = 5000;
 
 	if (c->run[DT_RUN_COMMAND].value != NULL) {
 		detected = "a command is set";
@@ -69,31 +178,78 @@ detect_framework(const struct dt_conf *c)
 		p = dt_xasprintf("%s/%s", project, marks[i].file);
 		if (access(p, F_OK) == 0 && (strchr(marks[i].file, '.') ||
 		    isdir(p))) {
-			fw = dt_xstrdup(marks[i].framework);
+			fw = marks[i].framework;
 			detected = marks[i].why;
+			if (strcmp(fw, "ruby") == 0)
+				fw = ruby_framework(marks[i].file, &detected);
 		}
 		free(p);
 	}
+	if (fw == NULL && has_python_tests(project, 0, &budget)) {
+		fw = "pytest";
+		detected = "test_*.py files exist";
+	}
 	if (fw == NULL)
 		dt_die(DT_EX_USAGE, "%s: cannot tell the test framework "
-		    "(no spec/, test/, tests/, pytest.ini, conftest.py "
-		    "or pyproject.toml, and no command); set framework "
-		    "in .distributest/config", project);
-	return fw;
+		    "(no spec/, test/, tests/, pytest.ini, conftest.py, "
+		    "pyproject.toml, setup.py, setup.cfg, tox.ini or test_*.py, "
+		    "and no command); set framework in .distributest/config",
+		    project);
+	return dt_xstrdup(fw);
 }
 
-/* The framework's own test file patterns. */
+/*
+ * The patterns that decide the files when the framework's finder cannot:
+ * its conventions.  A minitest suite may live in spec/.
+ */
 static char *
 default_tests(const char *fw)
 {
+	char *p;
+	int spec;
+
 	if (strcmp(fw, "rspec") == 0)
 		return dt_xstrdup("spec/**/*_spec.rb");
-	if (strcmp(fw, "minitest") == 0 || strcmp(fw, "test-unit") == 0)
-		return dt_xstrdup("test/**/*_test.rb");
+	if (strcmp(fw, "minitest") == 0 || strcmp(fw, "test-unit") == 0) {
+		p = dt_xasprintf("%s/test", project);
+		spec = !isdir(p);
+		free(p);
+		p = dt_xasprintf("%s/spec", project);
+		spec = spec && isdir(p);
+		free(p);
+		return dt_xstrdup(spec ? "spec/**/*_spec.rb spec/**/spec_*.rb" :
+		    "test/**/*_test.rb test/**/test_*.rb test/**/spec_*.rb");
+	}
 	if (strcmp(fw, "pytest") == 0)
 		return dt_xstrdup("**/test_*.py **/*_test.py");
 	dt_die(DT_EX_USAGE, "%s: framework command needs a tests pattern "
 	    "in [run]", project);
+}
+
+/* The framework's own finder, for a run whose tests are not set. */
+static char *
+finder(const struct dt_conf *c, const char *libexec)
+{
+	static const struct {
+		const char *framework, *finder;
+	} finders[] = {
+		{ "rspec", "find-rspec" }, { "pytest", "find-pytest" },
+		{ "minitest", "find-xunit" }, { "test-unit", "find-xunit" },
+	};
+	const char *fw = c->run[DT_RUN_FRAMEWORK].value;
+	char *p;
+	size_t i;
+
+	if (c->run[DT_RUN_TESTS].origin.file != NULL)
+		return NULL;
+	for (i = 0; i < sizeof(finders) / sizeof(finders[0]); i++)
+		if (strcmp(fw, finders[i].framework) == 0) {
+			p = dt_xasprintf("%s/%s", libexec, finders[i].finder);
+			if (access(p, X_OK) == 0)
+				return p;
+			free(p);
+		}
+	return NULL;
 }
 
 /* What the command framework needs, and what it cannot take. */
@@ -227,8 +383,9 @@ check_nodes(const struct dt_conf *c)
 }
 
 static void
-print_ini(struct dt_conf *c)
+print_ini(struct dt_conf *c, const char *libexec)
 {
+	char *found = finder(c, libexec);
 	size_t i;
 	int k;
 
@@ -238,11 +395,15 @@ print_ini(struct dt_conf *c)
 
 		if (s->value == NULL)
 			continue;
-		printf("%s = %s\t; %s%s%s\n", dt_run_keys[k], s->value,
+		printf("%s = %s\t; %s%s%s%s%s\n", dt_run_keys[k], s->value,
 		    origin(&s->origin),
 		    k == DT_RUN_FRAMEWORK && detected ? ", detected: " : "",
-		    k == DT_RUN_FRAMEWORK && detected ? detected : "");
+		    k == DT_RUN_FRAMEWORK && detected ? detected : "",
+		    k == DT_RUN_TESTS && found ? ", used only if the framework's "
+		    "finder cannot list the files: " : "",
+		    k == DT_RUN_TESTS && found ? found : "");
 	}
+	free(found);
 	for (i = 0; i < c->nnodes; i++) {
 		struct dt_node *n = &c->nodes[i];
 		struct { const char *k; struct dt_setting *s; } v[] = {
@@ -393,6 +554,10 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 	if (c->run[DT_RUN_COMMAND].value)
 		set("command", c->run[DT_RUN_COMMAND].value);
 	set_words("tests", c->run[DT_RUN_TESTS].value);
+	if ((p = finder(c, libexec)) != NULL) {
+		set("finder", p);
+		free(p);
+	}
 	set_words("exclude", c->run[DT_RUN_EXCLUDE].value);
 	set_words("args", c->run[DT_RUN_ARGS].value);
 	for (i = 0; i < ncmdargs; i++)
@@ -526,7 +691,7 @@ main(int argc, char *argv[])
 	hook(&c, DT_RUN_NODE_SETUP, "node_setup");
 	hook(&c, DT_RUN_RUNNER_SETUP, "runner_setup");
 	if (print)
-		print_ini(&c);
+		print_ini(&c, libexec);
 	else
 		print_events(&c, libexec, control);
 	if (fflush(stdout) == EOF)

@@ -1,16 +1,21 @@
 /*
  * dt-find: pass the event stream through and, when it ends, add a test
- * line for every file of the project that matches a tests pattern, then
- * tests-end.  Paths named on the command line restrict the search; a
- * file named there is taken whatever its name.
+ * line for every test file of the project, then tests-end.  The files are
+ * the ones the framework's own finder lists (set finder), or, without one
+ * or when it fails, the ones matching a tests pattern.  Paths named on the
+ * command line restrict the search; a file named there is taken whatever
+ * its name.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dt.h"
@@ -22,8 +27,14 @@ struct found {
 	long long size;
 };
 
+/* A finder that takes longer is killed, and the patterns decide. */
+#define FINDER_SECONDS 120
+
 static char **patterns;
 static size_t npatterns;
+static char **args;		/* the framework's arguments, for the finder */
+static size_t nargs;
+static char *finder;
 static struct found *found;
 static size_t nfound, capfound;
 static char *project;
@@ -135,14 +146,196 @@ normalize(char *rel)
 	return 0;
 }
 
+/* A path from the finder, relative to the project, taken if it is a file. */
+static void
+take(char *rel)
+{
+	struct stat st;
+	char *abs;
+
+	if (rel[0] == '/' || normalize(rel) < 0 || strcmp(rel, ".") == 0) {
+		dt_warn("%s: %s: not a file inside the project %s, skipped",
+		    finder, rel, project);
+		return;
+	}
+	abs = dt_xasprintf("%s/%s", project, rel);
+	if (stat(abs, &st) == 0 && S_ISREG(st.st_mode))
+		add(rel, st.st_size);
+	else
+		dt_warn("%s: %s: not a regular file, skipped", finder, rel);
+	free(abs);
+}
+
+/* Reads the finder's NUL-ended paths until it closes its output. */
+static int
+read_paths(int fd, pid_t pid)
+{
+	struct dt_buf b = { 0 };
+	struct pollfd p = { fd, POLLIN, 0 };
+	double end = dt_now() + FINDER_SECONDS;
+	char chunk[65536], *s, *z;
+	ssize_t n;
+	size_t done = 0;
+
+	for (;;) {
+		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
+			dt_die_sys(DT_EX_SYS, "poll");
+		if (dt_now() > end) {
+			kill(-pid, SIGKILL);
+			dt_warn("%s: no answer in %d s, killed", finder,
+			    FINDER_SECONDS);
+			free(b.s);
+			return -1;
+		}
+		if (!(p.revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		if ((n = read(fd, chunk, sizeof(chunk))) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			dt_die_sys(DT_EX_SYS, "%s: read", finder);
+		}
+		if (n == 0)
+			break;
+		dt_buf_add(&b, chunk, (size_t)n);
+	}
+	for (s = b.s; b.len > 0 && (z = memchr(s, '\0', b.len - done)) != NULL;
+	    s = z + 1) {
+		take(s);
+		done = (size_t)(z + 1 - b.s);
+	}
+	if (done < b.len)
+		dt_warn("%s: a last path without its NUL, skipped", finder);
+	free(b.s);
+	return 0;
+}
+
+/*
+ * The framework's finder lists the files, as the framework would take
+ * them (distributest.conf(5), tests).  0 when it did; -1 when it could
+ * not, and the patterns decide.  Its usage errors end the run.
+ */
+static int
+run_finder(char **paths, size_t npaths)
+{
+	struct dt_child c;
+	char **argv, why[128];
+	size_t i, n = 0;
+	int status, rc;
+
+	argv = dt_xcalloc(2 * nargs + npaths + 3, sizeof(*argv));
+	argv[n++] = finder;
+	for (i = 0; i < nargs; i++) {
+		argv[n++] = "-a";
+		argv[n++] = args[i];
+	}
+	argv[n++] = "--";
+	for (i = 0; i < npaths; i++)
+		argv[n++] = paths[i];
+	if (chdir(project) < 0)
+		dt_die_sys(DT_EX_USAGE, "%s", project);
+	if (dt_spawn(&c, argv, DT_SPAWN_OUT | DT_SPAWN_NULLIN |
+	    DT_SPAWN_PGRP) < 0) {
+		dt_warn_sys("%s", finder);
+		free(argv);
+		return -1;
+	}
+	free(argv);
+	rc = read_paths(c.out, c.pid);
+	close(c.out);
+	while (waitpid(c.pid, &status, 0) < 0)
+		if (errno != EINTR)
+			dt_die_sys(DT_EX_SYS, "waitpid");
+	if (rc < 0)
+		return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == DT_EX_USAGE)
+		exit(DT_EX_USAGE);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	dt_warn("%s %s; the tests patterns decide the files", finder,
+	    dt_status_str(status, why, sizeof(why)));
+	for (i = 0; i < nfound; i++)
+		free(found[i].path);
+	nfound = 0;
+	return -1;
+}
+
+/* The paths named, checked and written relative to the project. */
+static void
+check_paths(char **paths, size_t npaths)
+{
+	struct stat st;
+	size_t i;
+	char *abs, *name;
+
+	for (i = 0; i < npaths; i++) {
+		name = dt_xstrdup(paths[i]);
+		if (paths[i][0] == '/' || normalize(paths[i]) < 0)
+			dt_die(DT_EX_USAGE, "%s: not inside the project %s",
+			    name, project);
+		abs = dt_xasprintf("%s/%s", project, paths[i]);
+		if (stat(abs, &st) < 0)
+			dt_die_sys(DT_EX_USAGE, "%s", name);
+		free(abs);
+		free(name);
+	}
+}
+
+static void
+search(char **paths, size_t npaths)
+{
+	struct stat st;
+	size_t i;
+	char *abs;
+
+	if (finder != NULL && run_finder(paths, npaths) == 0)
+		return;
+	if (npaths == 0)
+		walk("");
+	for (i = 0; i < npaths; i++) {
+		abs = dt_xasprintf("%s/%s", project, paths[i]);
+		if (stat(abs, &st) < 0)
+			dt_die_sys(DT_EX_USAGE, "%s", paths[i]);
+		if (S_ISDIR(st.st_mode))
+			walk(strcmp(paths[i], ".") == 0 ? "" : paths[i]);
+		else
+			add(paths[i], st.st_size);
+		free(abs);
+	}
+}
+
+/* A set line: the ones dt-find uses are kept. */
+static void
+setting(const char *line, size_t len)
+{
+	char *copy, *f[4];
+
+	copy = dt_xstrdup(line);
+	if (dt_split(copy, len, f, 3) == 3) {
+		if (strcmp(f[1], "tests") == 0) {
+			patterns = dt_xrealloc(patterns, npatterns + 1,
+			    sizeof(*patterns));
+			patterns[npatterns++] = dt_xstrdup(f[2]);
+		} else if (strcmp(f[1], "args") == 0) {
+			args = dt_xrealloc(args, nargs + 1, sizeof(*args));
+			args[nargs++] = dt_xstrdup(f[2]);
+		} else if (strcmp(f[1], "project") == 0) {
+			free(project);
+			project = dt_xstrdup(f[2]);
+		} else if (strcmp(f[1], "finder") == 0) {
+			free(finder);
+			finder = *f[2] ? dt_xstrdup(f[2]) : NULL;
+		}
+	}
+	free(copy);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct dt_reader r;
-	char *line, *f[4], *copy, size[32];
+	char *line, size[32];
 	size_t len, i;
 	int n, ch;
-	struct stat st;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
@@ -151,20 +344,8 @@ main(int argc, char *argv[])
 		dt_usage(USAGE);
 	dt_rd_init(&r, 0, "stdin");
 	while ((n = dt_rd_getline(&r, &line, &len)) > 0) {
-		if (strncmp(line, "set\t", 4) == 0) {
-			copy = dt_xstrdup(line);
-			if (dt_split(copy, len, f, 3) == 3) {
-				if (strcmp(f[1], "tests") == 0) {
-					patterns = dt_xrealloc(patterns,
-					    npatterns + 1, sizeof(*patterns));
-					patterns[npatterns++] = dt_xstrdup(f[2]);
-				} else if (strcmp(f[1], "project") == 0) {
-					free(project);
-					project = dt_xstrdup(f[2]);
-				}
-			}
-			free(copy);
-		}
+		if (strncmp(line, "set\t", 4) == 0)
+			setting(line, len);
 		line[len] = '\n';
 		if (dt_write_all(1, line, len + 1) < 0)
 			dt_out_failed();
@@ -174,24 +355,8 @@ main(int argc, char *argv[])
 		    dt_line_error);
 	if (project == NULL)
 		dt_die(DT_EX_DATA, "stdin: no \"set project\" line");
-	if (optind == argc)
-		walk("");
-	for (i = optind; i < (size_t)argc; i++) {
-		char *rel = argv[i], *abs;
-
-		if (rel[0] == '/' || normalize(rel) < 0)
-			dt_die(DT_EX_USAGE, "%s: not inside the project %s",
-			    argv[i], project);
-		abs = strcmp(rel, ".") == 0 ? dt_xstrdup(project) :
-		    dt_xasprintf("%s/%s", project, rel);
-		if (stat(abs, &st) < 0)
-			dt_die_sys(DT_EX_USAGE, "%s", argv[i]);
-		if (S_ISDIR(st.st_mode))
-			walk(strcmp(rel, ".") == 0 ? "" : rel);
-		else
-			add(rel, st.st_size);
-		free(abs);
-	}
+	check_paths(argv + optind, (size_t)(argc - optind));
+	search(argv + optind, (size_t)(argc - optind));
 	if (nfound > 0)
 		qsort(found, nfound, sizeof(*found), cmp);
 	len = 0;

@@ -1,0 +1,160 @@
+#!/bin/sh
+test_description='with no tests setting, the framework'"'"'s own rules decide the files, as its plain run in the project root would'
+. "$(dirname "$0")/test-lib.sh"
+
+# Each case: the plain command's totals, then distributest's, in one project.
+# The files a run takes are the "test" lines of its dry run.
+planned() {
+	distributest -d "$@" |
+	awk '$1 ~ /^[0-9]+$/ && ($2 == "?" || $2 ~ /^[0-9.]+s[?]?$/) { print $NF }' |
+	sort
+}
+
+test_expect_success RSPEC '.rspec with --default-path, --pattern and --exclude-pattern' '
+	mkdir -p rs/checks/slow rs/spec &&
+	printf "RSpec.describe(\"a\") { it(\"x\") {}; it(\"y\") {} }\n" > rs/checks/a_check.rb &&
+	printf "RSpec.describe(\"b\") { it(\"x\") {} }\n" > rs/checks/slow/b_check.rb &&
+	printf "RSpec.describe(\"c\") { it(\"x\") {} }\n" > rs/checks/c_check.rb &&
+	printf "RSpec.describe(\"s\") { it(\"x\") {} }\n" > rs/spec/s_spec.rb &&
+	printf "%s\n" "--default-path checks" "--pattern **/*_check.rb" \
+	    "--exclude-pattern **/slow/*" > rs/.rspec &&
+	(cd rs && rspec > ../plain) &&
+	test_grep "3 examples, 0 failures" plain &&
+	(cd rs && planned) > got &&
+	printf "%s\n" checks/a_check.rb checks/c_check.rb > want &&
+	test_cmp want got &&
+	(cd rs && distributest -j 2) > out &&
+	test_grep "2 files, 3 examples, 0 failures" out
+'
+
+test_expect_success RSPEC 'SPEC_OPTS and a directory argument, as rspec takes them' '
+	(cd rs && SPEC_OPTS="--exclude-pattern **/c_*" rspec checks > ../plain) &&
+	test_grep "3 examples" plain &&
+	(cd rs && SPEC_OPTS="--exclude-pattern **/c_*" planned checks) > got &&
+	printf "%s\n" checks/a_check.rb checks/slow/b_check.rb > want &&
+	test_cmp want got
+'
+
+test_expect_success RSPEC 'a --require file is not loaded to list the files' '
+	mkdir -p rq/spec &&
+	printf "RSpec.describe(\"a\") { it(\"x\") {} }\n" > rq/spec/a_spec.rb &&
+	printf "File.write(%s, %s)\n" "\"$TRASH/required\"" "\"yes\"" > rq/spec/spec_helper.rb &&
+	printf "%s\n" "--require spec_helper" > rq/.rspec &&
+	(cd rq && planned) > got &&
+	echo spec/a_spec.rb > want &&
+	test_cmp want got &&
+	! test -e required
+'
+
+test_expect_success PYTEST 'pytest: testpaths, python_files and norecursedirs' '
+	mkdir -p py/tests/sub py/tests/bench py/other &&
+	printf "def test_a(): pass\ndef test_b(): pass\n" > py/tests/test_a.py &&
+	printf "def test_c(): pass\n" > py/tests/sub/check_c.py &&
+	printf "def test_d(): pass\n" > py/tests/bench/test_d.py &&
+	printf "def test_e(): pass\n" > py/other/test_e.py &&
+	printf "[pytest]\ntestpaths = tests\npython_files = test_*.py check_*.py\nnorecursedirs = bench\n" > py/pytest.ini &&
+	(cd py && /usr/bin/pytest -q -p no:cacheprovider > ../plain) &&
+	test_grep "3 passed" plain &&
+	(cd py && planned) > got &&
+	printf "%s\n" tests/sub/check_c.py tests/test_a.py > want &&
+	test_cmp want got &&
+	(cd py && distributest -j 2) > out &&
+	test_grep "2 files, 3 examples, 0 failures" out
+'
+
+test_expect_success PYTEST 'pytest: --ignore and collect_ignore in a conftest.py' '
+	printf "collect_ignore = [\"sub\"]\n" > py/tests/conftest.py &&
+	(cd py && /usr/bin/pytest -q -p no:cacheprovider > ../plain) &&
+	test_grep "2 passed" plain &&
+	(cd py && planned) > got &&
+	echo tests/test_a.py > want &&
+	test_cmp want got &&
+	rm py/tests/conftest.py &&
+	(cd py && planned -- --ignore=tests/sub) > got &&
+	test_cmp want got
+'
+
+test_expect_success PYTEST 'pytest: tests inside the package, and no root tests/ nor pytest.ini' '
+	mkdir -p pk/pkg/tests &&
+	: > pk/pkg/__init__.py && : > pk/pkg/tests/__init__.py &&
+	printf "def twice(x):\n    return 2 * x\n" > pk/pkg/core.py &&
+	printf "from pkg.core import twice\ndef test_twice(): assert twice(2) == 4\n" > pk/pkg/tests/test_core.py &&
+	(cd pk && /usr/bin/pytest -q -p no:cacheprovider > ../plain) &&
+	test_grep "1 passed" plain &&
+	(cd pk && distributest --print-config) > config &&
+	test_grep "detected: test_*.py files exist" config &&
+	(cd pk && distributest -j 2) > out &&
+	test_grep "1 file, 1 example, 0 failures" out
+'
+
+test_expect_success PYTEST 'pytest: a framework argument it refuses ends the run with its message' '
+	(cd py && test_expect_code 100 distributest -- --no-such-option) 2> err &&
+	test_grep "no-such-option" err
+'
+
+make_minitest() {
+	mkdir -p "$1" &&
+	printf "require \"minitest/autorun\"\nclass T%s < Minitest::Test\n  def test_one; assert true; end\n  def test_two; assert true; end\nend\n" "$3" > "$1/$2"
+}
+
+test_expect_success MINITEST 'minitest: test/spec_*.rb and test_*.rb, but not test_helper.rb' '
+	make_minitest mt/test spec_a.rb A &&
+	make_minitest mt/test/unit b_test.rb B &&
+	make_minitest mt/test test_c.rb C &&
+	printf "require \"minitest/autorun\"\n" > mt/test/test_helper.rb &&
+	(cd mt && planned) > got &&
+	printf "%s\n" test/spec_a.rb test/test_c.rb test/unit/b_test.rb > want &&
+	test_cmp want got &&
+	(cd mt && distributest -j 2) > out &&
+	test_grep "3 files, 6 examples, 0 failures" out
+'
+
+test_expect_success MINITEST 'minitest: the Rakefile'"'"'s TestTask decides, as rake test would' '
+	cat > mt/Rakefile <<-\EOF &&
+	require "rake/testtask"
+	Rake::TestTask.new(:test) { |t| t.pattern = "test/unit/*_test.rb" }
+	task default: :test
+	EOF
+	(cd mt && rake test > ../plain 2>&1) &&
+	test_grep "2 runs, 2 assertions" plain &&
+	(cd mt && planned) > got &&
+	echo test/unit/b_test.rb > want &&
+	test_cmp want got
+'
+
+test_expect_success MINITEST 'minitest: a Rakefile that does not load leaves the conventions, said so' '
+	printf "require \"no/such/library\"\nRake::TestTask.new\n" > mt/Rakefile &&
+	(cd mt && planned) > got 2> err &&
+	printf "%s\n" test/spec_a.rb test/test_c.rb test/unit/b_test.rb > want &&
+	test_cmp want got &&
+	test_grep "Rakefile: cannot load it" err
+'
+
+test_expect_success MINITEST 'minitest specs under spec/ are minitest'"'"'s, not RSpec'"'"'s' '
+	mkdir -p ms/spec &&
+	printf "require \"minitest/autorun\"\ndescribe \"a\" do\n  it(\"x\") { _(1).must_equal 1 }\nend\n" > ms/spec/a_spec.rb &&
+	(cd ms && distributest --print-config) > config &&
+	test_grep "framework = minitest	; default, detected: spec/ exists and its files load minitest" config &&
+	(cd ms && distributest -j 1) > out &&
+	test_grep "1 file, 1 example, 0 failures" out
+'
+
+test_expect_success TEST_UNIT 'test-unit is told from what test/ loads, with no configuration' '
+	mkdir -p tu/test &&
+	printf "require \"test/unit\"\nclass TU < Test::Unit::TestCase\n  def test_one; assert true; end\nend\n" > tu/test/test_one.rb &&
+	(cd tu && ruby -Itest test/test_one.rb > ../plain) &&
+	test_grep "1 tests, 1 assertions" plain &&
+	(cd tu && distributest --print-config) > config &&
+	test_grep "framework = test-unit	; default, detected: test/ exists and its files load test-unit" config &&
+	(cd tu && distributest -j 1) > out &&
+	test_grep "1 file, 1 example, 0 failures" out
+'
+
+test_expect_success RSPEC 'a tests setting still decides alone' '
+	printf "[run]\ntests = spec/**/*_spec.rb\n" > tests.conf &&
+	(cd rs && planned -c ../tests.conf) > got &&
+	echo spec/s_spec.rb > want &&
+	test_cmp want got
+'
+
+test_done
