@@ -145,15 +145,18 @@ module Distributest
         args << argv.shift
       end
       die "usage: #{prog} [-a arg]... -- [path ...]" unless argv.shift == "--"
+      # What Bundler and the framework print is not a file list.
+      out = $stdout.dup
+      $stdout.reopen($stderr)
       @bundled = bundler
       root = File.realpath(Dir.pwd) + "/"
       found = yield(args, argv).map do |file|
         file = File.expand_path(file)
         file.start_with?(root) ? file.delete_prefix(root) : file
       end
-      $stdout.binmode
-      found.uniq.each { |file| $stdout.write(file.b, "\0") }
-      $stdout.flush
+      out.binmode
+      found.uniq.each { |file| out.write(file.b, "\0") }
+      out.flush
       exit 0
     end
 
