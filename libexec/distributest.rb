@@ -148,7 +148,10 @@ module Distributest
       # What Bundler and the framework print is not a file list.
       out = $stdout.dup
       $stdout.reopen($stderr)
-      @bundled = bundler
+      # Without a Gemfile.lock, Bundler.setup would write one, which plain
+      # `rake test` does not: the gems are then the ones installed.
+      gemfile = ENV["BUNDLE_GEMFILE"] || "Gemfile"
+      @bundled = File.file?("#{gemfile}.lock") && quietly { bundler }
       root = File.realpath(Dir.pwd) + "/"
       found = yield(args, argv).map do |file|
         file = File.expand_path(file)
@@ -158,6 +161,16 @@ module Distributest
       found.uniq.each { |file| out.write(file.b, "\0") }
       out.flush
       exit 0
+    end
+
+    # What the block writes to stderr, such as a gemspec's `git ls-files`
+    # outside a repository, is lost.
+    def quietly
+      saved = $stderr.dup
+      $stderr.reopen(File::NULL, "w")
+      yield
+    ensure
+      $stderr.reopen(saved)
     end
 
     # The adapter's life. The block gets the arguments and the Results, and

@@ -156,6 +156,7 @@ detect_framework(const struct dt_conf *c)
 		const char *file, *framework, *why;
 	} marks[] = {
 		{ "spec", "ruby", NULL },
+		{ ".rspec", "rspec", ".rspec exists" },
 		{ "pytest.ini", "pytest", "pytest.ini exists" },
 		{ "conftest.py", "pytest", "conftest.py exists" },
 		{ "pyproject.toml", "pytest", "pyproject.toml exists" },

@@ -2,6 +2,8 @@
 test_description='with no tests setting, the framework'"'"'s own rules decide the files, as its plain run in the project root would'
 . "$(dirname "$0")/test-lib.sh"
 
+test_lazy_prereq BUNDLER 'ruby -e "require %q(bundler)" 2>/dev/null'
+
 # Each case: the plain command's totals, then distributest's, in one project.
 # The files a run takes are the "test" lines of its dry run.
 planned() {
@@ -155,6 +157,47 @@ test_expect_success RSPEC 'a tests setting still decides alone' '
 	(cd rs && planned -c ../tests.conf) > got &&
 	echo spec/s_spec.rb > want &&
 	test_cmp want got
+'
+
+test_expect_success RSPEC 'a .rspec alone says RSpec; a pattern RSpec also applies to the cwd runs each file once' '
+	mkdir -p mm/one/spec mm/two/spec &&
+	printf "RSpec.describe(\"a\") { it(\"x\") {} }\n" > mm/one/spec/a_spec.rb &&
+	printf "RSpec.describe(\"b\") { it(\"y\") {}; it(\"z\") {} }\n" > mm/two/spec/b_spec.rb &&
+	printf "%s\n" "-P */spec/**_spec.rb" "--default-path ." > mm/.rspec &&
+	(cd mm && rspec > ../plain) &&
+	test_grep "3 examples, 0 failures" plain &&
+	(cd mm && distributest --print-config) > config &&
+	test_grep "detected: .rspec exists" config &&
+	(cd mm && planned) > got &&
+	printf "%s\n" one/spec/a_spec.rb two/spec/b_spec.rb > want &&
+	test_cmp want got &&
+	(cd mm && distributest -j 2) > out &&
+	test_grep "2 files, 3 examples, 0 failures" out
+'
+
+test_expect_success MINITEST 'minitest: a TestTask in rakelib/ decides too; spec_helper.rb is no test file' '
+	make_minitest rl/test/unit a_test.rb A &&
+	make_minitest rl/test/integration b_test.rb B &&
+	mkdir -p rl/rakelib &&
+	printf "require \"rake/testtask\"\nRake::TestTask.new(:test) { |t| t.pattern = \"test/unit/*_test.rb\" }\n" > rl/rakelib/test.rake &&
+	echo "task default: :test" > rl/Rakefile &&
+	(cd rl && planned) > got &&
+	echo test/unit/a_test.rb > want &&
+	test_cmp want got &&
+	make_minitest sh/spec a_spec.rb A &&
+	printf "require \"minitest/autorun\"\n" > sh/spec/spec_helper.rb &&
+	(cd sh && planned) > got &&
+	echo spec/a_spec.rb > want &&
+	test_cmp want got
+'
+
+test_expect_success MINITEST,BUNDLER 'listing the files writes no Gemfile.lock' '
+	make_minitest gl/test a_test.rb A &&
+	printf "source \"https://rubygems.org\"\ngem \"minitest\"\n" > gl/Gemfile &&
+	(cd gl && planned) > got &&
+	echo test/a_test.rb > want &&
+	test_cmp want got &&
+	! test -e gl/Gemfile.lock
 '
 
 test_done
