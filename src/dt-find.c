@@ -62,6 +62,17 @@ matches(const char *rel)
 	return 0;
 }
 
+/* A virtual environment's tree holds its packages' tests, not ours. */
+static int
+is_venv(int dfd, const char *name)
+{
+	char *p = dt_xasprintf("%s/pyvenv.cfg", name);
+	int yes = faccessat(dfd, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+
+	free(p);
+	return yes;
+}
+
 /* Walk rel (relative to the project root, "" for the root itself). */
 static void
 walk(const char *rel)
@@ -91,7 +102,8 @@ walk(const char *rel)
 			    (fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
 			    S_ISDIR(st.st_mode)))
 				st.st_mode = 0;
-			if (S_ISDIR(st.st_mode))
+			if (S_ISDIR(st.st_mode) && !is_venv(dirfd(d),
+			    de->d_name))
 				walk(sub);
 			else if (S_ISREG(st.st_mode) && matches(sub))
 				add(sub, st.st_size);

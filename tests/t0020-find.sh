@@ -145,4 +145,15 @@ test_expect_success 'an empty finder setting means the patterns' '
 	test_cmp want got
 '
 
+test_expect_success 'a virtual environment is no place for the project'"'"'s tests' '
+	mkdir -p proj/venv/lib/pkg/tests &&
+	: > proj/venv/pyvenv.cfg &&
+	: > proj/venv/lib/pkg/tests/test_vendored.py &&
+	: > proj/lib/test_mine.py &&
+	head_events "**/test_*.py" | dt-find > out &&
+	grep "^test[^s]" out > got &&
+	printf "test\tlib/test_mine.py\t0\n" > want &&
+	test_cmp want got
+'
+
 test_done

@@ -200,4 +200,21 @@ test_expect_success MINITEST,BUNDLER 'listing the files writes no Gemfile.lock' 
 	! test -e gl/Gemfile.lock
 '
 
+test_expect_success PYTEST 'pytest: the files are listed by the runners'"'"' interpreter, the project'"'"'s .venv' '
+	mkdir -p pv/tests &&
+	/usr/bin/python3 -m venv --without-pip --system-site-packages pv/.venv &&
+	site=$(pv/.venv/bin/python -c "import sysconfig; print(sysconfig.get_path(\"purelib\"))") &&
+	echo "WHERE = 1" > "$site/onlyvenv.py" &&
+	echo "import onlyvenv" > pv/conftest.py &&
+	printf "[pytest]\npython_files = check_*.py\n" > pv/pytest.ini &&
+	printf "def test_a(): pass\n" > pv/tests/check_a.py &&
+	printf "def test_b(): pass\n" > pv/tests/test_b.py &&
+	(cd pv && .venv/bin/python -m pytest -q -p no:cacheprovider > ../plain) &&
+	test_grep "1 passed" plain &&
+	(cd pv && planned) > got 2> err &&
+	echo tests/check_a.py > want &&
+	test_cmp want got &&
+	! grep "patterns decide" err
+'
+
 test_done
