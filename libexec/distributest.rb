@@ -314,12 +314,15 @@ module Distributest
 
     # The end of a file. What the tests wrote before it belongs to the file,
     # so it goes first. ERROR makes STATUS `error` even without errors.
-    def done_line(examples, failures, pending, errors, error: false)
+    # COUNTS, the framework's own words and numbers ({"runs" => 3, ...}), go
+    # as `count` lines before it.
+    def done_line(examples, failures, pending, errors, error: false, counts: {})
       status = if errors.positive? || error then "error"
                elsif failures.positive? then "failed"
                else "passed"
                end
       [$stdout, $stderr, STDOUT, STDERR].uniq.each { |io| io.flush rescue nil } # rubocop:disable Style/RescueModifier
+      counts.each { |word, n| line("count", word.to_s, n.to_i.to_s) }
       line("done", status, examples.to_s, failures.to_s, pending.to_s, errors.to_s)
     end
   end

@@ -28,6 +28,54 @@ struct unit {			/* the time of one example */
 	double		 secs;
 };
 
+/*
+ * A framework's words for its totals, in the order its own summary has
+ * them.  A file whose adapter sends no count lines (RSpec, a command, a
+ * file lost or cut short) gives its words from its done line's fields.
+ */
+enum { F_NONE, F_EXAMPLES, F_FAILURES, F_PENDING, F_ERRORS, F_PASSED };
+#define NWORDS 8
+struct word {
+	const char	*one, *many;
+	int		 from;		/* the done field it stands for */
+	int		 always;	/* shown when 0 */
+};
+static const struct speech {
+	const char	*framework;
+	struct word	 words[NWORDS];
+} speeches[] = {
+	{ "rspec", { { "example", "examples", F_EXAMPLES, 1 },
+	    { "failure", "failures", F_FAILURES, 1 },
+	    { "pending", "pending", F_PENDING, 0 } } },
+	/* minitest and test-unit say "1 failures", "1 assertions". */
+	{ "minitest", { { "runs", "runs", F_EXAMPLES, 1 },
+	    { "assertions", "assertions", F_NONE, 1 },
+	    { "failures", "failures", F_FAILURES, 1 },
+	    { "errors", "errors", F_ERRORS, 1 },
+	    { "skips", "skips", F_PENDING, 1 } } },
+	{ "test-unit", { { "tests", "tests", F_EXAMPLES, 1 },
+	    { "assertions", "assertions", F_NONE, 1 },
+	    { "failures", "failures", F_FAILURES, 1 },
+	    { "errors", "errors", F_ERRORS, 1 },
+	    { "pendings", "pendings", F_PENDING, 1 },
+	    { "omissions", "omissions", F_NONE, 1 },
+	    { "notifications", "notifications", F_NONE, 1 } } },
+	{ "pytest", { { "failed", "failed", F_FAILURES, 0 },
+	    { "passed", "passed", F_PASSED, 0 },
+	    { "skipped", "skipped", F_PENDING, 0 },
+	    { "deselected", "deselected", F_NONE, 0 },
+	    { "xfailed", "xfailed", F_NONE, 0 },
+	    { "xpassed", "xpassed", F_NONE, 0 },
+	    { "warning", "warnings", F_NONE, 0 },
+	    { "error", "errors", F_ERRORS, 0 } } },
+	{ "command", { { "example", "examples", F_EXAMPLES, 1 },
+	    { "failure", "failures", F_FAILURES, 1 },
+	    { "pending", "pending", F_PENDING, 0 },
+	    { "error", "errors", F_ERRORS, 0 } } },
+};
+static const struct speech *speech = &speeches[0];
+static long totals[NWORDS];
+
 struct slot {			/* what one runner is doing */
 	char		*node;
 	int		 r;
@@ -39,6 +87,8 @@ struct slot {			/* what one runner is doing */
 	size_t		 nunits;
 	int		 was_up;
 	double		 up;		/* when it first came up, from t0 */
+	long		 counts[NWORDS];	/* of the file it runs, until done */
+	int		 counted;	/* the adapter sent count lines */
 };
 
 struct done {
@@ -73,7 +123,7 @@ static char **listed;		/* the files of the run */
 static size_t nlisted;
 static int whole_project;	/* the list is every test file there is */
 static int tty, verbose, nslowest = 5, status_shown, ended;
-static char *logpath, *timingspath, *project;
+static char *logpath, *timingspath, *project, *seed;
 static FILE *logf;
 static double t0, work;
 static unsigned long lineno;	/* of the event being acted on */
@@ -153,6 +203,8 @@ drop_units(struct slot *s)
 		free(s->units[i].id);
 	}
 	s->nunits = 0;
+	memset(s->counts, 0, sizeof(s->counts));
+	s->counted = 0;
 }
 
 static struct slot *
@@ -347,6 +399,26 @@ print_bound(double wall)
 	    longest <= share ? " on average" : "", wall / bound);
 }
 
+/* The totals in the framework's words: "3 runs, 5 assertions, ...". */
+static void
+print_words(void)
+{
+	const struct word *w;
+	size_t i;
+	int shown = 0;
+
+	for (i = 0; i < NWORDS && (w = &speech->words[i])->one != NULL; i++)
+		if (totals[i] > 0 || w->always)
+			printf("%s%ld %s", shown++ ? ", " : "", totals[i],
+			    totals[i] == 1 ? w->one : w->many);
+	/* RSpec's own words for errors outside of examples. */
+	if (speech == &speeches[0] && errors > 0)
+		printf("%s%ld error%s occurred outside of examples",
+		    shown++ ? ", " : "", errors, errors == 1 ? "" : "s");
+	if (shown == 0)
+		printf("no tests ran");
+}
+
 static int
 summary(const char *how)
 {
@@ -357,18 +429,12 @@ summary(const char *how)
 	ended = 1;
 	clear_status();
 	save_timings(how == NULL);
-	printf("\n%ld file%s, %ld example%s, %ld failure%s, %ld pending, "
-	    "%ld error%s", files_done, files_done == 1 ? "" : "s",
-	    examples, examples == 1 ? "" : "s", failures,
-	    failures == 1 ? "" : "s", pending, errors, errors == 1 ? "" : "s");
+	printf("\n%ld file%s, ", files_done, files_done == 1 ? "" : "s");
+	print_words();
 	if (nlost > 0)
 		printf(", %zu lost", nlost);
 	printf(" in %.2fs on %ld runner%s\n", wall, runners_peak,
 	    runners_peak == 1 ? "" : "s");
-	/* Under 10 ms of work, ratios to it say nothing. */
-	if (ndones > 0 && wall > 0 && work >= 0.01)
-		printf("%.2fs of test files in %.2fs: %.1fx the speed of one "
-		    "runner\n", work, wall, work / wall);
 	if (ndones > 0)
 		qsort(dones, ndones, sizeof(*dones), cmp_slow);
 	if (ndones > 0 && runners_peak > 0 && wall > 0 && work >= 0.01)
@@ -399,6 +465,9 @@ summary(const char *how)
 	if (files > files_done + (long)nlost)
 		printf("%ld of %ld files did not run\n",
 		    files - files_done - (long)nlost, files);
+	if (seed != NULL && strcmp(speech->framework, "command") != 0)
+		printf("seed %s: distributest --seed %s orders each file the "
+		    "same\n", seed, seed);
 	if (logpath != NULL)
 		printf("log: %s\n", logpath);
 	if (how != NULL || nlost > 0)
@@ -446,6 +515,16 @@ ev_set(char **f, int k)
 		timingspath = dt_xstrdup(f[2]);
 	else if (strcmp(f[1], "project") == 0)
 		project = dt_xstrdup(f[2]);
+	else if (strcmp(f[1], "seed") == 0) {
+		free(seed);
+		seed = dt_xstrdup(f[2]);
+	} else if (strcmp(f[1], "framework") == 0) {
+		size_t i;
+
+		for (i = 0; i < sizeof(speeches) / sizeof(*speeches); i++)
+			if (strcmp(speeches[i].framework, f[2]) == 0)
+				speech = &speeches[i];
+	}
 }
 
 static void
@@ -585,6 +664,46 @@ ev_fail(char **f, int k)
 	fflush(stdout);
 }
 
+/* A count line: one of the framework's words, for the file a runner runs. */
+static void
+ev_count(char **f, int k)
+{
+	struct slot *s = slot(f[1], (int)val[2]);
+	const struct word *w;
+	size_t i;
+
+	(void)k;
+	for (i = 0; i < NWORDS && (w = &speech->words[i])->one != NULL; i++)
+		if (strcmp(f[4], w->many) == 0 || strcmp(f[4], w->one) == 0) {
+			s->counts[i] += (long)val[5];
+			s->counted = 1;
+			return;
+		}
+}
+
+/* A file's words into the totals: its count lines, or its done line's. */
+static void
+add_words(struct slot *s)
+{
+	const struct word *w;
+	long n;
+	size_t i;
+
+	for (i = 0; i < NWORDS && (w = &speech->words[i])->one != NULL; i++) {
+		if (s->counted)
+			n = s->counts[i];
+		else if (w->from == F_PASSED)
+			n = (long)(val[6] - val[7] - val[8] - val[9]);
+		else if (w->from != F_NONE)
+			n = (long)val[6 + w->from - F_EXAMPLES];
+		else
+			n = 0;
+		totals[i] += n > 0 ? n : 0;
+	}
+	memset(s->counts, 0, sizeof(s->counts));
+	s->counted = 0;
+}
+
 /* A file, or a part of one, is done: count it, keep its time. */
 static void
 ev_done(char **f, int k)
@@ -604,6 +723,7 @@ ev_done(char **f, int k)
 	failures += (long)val[7];
 	pending += (long)val[8];
 	errors += (long)val[9];
+	add_words(s);
 	if (sp != NULL) {
 		/* A file counts once, when its last part is done. */
 		sp->secs += val[5];
@@ -718,6 +838,7 @@ static void (*const acts[DT_EV_MAX])(char **, int) = {
 	[DT_EV_OUT] = ev_out,
 	[DT_EV_FAIL] = ev_fail,
 	[DT_EV_UNIT] = ev_unit,
+	[DT_EV_COUNT] = ev_count,
 	[DT_EV_DONE] = ev_done,
 	[DT_EV_REQUEUE] = ev_requeue,
 	[DT_EV_LOST] = ev_lost,

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdint.h>
@@ -17,12 +18,13 @@
 
 #include "dt.h"
 
-#define USAGE "dt-config [-pS] [-a arg] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir]"
+#define USAGE "dt-config [-pS] [-a arg] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir] [-s seed]"
 
 static char project[PATH_MAX];
 static char **cmdargs;		/* -a: framework arguments, each as it is */
 static size_t ncmdargs;
 static const char *detected;	/* why the framework was chosen */
+static char seed[16];		/* of the run's random orders */
 
 static const char *
 origin(const struct dt_origin *o)
@@ -487,6 +489,62 @@ copy_name(char *name, size_t size)
 	snprintf(name, size, "%.*s-%08x", (int)len, base, h);
 }
 
+/*
+ * The initiator's variables the runners get on every node, so that a suite
+ * runs there as here: locale, time zone, and what users set for their
+ * framework.  The env setting adds names, patterns and NAME=VALUE, and
+ * drops with -NAME.
+ */
+static const char *const env_defaults[] = {
+	"LANG", "LANGUAGE", "LC_*", "TZ", "RUBYOPT", "RUBYLIB", "SPEC_OPTS",
+	"TESTOPTS", "PYTHONPATH", "PYTEST_ADDOPTS", NULL
+};
+
+static int
+env_matches(const char *name, char **words, size_t n, int dropped)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((words[i][0] == '-') == dropped && !strchr(words[i], '=') &&
+		    fnmatch(words[i] + dropped, name, 0) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+set_env(const char *value)
+{
+	extern char **environ;
+	char *copy = dt_xstrdup(value ? value : ""), *w, *save = NULL, *name;
+	char **words = NULL, **e;
+	size_t n = 0, i, len;
+
+	for (i = 0; env_defaults[i] != NULL; i++) {
+		words = dt_xrealloc(words, n + 1, sizeof(*words));
+		words[n++] = (char *)env_defaults[i];
+	}
+	for (w = strtok_r(copy, " \t", &save); w != NULL;
+	    w = strtok_r(NULL, " \t", &save)) {
+		words = dt_xrealloc(words, n + 1, sizeof(*words));
+		words[n++] = w;
+	}
+	for (e = environ; *e != NULL; e++) {
+		if ((len = strcspn(*e, "=")) == 0 || (*e)[len] != '=')
+			continue;
+		name = dt_xasprintf("%.*s", (int)len, *e);
+		if (env_matches(name, words, n, 0) &&
+		    !env_matches(name, words, n, 1))
+			set("env", *e);
+		free(name);
+	}
+	for (i = 0; i < n; i++)
+		if (words[i][0] != '-' && strchr(words[i], '=') != NULL)
+			set("env", words[i]);
+	free(words);
+	free(copy);
+}
+
 /* A hook that is set and not empty. */
 static void
 set_given(const char *key, const char *value)
@@ -573,6 +631,10 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 		set("runner_dir", c->run[DT_RUN_RUNNER_DIR].value);
 	set("split", c->run[DT_RUN_SPLIT].value);
 	set("bundler", c->run[DT_RUN_BUNDLER].value);
+	set("seed", seed);
+	set_words("keep", c->run[DT_RUN_KEEP].value);
+	set_env(c->run[DT_RUN_ENV].value);
+	set_given("python", c->run[DT_RUN_PYTHON].value);
 	p = dt_xasprintf("%s/.distributest/timings", project);
 	set("timings", p);
 	free(p);
@@ -625,7 +687,7 @@ main(int argc, char *argv[])
 {
 	struct dt_conf c;
 	const char *dir = ".", *file = NULL, *jobs = NULL, *libexec = NULL;
-	const char *control = NULL;
+	const char *control = NULL, *given_seed = NULL;
 	const char *e;
 	char *p;
 	int ch, print = 0, nosplit = 0;
@@ -633,7 +695,7 @@ main(int argc, char *argv[])
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
-	while ((ch = getopt(argc, argv, "a:C:c:j:l:m:pS")) != -1) {
+	while ((ch = getopt(argc, argv, "a:C:c:j:l:m:pSs:")) != -1) {
 		switch (ch) {
 		case 'C': dir = optarg; break;
 		case 'c': file = optarg; break;
@@ -647,6 +709,7 @@ main(int argc, char *argv[])
 			break;
 		case 'p': print = 1; break;
 		case 'S': nosplit = 1; break;
+		case 's': given_seed = optarg; break;
 		default: dt_usage(USAGE);
 		}
 	}
@@ -658,6 +721,16 @@ main(int argc, char *argv[])
 			dt_die(DT_EX_USAGE, "-j %s: %s (expected 1 to 1024)",
 			    jobs, e);
 	}
+	/* As RSpec and minitest draw theirs: under 65536. */
+	if (given_seed != NULL) {
+		long long n = dt_strtonum(given_seed, 0, 4294967295LL, &e);
+
+		if (e != NULL)
+			dt_die(DT_EX_USAGE, "-s %s: %s (expected 0 to "
+			    "4294967295)", given_seed, e);
+		snprintf(seed, sizeof(seed), "%lld", n);
+	} else
+		snprintf(seed, sizeof(seed), "%u", arc4random_uniform(65536));
 	if (realpath(dir, project) == NULL)
 		dt_die_sys(DT_EX_USAGE, "%s", dir);
 	if (libexec == NULL) {

@@ -57,7 +57,9 @@ static size_t outstanding;		/* files not yet done nor lost */
 static int listed, upstream_eof, retries = 2, dry_run, split = 1;
 static size_t nitems;			/* queue entries: files and parts */
 static char *initiator, *user, *name, *framework, *command, *spawn, *timings;
-static char *isolate, *runner_dir, *bundler;
+static char *isolate, *runner_dir, *bundler, *python, *seed;
+static char **envs;		/* NAME=VALUE, from the initiator */
+static size_t nenvs;
 static char **args;
 static size_t nargs;
 static struct dt_buf ev;
@@ -457,6 +459,7 @@ static void (*const replies[DT_RP_MAX])(struct node *, struct runner *,
 	[DT_RP_FAIL] = rp_result,
 	[DT_RP_PENDING] = rp_result,
 	[DT_RP_UNIT] = rp_result,
+	[DT_RP_COUNT] = rp_result,
 	[DT_RP_DONE] = rp_result,
 	[DT_RP_LOST] = rp_lost,
 };
@@ -508,6 +511,31 @@ channel_read(struct node *n)
 	check_end();
 }
 
+/*
+ * The initiator's variables go to the node's runners, and the log says
+ * which: the names only, as values may be secrets.
+ */
+static void
+send_env(struct node *n, int fd)
+{
+	struct dt_buf names = { 0 };
+	size_t i;
+
+	dt_buf_addf(&names, "runners get from the initiator:");
+	for (i = 0; i < nenvs && n->state == N_UP; i++) {
+		if (dt_send(fd, "set", "env", envs[i], (char *)NULL) < 0)
+			node_down(n, NULL);
+		dt_buf_addf(&names, " %.*s", (int)strcspn(envs[i], "="),
+		    envs[i]);
+	}
+	if (nenvs == 0)
+		dt_buf_addf(&names, " no variable (env)");
+	dt_buf_addc(&names, '\0');
+	if (n->state == N_UP)
+		emit("log", n->nl.name, names.s, (char *)NULL);
+	free(names.s);
+}
+
 static void
 node_ready(struct node *n)
 {
@@ -545,11 +573,15 @@ node_ready(struct node *n)
 	    (runner_dir && dt_send(fd, "set", "runner_dir", runner_dir,
 	    (char *)NULL) < 0) ||
 	    (bundler && dt_send(fd, "set", "bundler", bundler,
-	    (char *)NULL) < 0))
+	    (char *)NULL) < 0) ||
+	    (python && dt_send(fd, "set", "python", python,
+	    (char *)NULL) < 0) ||
+	    (seed && dt_send(fd, "set", "seed", seed, (char *)NULL) < 0))
 		node_down(n, NULL);
 	for (i = 0; i < nargs && n->state == N_UP; i++)
 		if (dt_send(fd, "set", "args", args[i], (char *)NULL) < 0)
 			node_down(n, NULL);
+	send_env(n, fd);
 	/* A run of 3 files does not boot 32 runners: cap at what is left. */
 	snprintf(cap, sizeof(cap), "%zu", listed ? (qlen > 0 ? qlen : 1) : 0);
 	if (n->state == N_UP && dt_send(fd, "start", n->nl.runners, cap,
@@ -864,7 +896,8 @@ static const struct dt_setting_var settings[] = {
 	{ "initiator", &initiator }, { "user", &user }, { "name", &name },
 	{ "framework", &framework }, { "command", &command },
 	{ "spawn", &spawn }, { "timings", &timings }, { "isolate", &isolate },
-	{ "runner_dir", &runner_dir }, { "bundler", &bundler }, { NULL, NULL }
+	{ "runner_dir", &runner_dir }, { "bundler", &bundler },
+	{ "python", &python }, { "seed", &seed }, { NULL, NULL }
 };
 
 static void
@@ -879,6 +912,9 @@ ev_set(char **f, unsigned long lineno)
 	else if (strcmp(f[1], "args") == 0) {
 		args = dt_xrealloc(args, nargs + 1, sizeof(*args));
 		args[nargs++] = dt_xstrdup(f[2]);
+	} else if (strcmp(f[1], "env") == 0) {
+		envs = dt_xrealloc(envs, nenvs + 1, sizeof(*envs));
+		envs[nenvs++] = dt_xstrdup(f[2]);
 	} else if (strcmp(f[1], "retries") == 0) {
 		retries = dt_strtonum(f[2], 0, 100, &e);
 		if (e != NULL)

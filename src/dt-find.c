@@ -336,7 +336,8 @@ setting(const char *line, size_t len)
 		} else if (strcmp(f[1], "finder") == 0) {
 			free(finder);
 			finder = *f[2] ? dt_xstrdup(f[2]) : NULL;
-		}
+		} else if (strcmp(f[1], "python") == 0)
+			setenv("DT_PYTHON", f[2], 1);	/* as the runners */
 	}
 	free(copy);
 }

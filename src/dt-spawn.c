@@ -47,7 +47,7 @@ struct runner {
 	char		*reason;	/* why it went down, when it said */
 	char		*tmpdir;
 	char		*tmpwhy;	/* why tmpdir was refused, or NULL */
-	char		*tree;		/* its own tree, or NULL: the copy */
+	char		*tree;		/* PID-N, holding its own tree, or NULL */
 	int		 status;
 	int		 exited;
 	int		 restarts;	/* times this slot got a new adapter */
@@ -62,7 +62,7 @@ static struct {
 	int		 status;
 } prep = { -1, -1, { -1, { 0 } }, 0 };
 static char *dir, *framework, *command, *idprefix, *node, *isolate;
-static char *bundler;
+static char *bundler, *python, *seed;
 static char *runner_dir;	/* "own" or "shared" */
 static char *copy;		/* the real path of dir, from start on */
 static char *trees;		/* where the runners' own trees are */
@@ -295,6 +295,70 @@ hold_group(pid_t pgid)
 		pause();
 }
 
+/* Whether a directory of runners' trees has one whose dt-spawn lives. */
+static int
+trees_in_use(const char *path)
+{
+	DIR *d;
+	struct dirent *e;
+	char *end;
+	long pid;
+	int used = 0;
+
+	if ((d = opendir(path)) == NULL)
+		return errno != ENOENT;
+	while (!used && (e = readdir(d)) != NULL) {
+		pid = strtol(e->d_name, &end, 10);
+		used = end != e->d_name && *end == '-' && pid > 0 &&
+		    (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+	}
+	closedir(d);
+	return used;
+}
+
+/*
+ * distributest 0.2.0 kept the copy in WORKDIR/INITIATOR/USER/NAME-HASH,
+ * its trees in NAME-HASH.runners; the copy is now WORKDIR/INITIATOR/USER/
+ * HASH/NAME.  The old one of this project is removed, in the background,
+ * unless a dt-spawn that made one of its trees still runs.  Only a
+ * directory of ours with .dt-hooks/ in it, as dt-sync always made, is
+ * taken for one: a hand-made dir of the same shape is left alone.
+ */
+static void
+remove_old_copy(void)
+{
+	struct stat st;
+	char *real, *base, *hash, *old = NULL, *hooks = NULL, *oldtrees = NULL;
+
+	if ((real = realpath(dir, NULL)) == NULL)
+		return;
+	if ((base = strrchr(real, '/')) == NULL || base == real)
+		goto done;
+	*base++ = '\0';
+	if ((hash = strrchr(real, '/')) == NULL || hash == real)
+		goto done;
+	*hash++ = '\0';
+	if (strlen(hash) != 8 || strspn(hash, "0123456789abcdef") != 8)
+		goto done;
+	old = dt_xasprintf("%s/%s-%s", real, base, hash);
+	hooks = dt_xasprintf("%s/.dt-hooks", old);
+	oldtrees = dt_xasprintf("%s.runners", old);
+	if (lstat(old, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != geteuid() || lstat(hooks, &st) < 0 ||
+	    !S_ISDIR(st.st_mode) || trees_in_use(oldtrees))
+		goto done;
+	if (detach() == 0) {
+		dt_rm_tree(old);
+		dt_rm_tree(oldtrees);
+		_exit(0);
+	}
+done:
+	free(real);
+	free(old);
+	free(hooks);
+	free(oldtrees);
+}
+
 static void
 do_prep(void)
 {
@@ -317,6 +381,7 @@ do_prep(void)
 		sendf("prep-done", 0, st, NULL);
 		return;
 	}
+	remove_old_copy();
 	hook = dt_xasprintf("%s/.dt-hooks/node_setup", dir);
 	if (access(hook, F_OK) != 0) {
 		free(hook);
@@ -357,29 +422,43 @@ prep_exited(int status)
 	prep.pid = -1;
 }
 
-/* In a runner, before its adapter: into its own tree, made if need be. */
+/*
+ * In a runner, before its adapter: into its own tree, made if need be,
+ * PID-N/NAME, named as the copy is, since tests may ask the name of the
+ * directory they run in.
+ */
 static void
 enter_tree(struct runner *r)
 {
-	char why[PATH_MAX + 128];
+	char why[PATH_MAX + 128], *cwd;
 
+	cwd = dt_xasprintf("%s/%s", r->tree, strrchr(copy, '/') + 1);
 	/*
 	 * Another run may have removed the empty parent, or another user
 	 * made it, where the copy is in a shared directory.  A replaced
 	 * adapter carries on in the tree it had.
 	 */
-	if (dt_private_dir(trees, 0, why, sizeof(why)) < 0 ||
-	    (access(r->tree, F_OK) < 0 &&
-	    dt_link_tree(".", r->tree, why, sizeof(why)) < 0)) {
-		dprintf(3, "down\tcannot make the runner's own tree: "
-		    "%s\n", why);
-		_exit(DT_EX_SYS);
+	if (dt_private_dir(trees, 0, why, sizeof(why)) < 0)
+		goto fail;
+	if (access(cwd, F_OK) < 0) {
+		if (mkdir(r->tree, 0700) < 0 && errno != EEXIST) {
+			snprintf(why, sizeof(why), "%s: %s", r->tree,
+			    strerror(errno));
+			goto fail;
+		}
+		if (dt_link_tree(".", cwd, why, sizeof(why)) < 0)
+			goto fail;
 	}
-	if (chdir(r->tree) < 0) {
-		dprintf(3, "down\tcannot enter %s: %s\n", r->tree,
+	if (chdir(cwd) < 0) {
+		dprintf(3, "down\tcannot enter %s: %s\n", cwd,
 		    strerror(errno));
 		_exit(DT_EX_SYS);
 	}
+	free(cwd);
+	return;
+fail:
+	dprintf(3, "down\tcannot make the runner's own tree: %s\n", why);
+	_exit(DT_EX_SYS);
 }
 
 /* In a runner, before its adapter: runner_setup ID, if there is one. */
@@ -451,6 +530,10 @@ runner_child(struct runner *r, int req, int out, int res, const char *id)
 		setenv("DT_ISOLATE", isolate, 1);
 	if (bundler != NULL)
 		setenv("DT_BUNDLER", bundler, 1);
+	if (python != NULL)
+		setenv("DT_PYTHON", python, 1);
+	if (seed != NULL)
+		setenv("DT_SEED", seed, 1);
 	if (chdir(dir) < 0) {
 		dprintf(3, "down\tcannot enter the project copy: %s\n",
 		    strerror(errno));
@@ -469,8 +552,9 @@ runner_child(struct runner *r, int req, int out, int res, const char *id)
 }
 
 /*
- * The runners' own trees go next to the copy, on its file system, as
- * PID-N; trees whose dt-spawn is gone (killed with its node) are removed.
+ * The runners' own trees go next to the copy, on its file system, in
+ * COPY.runners/PID-N; trees whose dt-spawn is gone (killed with its node)
+ * are removed.
  */
 static void
 trees_init(void)
@@ -686,6 +770,15 @@ adapter_line(struct runner *r, char *l, size_t len)
 		dt_line_field(&line, f[1]);
 		dt_line_field(&line, f[2]);
 		send_line();
+	} else if (strcmp(f[0], "count") == 0 && r->state == R_BUSY &&
+	    n >= 3) {
+		if (bad_number(r, f, 2, 2))
+			return;
+		dt_line_begin(&line, "count");
+		dt_line_fieldf(&line, "%d", r->n);
+		dt_line_field(&line, f[1]);
+		dt_line_field(&line, f[2]);
+		send_line();
 	} else if (strcmp(f[0], "done") == 0 && r->state == R_BUSY &&
 	    n >= 6) {
 		if (bad_number(r, f, 2, 5))
@@ -877,7 +970,7 @@ static const struct dt_setting_var settings[] = {
 	{ "framework", &framework }, { "command", &command },
 	{ "id", &idprefix }, { "node", &node }, { "isolate", &isolate },
 	{ "runner_dir", &runner_dir }, { "bundler", &bundler },
-	{ NULL, NULL }
+	{ "python", &python }, { "seed", &seed }, { NULL, NULL }
 };
 
 static void
@@ -896,6 +989,11 @@ set(char **f, int n)
 	} else if (strcmp(f[1], "args") == 0) {
 		args = dt_xrealloc(args, nargs + 1, sizeof(*args));
 		args[nargs++] = dt_xstrdup(f[2]);
+	} else if (strcmp(f[1], "env") == 0) {
+		/* The initiator's, for the hooks and the runners. */
+		if (f[2][0] == '=' || strchr(f[2], '=') == NULL ||
+		    putenv(dt_xstrdup(f[2])) != 0)
+			dt_die(DT_EX_DATA, "channel: bad env \"%s\"", f[2]);
 	} else if (strcmp(f[1], "heartbeat") == 0) {
 		heartbeat = dt_strtonum(f[2], 0, 3600, &e);
 		if (e != NULL)

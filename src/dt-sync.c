@@ -1,8 +1,9 @@
 /*
  * dt-sync: copy the project and its setup hooks to every node named in
  * the event stream, with rsync, several nodes at a time.  Each node gets
- * its copy under WORKDIR/INITIATOR/USER/PROJECT, so developers sharing a
- * node never collide and the user's own tree is never where tests run.
+ * its copy under WORKDIR/INITIATOR/USER/HASH/NAME (dt_copy_dir), so
+ * developers sharing a node never collide, the user's own tree is never
+ * where tests run, and the copy has the project's name.
  * Emits synced or node-down per node and passes every other line on.
  */
 #include <errno.h>
@@ -35,8 +36,8 @@ static size_t njobs;
 static int running, maxpar = 16;
 static const char *rsync = "rsync";
 static char *project, *initiator, *user, *name, *hooks[2];
-static char **excludes;
-static size_t nexcludes;
+static char **excludes;		/* rsync's filters: keep first */
+static size_t nexcludes, nkeeps;
 static char stage[PATH_MAX];
 
 static void
@@ -272,11 +273,26 @@ event(char *l, size_t len, char **f, int n, unsigned long lineno)
 	switch (dt_event(f, n, lineno)) {
 	case DT_EV_SET:
 		if (dt_set(settings, f[1], f[2]) ||
-		    strcmp(f[1], "exclude") != 0)
+		    (strcmp(f[1], "exclude") != 0 &&
+		    strcmp(f[1], "keep") != 0))
 			break;
 		excludes = dt_xrealloc(excludes, nexcludes + 1,
 		    sizeof(*excludes));
-		excludes[nexcludes++] = dt_xasprintf("--exclude=%s", f[2]);
+		if (strcmp(f[1], "keep") == 0) {
+			/* The first rule that matches wins: before excludes. */
+			memmove(excludes + nkeeps + 1, excludes + nkeeps,
+			    (nexcludes - nkeeps) * sizeof(*excludes));
+			excludes[nkeeps++] = dt_xasprintf("--filter=P %s",
+			    f[2]);
+			nexcludes++;
+			break;
+		}
+		/*
+		 * Sender side only: what the node has under the pattern is
+		 * not spared by --delete, so a file excluded after it was
+		 * copied leaves the node's copy too.
+		 */
+		excludes[nexcludes++] = dt_xasprintf("--filter=-s %s", f[2]);
 		break;
 	case DT_EV_NODE:
 		if (project == NULL || initiator == NULL || user == NULL ||

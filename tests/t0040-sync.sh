@@ -5,12 +5,13 @@ test_description='dt-sync: the project and hooks copied to each node'
 head_events() {
 	ev hello distributest-events 2 test
 	ev set project "$TRASH/proj"
-	ev set name proj
+	ev set name "${name:-proj-0123abcd}"
 	ev set initiator ihost
 	ev set user iuser
 }
 
-COPY=$HOME/.cache/distributest/ihost/iuser/proj
+# The hash that ends the name, then the project's own name.
+COPY=$HOME/.cache/distributest/ihost/iuser/0123abcd/proj
 
 test_expect_success 'setup' '
 	mkdir -p proj/spec proj/.git proj/log proj/tmp proj/.distributest proj/coverage &&
@@ -22,7 +23,7 @@ test_expect_success 'setup' '
 	printf "#!/bin/sh\necho setup\n" > hook
 '
 
-test_expect_success 'a local node gets a copy under workdir/initiator/user/project' '
+test_expect_success 'a local node gets a copy under workdir/initiator/user/hash/name' '
 	{ head_events; ev set node_setup "$TRASH/hook"; ev node local 2 local ssh .cache/distributest; } |
 	dt-sync > out &&
 	grep "^synced	local	[0-9.]*$" out &&
@@ -35,7 +36,7 @@ test_expect_success 'a local node gets a copy under workdir/initiator/user/proje
 test_expect_success '.git, log, tmp and .distributest stay behind; so do excludes' '
 	{ head_events; ev set exclude coverage/; ev node local 2 local ssh wd2; } |
 	dt-sync > out &&
-	c=$HOME/wd2/ihost/iuser/proj &&
+	c=$HOME/wd2/ihost/iuser/0123abcd/proj &&
 	test -e "$c/spec/a_spec.rb" &&
 	! test -e "$c/.git" && ! test -e "$c/log" && ! test -e "$c/tmp" &&
 	! test -e "$c/.distributest" && ! test -e "$c/coverage"
@@ -58,7 +59,25 @@ test_expect_success 'what a node made in its log/ and tmp/ stays there' '
 
 test_expect_success 'an absolute workdir is used as it is' '
 	{ head_events; ev node local 2 local ssh "$TRASH/wd"; } | dt-sync > out &&
-	test -e "$TRASH/wd/ihost/iuser/proj/spec/b_spec.rb"
+	test -e "$TRASH/wd/ihost/iuser/0123abcd/proj/spec/b_spec.rb"
+'
+
+test_expect_success 'a name without a hash names both directories' '
+	{ name=proj head_events; ev node local 2 local ssh wd3; } | dt-sync > out &&
+	test -e "$HOME/wd3/ihost/iuser/proj/proj/spec/b_spec.rb"
+'
+
+test_expect_success 'a file excluded after it was copied leaves the node; what the node made stays' '
+	echo g > proj/Gemfile &&
+	{ head_events; ev node local 2 local ssh .cache/distributest; } | dt-sync > out &&
+	test -e "$COPY/Gemfile" &&
+	mkdir -p "$COPY/tmp" "$COPY/spec/__pycache__" &&
+	echo keep > "$COPY/tmp/cache" && echo keep > "$COPY/spec/__pycache__/m.pyc" &&
+	{ head_events; ev set exclude Gemfile; ev set exclude tmp/; ev set exclude "*.pyc";
+	  ev node local 2 local ssh .cache/distributest; } | dt-sync > out &&
+	! test -e "$COPY/Gemfile" && test -e proj/Gemfile &&
+	test -e "$COPY/tmp/cache" && test -e "$COPY/spec/__pycache__/m.pyc" &&
+	rm proj/Gemfile
 '
 
 test_expect_success 'a failing rsync takes the node out with its reason' '

@@ -2,12 +2,13 @@
 test_description='dt-prep: node_setup once per node through its channel'
 . "$(dirname "$0")/test-lib.sh"
 
-COPY=$HOME/.cache/distributest/ihost/iuser/proj
+# The copy of project proj, whose name has the hash 0123abcd.
+COPY=$HOME/.cache/distributest/ihost/iuser/0123abcd/proj
 
 head_events() {
 	ev hello distributest-events 2 test
 	ev set project "$TRASH/proj"
-	ev set name proj
+	ev set name proj-0123abcd
 	ev set initiator ihost
 	ev set user iuser
 	ev set spawn "$LIBEXEC/dt-spawn"

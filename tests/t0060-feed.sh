@@ -2,7 +2,8 @@
 test_description='dt-feed: the queue, its order, and files of lost runners'
 . "$(dirname "$0")/test-lib.sh"
 
-COPY=$TRASH/wd/ihost/iuser/proj
+# The copy of project proj, whose name has the hash 0123abcd.
+COPY=$TRASH/wd/ihost/iuser/0123abcd/proj
 
 # "Remote" nodes: an rsh that runs the command here, recording its pid.
 cat > fake-rsh <<RSH
@@ -22,7 +23,7 @@ head_events() {
 	ev hello distributest-events 2 test
 	ev set initiator ihost
 	ev set user iuser
-	ev set name proj
+	ev set name proj-0123abcd
 	ev set framework command
 	ev set command "sh {}"
 	ev set spawn "$LIBEXEC/dt-spawn"
@@ -142,7 +143,7 @@ test_expect_success 'files wait for a node that is not ready yet' '
 test_expect_success 'a node lost mid-run: its files run on another node' '
 	make_tests a:1 b:1 c:1 &&
 	printf "sleep 3\n" > "$COPY/t/long.t" &&
-	mkdir -p "$HOME/wd/ihost/iuser" && ln -sfn "$COPY" "$HOME/wd/ihost/iuser/proj" &&
+	mkdir -p "$HOME/wd/ihost/iuser/0123abcd" && ln -sfn "$COPY" "$HOME/wd/ihost/iuser/0123abcd/proj" &&
 	rm -f out &&
 	{ head_events; ev node near 1 local ssh "$TRASH/wd"; ev node far 1 farhost "$TRASH/fake-rsh" wd;
 	  list long a b c; ev ready far 0; test_wait_for "^assign	far	1	t/long.t" out;

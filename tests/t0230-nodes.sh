@@ -62,7 +62,7 @@ test_expect_success 'a run spreads over every node; same totals as on one machin
 '
 
 test_expect_success 'the copies are on the nodes only, keyed by initiator, user and project' '
-	name=$(copy_name proj) && test -n "$name" &&
+	name=$(copy_path proj) && test -n "$name" &&
 	copy=/root/.cache/distributest/$HOSTNAME/root/$name &&
 	for i in 1 2 3; do
 		node_exec $i test -f "$copy/t/f1.t" || return 1
@@ -183,8 +183,8 @@ test_expect_success 'two initiators at once on the same nodes do not collide' '
 	wait $other &&
 	test_grep "8 files, 8 examples, 0 failures" out &&
 	test_grep "8 files, 8 examples, 0 failures" out2 &&
-	node_exec 1 test -d "/root/.cache/distributest/otherbox/root/$(copy_name proj2)" &&
-	node_exec 1 test -d "/root/.cache/distributest/$HOSTNAME/root/$(copy_name proj)" &&
+	node_exec 1 test -d "/root/.cache/distributest/otherbox/root/$(copy_path proj2)" &&
+	node_exec 1 test -d "/root/.cache/distributest/$HOSTNAME/root/$(copy_path proj)" &&
 	grep -q "dt_otherbox_root_proj2_[0-9a-f]*_node" proj2/.distributest/log
 '
 

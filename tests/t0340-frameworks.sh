@@ -14,12 +14,17 @@ rspec_serial() {
 			puts [s["example_count"], s["failure_count"], s["pending_count"],
 			      s["errors_outside_of_examples_count"]].join(" ")' "$TRASH/one.json"
 	done | awk '{ e += $1; f += $2; p += $3; r += $4 }
-		END { printf "%d examples, %d failures, %d pending, %d errors\n", e, f, p, r }'
+		END {
+			printf "%d example%s, %d failure%s", e, e == 1 ? "" : "s", f, f == 1 ? "" : "s"
+			if (p > 0) printf ", %d pending", p
+			if (r > 0) printf ", %d error%s occurred outside of examples", r, r == 1 ? "" : "s"
+			printf "\n"
+		}'
 }
 
-# distributest's counts, in the same words.
+# distributest's totals, in RSpec's words as rspec prints them.
 dt_totals() {
-	sed -n "s/^[0-9]* files*, \([0-9]*\) examples*, \([0-9]*\) failures*, \([0-9]*\) pending, \([0-9]*\) errors*.*/\1 examples, \2 failures, \3 pending, \4 errors/p" "$1"
+	sed -n "s/^[0-9]* files*, \(.*\) in [0-9.]*s on .*/\1/p" "$1"
 }
 
 test_expect_success 'setup' '
@@ -40,7 +45,7 @@ test_expect_success 'framework arguments after -- reach rspec' '
 	rspec_serial rf -e "wrong sum" > serial-e &&
 	(cd rf && distributest -j 2 -- -e "wrong sum") > out;
 	dt_totals out > got && test_cmp serial-e got &&
-	grep "^1 examples" got
+	grep "^1 example," got
 '
 
 test_expect_success 'paths and framework arguments together' '

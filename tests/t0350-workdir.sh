@@ -3,9 +3,11 @@ test_description='each runner works in its own tree: fixed names in the working 
 . "$(dirname "$0")/test-lib.sh"
 
 HOSTNAME=$(hostname)
-# The copy's name has a hash of the project's path: ask dt-config.
+# The copy is in a directory named by a hash of the project's path, from
+# the name dt-config gives it (proj-HASH).
 make_command_project proj
-COPY=$HOME/.cache/distributest/$HOSTNAME/$(id -un)/$(copy_name proj)
+NAME=$(copy_name proj)
+COPY=$HOME/.cache/distributest/$HOSTNAME/$(id -un)/${NAME##*-}/proj
 
 # Each file writes its own name into fixed names in its working directory
 # (a new file, and one the project already has), and in TMPDIR, then
@@ -33,10 +35,10 @@ test_expect_success 'runners writing the same names in cwd and TMPDIR do not col
 	test_grep "8 files, 8 examples, 0 failures" out
 '
 
-test_expect_success 'every runner had its own tree next to the copy' '
+test_expect_success 'every runner had its own tree next to the copy, named as the copy' '
 	grep -o "cwd .*" proj/.distributest/log | sort -u > dirs &&
 	test_line_count = 4 dirs &&
-	grep -v "cwd $COPY\\.runners/[0-9]*-[1-4]\$" dirs > other || :
+	grep -v "cwd $COPY\\.runners/[0-9]*-[1-4]/proj\$" dirs > other || :
 	test_must_fail test -s other
 '
 

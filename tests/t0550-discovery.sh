@@ -61,7 +61,7 @@ test_expect_success PYTEST 'pytest: testpaths, python_files and norecursedirs' '
 	printf "%s\n" tests/sub/check_c.py tests/test_a.py > want &&
 	test_cmp want got &&
 	(cd py && distributest -j 2) > out &&
-	test_grep "2 files, 3 examples, 0 failures" out
+	test_grep "2 files, 3 passed in" out
 '
 
 test_expect_success PYTEST 'pytest: --ignore and collect_ignore in a conftest.py' '
@@ -86,7 +86,7 @@ test_expect_success PYTEST 'pytest: tests inside the package, and no root tests/
 	(cd pk && distributest --print-config) > config &&
 	test_grep "detected: test_*.py files exist" config &&
 	(cd pk && distributest -j 2) > out &&
-	test_grep "1 file, 1 example, 0 failures" out
+	test_grep "1 file, 1 passed in" out
 '
 
 test_expect_success PYTEST 'pytest: a framework argument it refuses ends the run with its message' '
@@ -107,8 +107,10 @@ test_expect_success MINITEST 'minitest: test/spec_*.rb and test_*.rb, but not te
 	(cd mt && planned) > got &&
 	printf "%s\n" test/spec_a.rb test/test_c.rb test/unit/b_test.rb > want &&
 	test_cmp want got &&
+	(cd mt && ruby -Itest -e "ARGV.each { |f| require File.expand_path(f) }" test/spec_a.rb test/test_c.rb test/unit/b_test.rb > ../plain) &&
+	test_grep "6 runs, 6 assertions, 0 failures, 0 errors, 0 skips" plain &&
 	(cd mt && distributest -j 2) > out &&
-	test_grep "3 files, 6 examples, 0 failures" out
+	test_grep "3 files, 6 runs, 6 assertions, 0 failures, 0 errors, 0 skips in" out
 '
 
 test_expect_success MINITEST 'minitest: the Rakefile'"'"'s TestTask decides, as rake test would' '
@@ -138,7 +140,7 @@ test_expect_success MINITEST 'minitest specs under spec/ are minitest'"'"'s, not
 	(cd ms && distributest --print-config) > config &&
 	test_grep "framework = minitest	; default, detected: spec/ exists and its files load minitest" config &&
 	(cd ms && distributest -j 1) > out &&
-	test_grep "1 file, 1 example, 0 failures" out
+	test_grep "1 file, 1 runs, 1 assertions, 0 failures, 0 errors, 0 skips in" out
 '
 
 test_expect_success TEST_UNIT 'test-unit is told from what test/ loads, with no configuration' '
@@ -149,7 +151,7 @@ test_expect_success TEST_UNIT 'test-unit is told from what test/ loads, with no 
 	(cd tu && distributest --print-config) > config &&
 	test_grep "framework = test-unit	; default, detected: test/ exists and its files load test-unit" config &&
 	(cd tu && distributest -j 1) > out &&
-	test_grep "1 file, 1 example, 0 failures" out
+	test_grep "1 file, 1 tests, 1 assertions, 0 failures, 0 errors, 0 pendings, 0 omissions, 0 notifications in" out
 '
 
 test_expect_success RSPEC 'a tests setting still decides alone' '

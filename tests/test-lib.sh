@@ -386,6 +386,12 @@ copy_name() {
 	dt-config -C "$1" | sed -n "s/^set	name	//p"
 }
 
+# Where the copy is under WORKDIR/INITIATOR/USER: HASH/PROJECT.
+copy_path() {
+	n=$(copy_name "$1") && test -n "$n" &&
+	echo "${n##*-}/${n%-*}"
+}
+
 # Events: a line of tab-separated fields (escapes are the caller's).
 ev() {
 	printf '%s' "$1"

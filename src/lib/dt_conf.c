@@ -20,14 +20,15 @@
 const char *const dt_run_keys[DT_RUN_NKEYS] = {
 	"framework", "command", "tests", "exclude", "workdir",
 	"node_setup", "runner_setup", "retries", "args", "isolate",
-	"runner_dir", "split", "bundler"
+	"runner_dir", "split", "bundler", "keep", "env", "python"
 };
 
 /* Keys whose repeats within one file add words rather than replace. */
 static int
 is_list(int k)
 {
-	return k == DT_RUN_TESTS || k == DT_RUN_EXCLUDE || k == DT_RUN_ARGS;
+	return k == DT_RUN_TESTS || k == DT_RUN_EXCLUDE || k == DT_RUN_ARGS ||
+	    k == DT_RUN_KEEP || k == DT_RUN_ENV;
 }
 
 static const char *const frameworks[] = {
@@ -162,6 +163,35 @@ one_of(const char *value, const char *const *choices)
 	return 0;
 }
 
+/*
+ * Each word of env: NAME, a pattern of names (LC_*), NAME=VALUE, or -NAME
+ * to drop a name or pattern of the defaults.  Names as sh(1) takes them.
+ */
+static int
+check_env(struct dt_conf *c, const char *value)
+{
+	char *copy = dt_xstrdup(value), *w, *save = NULL;
+	size_t n;
+	int ok = 1;
+
+	for (w = strtok_r(copy, " \t", &save); w && ok;
+	    w = strtok_r(NULL, " \t", &save)) {
+		const char *name = *w == '-' ? w + 1 : w, *glob;
+
+		n = strcspn(name, "=");
+		glob = strpbrk(name, "*?");
+		if (n == 0 || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789_*?") != n ||
+		    (name[0] >= '0' && name[0] <= '9') ||
+		    (name[n] == '=' && (*w == '-' ||
+		    (glob != NULL && glob < name + n))))
+			ok = fail(c, "env: \"%s\" is not NAME, a pattern of "
+			    "names, NAME=VALUE or -NAME", w);
+	}
+	free(copy);
+	return ok;
+}
+
 /* A [run] value that is not one the key takes fails with why. */
 static int
 check_run(struct dt_conf *c, int k, const char *value)
@@ -190,6 +220,8 @@ check_run(struct dt_conf *c, int k, const char *value)
 			return fail(c, "retries: \"%s\" is %s (expected 0 "
 			    "to 100)", value, e);
 	}
+	if (k == DT_RUN_ENV)
+		return check_env(c, value);
 	return 1;
 }
 
@@ -398,11 +430,28 @@ dt_conf_free(struct dt_conf *c)
 
 /*
  * Where a node keeps an initiator's copy of a project: one directory per
- * initiating host and user, so that two developers never share one.
+ * initiating host and user, one per project path (the hash that ends
+ * name, NAME-HASH), and in it the copy, named as the project is, since
+ * tests may ask the name of the directory they run in.  A copy as 0.2.0
+ * made it, WORKDIR/INITIATOR/USER/NAME-HASH, is thus never in the way.
+ * A name without a hash, or whose NAME is "." or "..", which would not
+ * name a directory of its own, is taken whole for both.
  */
 char *
 dt_copy_dir(const char *workdir, const char *initiator, const char *user,
     const char *name)
 {
-	return dt_xasprintf("%s/%s/%s/%s", workdir, initiator, user, name);
+	size_t n = strlen(name);
+	int base;
+
+	if (n > 9 && name[n - 9] == '-' &&
+	    strspn(name + n - 8, "0123456789abcdef") == 8) {
+		base = (int)(n - 9);
+		if (!(base == 1 && name[0] == '.') &&
+		    !(base == 2 && name[0] == '.' && name[1] == '.'))
+			return dt_xasprintf("%s/%s/%s/%s/%.*s", workdir,
+			    initiator, user, name + n - 8, base, name);
+	}
+	return dt_xasprintf("%s/%s/%s/%s/%s", workdir, initiator, user, name,
+	    name);
 }
