@@ -227,6 +227,8 @@ relay(struct dt_child *c, struct tap *t)
 			printf("%s\n", ol);
 			tap_line(t, ol);
 		}
+		/* As it comes: a file that hangs has said what it did. */
+		fflush(stdout);
 		if (exited || o.eof) {
 			if (o.len > 0) {	/* a last line, unended */
 				o.eof = 1;

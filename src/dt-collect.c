@@ -89,6 +89,8 @@ struct slot {			/* what one runner is doing */
 	double		 up;		/* when it first came up, from t0 */
 	long		 counts[NWORDS];	/* of the file it runs, until done */
 	int		 counted;	/* the adapter sent count lines */
+	int		 timed_out;	/* its file, until lost */
+	long long	 timeout;	/* seconds it had */
 };
 
 struct done {
@@ -646,6 +648,59 @@ ev_out(char **f, int k)
 	}
 }
 
+/* The last lines of a file's output, as kept, each after PREFIX. */
+static void
+print_tail(const struct dt_buf *b, int lines, const char *prefix)
+{
+	size_t start = b->len;
+	int n = 0;
+
+	if (b->len == 0) {
+		printf("%s(no output)\n", prefix);
+		return;
+	}
+	if (b->s[start - 1] == '\n')
+		start--;
+	while (start > 0 && !(b->s[start - 1] == '\n' && ++n == lines))
+		start--;
+	while (start < b->len) {
+		size_t e = start;
+
+		while (e < b->len && b->s[e] != '\n')
+			e++;
+		printf("%s%.*s\n", prefix, (int)(e - start), b->s + start);
+		start = e + 1;
+	}
+}
+
+/*
+ * A file past its timeout: dt-feed has its runner killed, and the output
+ * the runner had left comes before its lost line, which shows it.
+ */
+static void
+ev_timeout(char **f, int k)
+{
+	struct slot *s = slot(f[1], (int)val[2]);
+
+	(void)k;
+	(void)f;
+	s->timeout = (long long)val[4];
+	s->timed_out = 1;
+}
+
+static void
+show_timeout(struct slot *s)
+{
+	clear_status();
+	printf("\nTIMEOUT %s%s%s%s (%s/%d): no result after %lld s; its "
+	    "runner was killed and replaced. The end of its output:\n",
+	    s->path, s->part ? " [part " : "", s->part ? s->part : "",
+	    s->part ? "]" : "", s->node, s->r, s->timeout);
+	print_tail(&s->output, 20, "  | ");
+	fflush(stdout);
+	s->timed_out = 0;
+}
+
 static void
 ev_fail(char **f, int k)
 {
@@ -799,6 +854,8 @@ ev_lost(char **f, int k)
 		    strcmp(slots[i].path, f[1]) == 0 &&
 		    (part == NULL || (slots[i].part != NULL &&
 		    strcmp(slots[i].part, part) == 0))) {
+			if (slots[i].timed_out)
+				show_timeout(&slots[i]);
 			free(slots[i].path);
 			slots[i].path = NULL;
 			running--;
@@ -841,6 +898,7 @@ static void (*const acts[DT_EV_MAX])(char **, int) = {
 	[DT_EV_COUNT] = ev_count,
 	[DT_EV_DONE] = ev_done,
 	[DT_EV_REQUEUE] = ev_requeue,
+	[DT_EV_TIMEOUT] = ev_timeout,
 	[DT_EV_LOST] = ev_lost,
 	[DT_EV_END] = ev_end,
 };

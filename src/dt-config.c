@@ -286,6 +286,7 @@ defaults(struct dt_conf *c)
 		{ DT_RUN_RUNNER_DIR, "own" },
 		{ DT_RUN_SPLIT, "yes" },
 		{ DT_RUN_BUNDLER, "auto" },
+		{ DT_RUN_TIMEOUT, "auto" },
 	};
 	size_t i;
 
@@ -635,6 +636,7 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 	set_words("keep", c->run[DT_RUN_KEEP].value);
 	set_env(c->run[DT_RUN_ENV].value);
 	set_given("python", c->run[DT_RUN_PYTHON].value);
+	set("timeout", c->run[DT_RUN_TIMEOUT].value);
 	p = dt_xasprintf("%s/.distributest/timings", project);
 	set("timings", p);
 	free(p);

@@ -33,6 +33,9 @@ enum { R_NONE, R_IDLE, R_BUSY, R_LOST, R_DOWN, R_REPLACING };
 struct runner {
 	int		 state;
 	struct dt_test	*test;
+	double		 deadline;	/* of its file, dt_now() */
+	double		 limit;		/* its file's timeout, in seconds */
+	int		 timed_out;	/* killed for it: its lost is final */
 };
 
 struct node {
@@ -57,7 +60,7 @@ static size_t outstanding;		/* files not yet done nor lost */
 static int listed, upstream_eof, retries = 2, dry_run, split = 1;
 static size_t nitems;			/* queue entries: files and parts */
 static char *initiator, *user, *name, *framework, *command, *spawn, *timings;
-static char *isolate, *runner_dir, *bundler, *python, *seed;
+static char *isolate, *runner_dir, *bundler, *python, *seed, *timeout;
 static char **envs;		/* NAME=VALUE, from the initiator */
 static size_t nenvs;
 static char **args;
@@ -262,7 +265,10 @@ node_down(struct node *n, const char *why)
 		if (why == NULL)
 			why = closewhy ? closewhy : "channel closed";
 		for (i = 0; i < n->nr; i++)
-			if (n->r[i].state == R_BUSY)
+			if (n->r[i].state == R_BUSY && n->r[i].timed_out)
+				lose(n->r[i].test, "timed out, and its node "
+				    "went down");
+			else if (n->r[i].state == R_BUSY)
 				requeue(n, i + 1, n->r[i].test, why);
 		emit("node-down", n->nl.name, "channel", why, (char *)NULL);
 		free(closewhy);
@@ -271,6 +277,25 @@ node_down(struct node *n, const char *why)
 	n->state = N_DOWN;
 	n->alive = 0;
 	n->replacing = 0;
+}
+
+/*
+ * How long a file may run: the timeout setting's seconds, or with auto,
+ * ten times what the timings expect plus a minute, and 15 minutes for a
+ * file they do not know.
+ */
+static double
+file_timeout(const struct dt_test *t)
+{
+	const char *e;
+	long long n;
+
+	if (timeout != NULL && strcmp(timeout, "auto") != 0) {
+		n = dt_strtonum(timeout, 1, 604800, &e);
+		if (e == NULL)
+			return (double)n;
+	}
+	return t->est >= 0 ? 60 + 10 * t->est : 900;
 }
 
 static void
@@ -304,6 +329,9 @@ dispatch(void)
 			}
 			n->r[j].state = R_BUSY;
 			n->r[j].test = t;
+			n->r[j].limit = file_timeout(t);
+			n->r[j].deadline = dt_now() + n->r[j].limit;
+			n->r[j].timed_out = 0;
 			emit_begin("assign");
 			dt_line_field(&ev, n->nl.name);
 			dt_line_field(&ev, num);
@@ -392,7 +420,9 @@ rp_runner_up(struct node *n, struct runner *r, char **f, int k)
 static void
 rp_runner_down(struct node *n, struct runner *r, char **f, int k)
 {
-	if (r->state == R_BUSY)
+	if (r->state == R_BUSY && r->timed_out)
+		lose(r->test, k > 2 ? f[2] : "timed out");
+	else if (r->state == R_BUSY)
 		requeue(n, atoi(f[1]), r->test, k > 2 ? f[2] : "");
 	if (r->state == R_NONE)
 		n->reported++;
@@ -415,7 +445,11 @@ rp_lost(struct node *n, struct runner *r, char **f, int k)
 {
 	if (r->state != R_BUSY)
 		return;
-	requeue(n, atoi(f[1]), r->test, k > 2 ? f[2] : "runner lost");
+	/* Run again, it would hang again. */
+	if (r->timed_out)
+		lose(r->test, k > 2 ? f[2] : "timed out");
+	else
+		requeue(n, atoi(f[1]), r->test, k > 2 ? f[2] : "runner lost");
 	r->state = R_LOST;	/* runner-down follows */
 	r->test = NULL;
 }
@@ -606,6 +640,51 @@ heartbeats(void)
 			free(why);
 			check_end();
 		}
+}
+
+/*
+ * A file past its timeout: said, and its runner killed on the node; the
+ * lost reply that follows ends it.
+ */
+static void
+timeouts(void)
+{
+	struct dt_buf b = { 0 };
+	double now = dt_now();
+	char num[16], *why;
+	size_t i;
+	int j;
+
+	for (i = 0; i < nnodes; i++) {
+		struct node *n = &nodes[i];
+
+		for (j = 0; j < n->nr && n->state == N_UP; j++) {
+			struct runner *r = &n->r[j];
+
+			if (r->state != R_BUSY || r->timed_out ||
+			    now < r->deadline)
+				continue;
+			r->timed_out = 1;
+			snprintf(num, sizeof(num), "%d", j + 1);
+			emit_begin("timeout");
+			dt_line_field(&ev, n->nl.name);
+			dt_line_field(&ev, num);
+			dt_line_field(&ev, r->test->path);
+			dt_line_fieldf(&ev, "%.0f", r->limit);
+			if (r->test->part > 0)
+				dt_line_fieldf(&ev, "%d/%d", r->test->part,
+				    r->test->nparts);
+			emit_end();
+			why = dt_xasprintf("timed out after %.0f s", r->limit);
+			dt_line_begin(&b, "kill");
+			dt_line_field(&b, num);
+			dt_line_field(&b, why);
+			free(why);
+			if (dt_line_send(n->ch.c.in, &b) < 0)
+				node_down(n, NULL);
+		}
+	}
+	dt_buf_free(&b);
 }
 
 /* Runners the run expects: a node with runners = auto as this machine. */
@@ -897,7 +976,8 @@ static const struct dt_setting_var settings[] = {
 	{ "framework", &framework }, { "command", &command },
 	{ "spawn", &spawn }, { "timings", &timings }, { "isolate", &isolate },
 	{ "runner_dir", &runner_dir }, { "bundler", &bundler },
-	{ "python", &python }, { "seed", &seed }, { NULL, NULL }
+	{ "python", &python }, { "seed", &seed }, { "timeout", &timeout },
+	{ NULL, NULL }
 };
 
 static void
@@ -1071,7 +1151,8 @@ main(int argc, char *argv[])
 		for (i = 0; i < nnodes; i++)
 			if (nodes[i].state == N_UP)
 				dt_chan_watch(&nodes[i].ch, &st, i);
-		ready = dt_stage_wait(&st, dt_heartbeat() > 0 ? 1000 : -1,
+		ready = dt_stage_wait(&st, dt_heartbeat() > 0 ||
+		    outstanding > 0 ? 1000 : -1,
 		    outhead < out.len ? POLLOUT : 0);
 		if (ready & DT_STAGE_WRITABLE)
 			out_flush(0);
@@ -1083,6 +1164,7 @@ main(int argc, char *argv[])
 		}
 		/* After the reads: what waited in a pipe was heard. */
 		heartbeats();
+		timeouts();
 		if (dt_stage_read(&st, event))
 			upstream_end();
 		/* Whatever happened, idle runners and queued files meet. */

@@ -1055,11 +1055,36 @@ do_prep_req(char **f, int n)
 	do_prep();
 }
 
+/*
+ * A file the initiator gave up waiting for: its runner's whole process
+ * group goes, as for a dead adapter, and a new adapter takes the slot
+ * whatever the slot's count of restarts, the file being at fault.
+ */
+static void
+do_kill(char **f, int n)
+{
+	const char *e;
+	struct runner *r;
+	int i, restarts;
+
+	i = dt_strtonum(f[1], 1, nrunners, &e);
+	if (e != NULL)
+		dt_die(DT_EX_DATA, "channel: kill: runner %s is %s", f[1], e);
+	r = &runners[i - 1];
+	if (r->state != R_BUSY)
+		return;	/* it finished as the request came */
+	restarts = r->restarts;
+	r->restarts = 0;
+	runner_down(r, dt_xstrdup(n > 2 && *f[2] ? f[2] : "killed"));
+	r->restarts = restarts;
+}
+
 static void (*const requests[DT_RQ_MAX])(char **, int) = {
 	[DT_RQ_SET] = set,
 	[DT_RQ_PREP] = do_prep_req,
 	[DT_RQ_START] = do_start,
 	[DT_RQ_RUN] = do_run,
+	[DT_RQ_KILL] = do_kill,
 	[DT_RQ_PING] = do_ping,
 	[DT_RQ_INFO] = do_info,
 };

@@ -20,7 +20,7 @@
 const char *const dt_run_keys[DT_RUN_NKEYS] = {
 	"framework", "command", "tests", "exclude", "workdir",
 	"node_setup", "runner_setup", "retries", "args", "isolate",
-	"runner_dir", "split", "bundler", "keep", "env", "python"
+	"runner_dir", "split", "bundler", "keep", "env", "python", "timeout"
 };
 
 /* Keys whose repeats within one file add words rather than replace. */
@@ -222,6 +222,12 @@ check_run(struct dt_conf *c, int k, const char *value)
 	}
 	if (k == DT_RUN_ENV)
 		return check_env(c, value);
+	if (k == DT_RUN_TIMEOUT && strcmp(value, "auto") != 0) {
+		dt_strtonum(value, 1, 604800, &e);
+		if (e != NULL)
+			return fail(c, "timeout: \"%s\" is not auto nor seconds "
+			    "from 1 to 604800", value);
+	}
 	return 1;
 }
 

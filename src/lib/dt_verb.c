@@ -32,6 +32,7 @@ const struct dt_verb dt_events[DT_EV_MAX] = {
 	[DT_EV_COUNT] =		{ "count",	 6, 1 },
 	[DT_EV_DONE] =		{ "done",	10, 1 },
 	[DT_EV_REQUEUE] =	{ "requeue",	 5, 1 },
+	[DT_EV_TIMEOUT] =	{ "timeout",	 5, 1 },
 	[DT_EV_LOST] =		{ "lost",	 3, 0 },
 	[DT_EV_END] =		{ "end",	 1, 0 },
 };
@@ -42,6 +43,7 @@ const struct dt_verb dt_requests[DT_RQ_MAX] = {
 	[DT_RQ_PREP] =		{ "prep",	 1, 0 },
 	[DT_RQ_START] =		{ "start",	 2, 0 },
 	[DT_RQ_RUN] =		{ "run",	 3, 1 },
+	[DT_RQ_KILL] =		{ "kill",	 3, 1 },
 	[DT_RQ_PING] =		{ "ping",	 1, 0 },
 	[DT_RQ_INFO] =		{ "info",	 1, 0 },
 };
@@ -113,6 +115,9 @@ const struct dt_num dt_event_nums[] = {
 	{ DT_EV_DONE,		9, DT_NUM_INT,  "ERRORS", 0, DT_COUNT_MAX },
 	{ DT_EV_DONE,		10, DT_NUM_PART, "K/M", 0, 0 },
 	{ DT_EV_REQUEUE,	2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_TIMEOUT,	2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_TIMEOUT,	4, DT_NUM_SECS, "SECONDS", 0, 0 },
+	{ DT_EV_TIMEOUT,	5, DT_NUM_PART, "K/M", 0, 0 },
 	{ DT_EV_LOST,		3, DT_NUM_PART, "K/M", 0, 0 },
 };
 const size_t dt_event_nnums = sizeof(dt_event_nums) / sizeof(*dt_event_nums);
