@@ -127,6 +127,7 @@ static int whole_project;	/* the list is every test file there is */
 static int tty, verbose, nslowest = 5, status_shown, ended;
 static char *logpath, *timingspath, *project, *seed;
 static FILE *logf;
+static int log_errno;		/* why the log could not be written */
 static double t0, work;
 static unsigned long lineno;	/* of the event being acted on */
 static volatile sig_atomic_t signalled;	/* SIGTERM or SIGHUP came */
@@ -224,6 +225,33 @@ slot(const char *node, int n)
 	return &slots[nslots++];
 }
 
+/* A log that cannot take more (a full disk) is said so, once. */
+static void
+log_check(void)
+{
+	if (log_errno != 0 || (!ferror(logf) && fflush(logf) == 0))
+		return;
+	log_errno = errno ? errno : EIO;
+	dt_warn("log %s: %s; the log lacks what follows", logpath,
+	    strerror(log_errno));
+}
+
+/* Where the log is, or why there is none: never an earlier run's. */
+static void
+print_log_line(void)
+{
+	if (logpath == NULL)
+		return;
+	if (logf == NULL)
+		printf("log: none, %s cannot be written (%s)\n", logpath,
+		    strerror(log_errno));
+	else if (log_errno != 0)
+		printf("log: %s, cut short (%s)\n", logpath,
+		    strerror(log_errno));
+	else
+		printf("log: %s\n", logpath);
+}
+
 static void
 log_event(const char *raw, size_t len, const char *node)
 {
@@ -244,6 +272,7 @@ log_event(const char *raw, size_t len, const char *node)
 	}
 	fprintf(logf, "%s %s\t%.*s\n", stamp, node ? node : "-", (int)len,
 	    raw);
+	log_check();
 }
 
 static void
@@ -267,9 +296,10 @@ open_log(const char *path)
 		free(dir);
 		logf = fopen(path, "we");
 	}
-	if (logf == NULL)
+	if (logf == NULL) {
+		log_errno = errno;
 		dt_warn_sys("log %s", path);
-	else {
+	} else {
 		setvbuf(logf, NULL, _IOLBF, 0);
 		fwrite(early.s ? early.s : "", 1, early.len, logf);
 		dt_buf_free(&early);
@@ -426,7 +456,7 @@ summary(const char *how)
 {
 	double wall = dt_now() - t0;
 	size_t i;
-	int rc;
+	int rc, notests;
 
 	ended = 1;
 	clear_status();
@@ -470,8 +500,6 @@ summary(const char *how)
 	if (seed != NULL && strcmp(speech->framework, "command") != 0)
 		printf("seed %s: distributest --seed %s orders each file the "
 		    "same\n", seed, seed);
-	if (logpath != NULL)
-		printf("log: %s\n", logpath);
 	if (how != NULL || nlost > 0)
 		rc = DT_EX_INCOMPLETE;
 	else if (failures + errors + files_failed > 0)
@@ -480,15 +508,19 @@ summary(const char *how)
 		rc = DT_EX_NOTESTS;
 	else
 		rc = DT_EX_OK;
-	if (rc == DT_EX_NOTESTS)
-		printf("no test files found%s%s\n", project ? " in " : "",
-		    project ? project : "");
-	fflush(stdout);
+	notests = rc == DT_EX_NOTESTS;
 	/* Stopped by a signal, the run's status is that signal's. */
 	if (signalled)
 		rc = DT_EX_SIGNAL + signalled;
-	if (logf != NULL)
+	if (logf != NULL) {
 		fprintf(logf, "exit %d\n", rc);
+		log_check();
+	}
+	print_log_line();
+	if (notests)
+		printf("no test files found%s%s\n", project ? " in " : "",
+		    project ? project : "");
+	fflush(stdout);
 	return rc;
 }
 
