@@ -18,13 +18,14 @@
 
 #include "dt.h"
 
-#define USAGE "dt-config [-pS] [-a arg] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir] [-s seed]"
+#define USAGE "dt-config [-pS] [-a arg] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir] [-r slot] [-s seed]"
 
 static char project[PATH_MAX];
 static char **cmdargs;		/* -a: framework arguments, each as it is */
 static size_t ncmdargs;
 static const char *detected;	/* why the framework was chosen */
 static char seed[16];		/* of the run's random orders */
+static int slot;		/* -r: runs of the project beside this one */
 
 static const char *
 origin(const struct dt_origin *o)
@@ -482,6 +483,9 @@ copy_name(char *name, size_t size)
 	base = base && base[1] ? base + 1 : "root";
 	for (p = project; *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
+	/* A run beside another of the project: a copy and ids of its own. */
+	if (slot > 0)
+		h = (h ^ (unsigned char)slot) * 16777619u;
 	if ((len = strlen(base)) > 200)
 		len = 200;
 	while (len > 0 && len < strlen(base) &&
@@ -640,7 +644,8 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 	p = dt_xasprintf("%s/.distributest/timings", project);
 	set("timings", p);
 	free(p);
-	p = dt_xasprintf("%s/.distributest/log", project);
+	p = slot > 0 ? dt_xasprintf("%s/.distributest/log-%d", project, slot) :
+	    dt_xasprintf("%s/.distributest/log", project);
 	set("log", p);
 	free(p);
 	p = dt_xasprintf("%s/dt-spawn", libexec);
@@ -697,7 +702,7 @@ main(int argc, char *argv[])
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
-	while ((ch = getopt(argc, argv, "a:C:c:j:l:m:pSs:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:C:c:j:l:m:pr:Ss:")) != -1) {
 		switch (ch) {
 		case 'C': dir = optarg; break;
 		case 'c': file = optarg; break;
@@ -712,6 +717,12 @@ main(int argc, char *argv[])
 		case 'p': print = 1; break;
 		case 'S': nosplit = 1; break;
 		case 's': given_seed = optarg; break;
+		case 'r':
+			slot = dt_strtonum(optarg, 0, 255, &e);
+			if (e != NULL)
+				dt_die(DT_EX_USAGE, "-r %s: %s (expected 0 to "
+				    "255)", optarg, e);
+			break;
 		default: dt_usage(USAGE);
 		}
 	}
