@@ -197,6 +197,8 @@ bench: deps
 	sh bench/order.sh
 	@echo
 	sh bench/output.sh
+	@echo
+	sh bench/discovery.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \

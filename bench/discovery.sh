@@ -23,7 +23,7 @@
 # in a probe file then.  Every time is the median of DISCOVERY_REPS runs,
 # the configurations taking turns.
 #
-# About 75 s on 2 cores.
+# About 50 s on 2 cores.
 # Environment: DISCOVERY_SIZES (file counts, default "100 2000"),
 # DISCOVERY_REPS (default 5), DISCOVERY_FRAMEWORKS (default "rspec pytest
 # minitest"), DISCOVERY_PYTHON (default /usr/bin/python3: the runners'

@@ -18,7 +18,7 @@
 
 #include "dt.h"
 
-#define USAGE "dt-config [-pS] [-a arg] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir] [-r slot] [-s seed]"
+#define USAGE "dt-config [-NpS] [-a arg] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir] [-r slot] [-s seed]"
 
 static char project[PATH_MAX];
 static char **cmdargs;		/* -a: framework arguments, each as it is */
@@ -387,6 +387,44 @@ check_nodes(const struct dt_conf *c)
 	}
 }
 
+/*
+ * A project's own configuration may name programs, the nodes' rsh and
+ * spawn, that a check of the nodes (distributest --nodes) would run on
+ * this machine before any test: that needs the user's say, a
+ * project_commands = yes of the user's or the system's configuration.
+ */
+static void
+check_project_commands(const struct dt_conf *c)
+{
+	const struct dt_setting *allow = &c->run[DT_RUN_PROJECT_COMMANDS];
+	char *own = dt_xasprintf("%s/.distributest/config", project);
+	size_t i;
+
+	if (allow->value != NULL && allow->origin.file != NULL &&
+	    strcmp(allow->origin.file, own) == 0)
+		dt_die(DT_EX_USAGE, "%s: project_commands: only the user's or "
+		    "the system's configuration can allow a project's "
+		    "commands", origin(&allow->origin));
+	for (i = 0; i < c->nnodes; i++) {
+		const struct dt_node *n = &c->nodes[i];
+		const struct dt_setting *v[] = { &n->rsh, &n->spawn };
+		const char *k[] = { "rsh", "spawn" };
+		size_t j;
+
+		for (j = 0; j < 2; j++)
+			if (v[j]->value != NULL && v[j]->origin.file != NULL &&
+			    strcmp(v[j]->origin.file, own) == 0 &&
+			    (allow->value == NULL ||
+			    strcmp(allow->value, "yes") != 0))
+				dt_die(DT_EX_USAGE, "%s: %s: a project's own "
+				    "command is not run to check the nodes; "
+				    "set project_commands = yes in your "
+				    "configuration to allow it",
+				    origin(&v[j]->origin), k[j]);
+	}
+	free(own);
+}
+
 static void
 print_ini(struct dt_conf *c, const char *libexec)
 {
@@ -697,12 +735,12 @@ main(int argc, char *argv[])
 	const char *control = NULL, *given_seed = NULL;
 	const char *e;
 	char *p;
-	int ch, print = 0, nosplit = 0;
+	int ch, print = 0, nosplit = 0, nodes_check = 0;
 	size_t i;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
-	while ((ch = getopt(argc, argv, "a:C:c:j:l:m:pr:Ss:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:C:c:j:l:m:Npr:Ss:")) != -1) {
 		switch (ch) {
 		case 'C': dir = optarg; break;
 		case 'c': file = optarg; break;
@@ -715,6 +753,7 @@ main(int argc, char *argv[])
 			cmdargs[ncmdargs++] = optarg;
 			break;
 		case 'p': print = 1; break;
+		case 'N': nodes_check = 1; break;
 		case 'S': nosplit = 1; break;
 		case 's': given_seed = optarg; break;
 		case 'r':
@@ -775,6 +814,8 @@ main(int argc, char *argv[])
 		c.run[DT_RUN_SPLIT].origin.line = 0;
 	}
 	defaults(&c);
+	if (nodes_check)
+		check_project_commands(&c);
 	hook(&c, DT_RUN_NODE_SETUP, "node_setup");
 	hook(&c, DT_RUN_RUNNER_SETUP, "runner_setup");
 	if (print)

@@ -781,6 +781,8 @@ queue_parts(struct dt_test *t, const struct unit *u, size_t nu,
 	}
 }
 
+#define SPLIT_MIN 0.5	/* seconds: a file quicker is never split */
+
 /*
  * Split t into parts when it is expected to take more than share, and
  * its units were timed.  Each part then costs the file's own overhead
@@ -798,7 +800,8 @@ split_file(struct dt_test *t, const struct dt_timings *tt, double share,
 	size_t nu, i, m, b, least, most, bytes, timed;
 
 	nu = dt_timings_units(tt, t->path, &first);
-	if (nu < 2 || nr < 2 || t->time <= share)
+	/* Under SPLIT_MIN, what a part saves is less than what it costs. */
+	if (nu < 2 || nr < 2 || t->time <= share || t->time < SPLIT_MIN)
 		return 0;
 	u = dt_xcalloc(nu, sizeof(*u));
 	for (bytes = esc_len(t->path) + 64, timed = 0, i = 0; i < nu; i++) {

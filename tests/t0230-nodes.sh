@@ -4,6 +4,7 @@ test_description='a run across three nodes over ssh, and the faults it survives'
 . "$TEST_DIRECTORY/cluster.sh"
 
 HOSTNAME=$(hostname)
+Q="'"
 
 # The project: files that say where they ran, leave a mark in their
 # working directory, and take a little while.
@@ -42,7 +43,18 @@ test_expect_success 'a cluster of three nodes' '
 	cluster_up 3
 '
 
+test_expect_success 'distributest --nodes runs no command of the project'"'"'s own unless the user allows it' '
+	make_project 1 && nodes_config 1 2 3 &&
+	(cd proj && test_expect_code 100 distributest --nodes) > out 2> err &&
+	test_grep "proj/.distributest/config:7: rsh: a project${Q}s own command is not run to check the nodes; set project_commands = yes in your configuration to allow it" err &&
+	printf "[run]\nproject_commands = yes\n" >> proj/.distributest/config &&
+	(cd proj && test_expect_code 100 distributest --nodes) 2> err &&
+	test_grep "project_commands: only the user${Q}s or the system${Q}s configuration can allow a project${Q}s commands" err
+'
+
 test_expect_success 'distributest --nodes sees every node' '
+	mkdir -p "$XDG_CONFIG_HOME/distributest" &&
+	printf "[run]\nproject_commands = yes\n" > "$XDG_CONFIG_HOME/distributest/config" &&
 	make_project 1 && nodes_config 1 2 3 &&
 	(cd proj && distributest --nodes) > out &&
 	grep " up " out > up &&

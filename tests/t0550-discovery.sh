@@ -7,7 +7,7 @@ test_lazy_prereq BUNDLER 'ruby -e "require %q(bundler)" 2>/dev/null'
 # Each case: the plain command's totals, then distributest's, in one project.
 # The files a run takes are the "test" lines of its dry run.
 planned() {
-	distributest -d "$@" |
+	distributest -d -S "$@" |
 	awk '$1 ~ /^[0-9]+$/ && ($2 == "?" || $2 ~ /^[0-9.]+s[?]?$/) { print $NF }' |
 	sort
 }

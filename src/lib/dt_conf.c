@@ -20,7 +20,8 @@
 const char *const dt_run_keys[DT_RUN_NKEYS] = {
 	"framework", "command", "tests", "exclude", "workdir",
 	"node_setup", "runner_setup", "retries", "args", "isolate",
-	"runner_dir", "split", "bundler", "keep", "env", "python", "timeout"
+	"runner_dir", "split", "bundler", "keep", "env", "python", "timeout",
+	"project_commands"
 };
 
 /* Keys whose repeats within one file add words rather than replace. */
@@ -214,6 +215,9 @@ check_run(struct dt_conf *c, int k, const char *value)
 		return fail(c, "bundler: \"%s\" is not auto, yes or no", value);
 	if (k == DT_RUN_SPLIT && !one_of(value, yesno))
 		return fail(c, "split: \"%s\" is not yes or no", value);
+	if (k == DT_RUN_PROJECT_COMMANDS && !one_of(value, yesno))
+		return fail(c, "project_commands: \"%s\" is not yes or no",
+		    value);
 	if (k == DT_RUN_RETRIES) {
 		dt_strtonum(value, 0, 100, &e);
 		if (e != NULL)
