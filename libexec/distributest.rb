@@ -104,8 +104,22 @@ module Distributest
     # A RERUN command: WORDS as a person would type them in the project root,
     # quoted for sh(1) where needed, after `bundle exec` when bundled?.
     def rerun(*words)
-      words.unshift("bundle", "exec") if bundled?
+      words.unshift(*bundle_exec) if bundled?
       words.map { |word| quote(word) }.join(" ".b)
+    end
+
+    # `bundle exec`, with the bundle command this machine has: Debian's
+    # ruby ships bundle3.1, and `bundle` only comes with its bundler
+    # package; without either, Ruby loads Bundler itself.
+    def bundle_exec
+      @bundle_exec ||= begin
+        path = ENV.fetch("PATH", "").split(File::PATH_SEPARATOR)
+        version = RbConfig::CONFIG["ruby_version"].to_s[/\A\d+\.\d+/]
+        found = ["bundle", "bundle#{version}"].find do |name|
+          path.any? { |dir| File.executable?(File.join(dir, name)) }
+        end
+        found ? [found, "exec"] : ["ruby", "-rbundler/setup", "-S"]
+      end
     end
 
     def quote(word)

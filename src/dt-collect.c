@@ -125,6 +125,7 @@ static char **listed;		/* the files of the run */
 static size_t nlisted;
 static int whole_project;	/* the list is every test file there is */
 static int tty, verbose, nslowest = 5, status_shown, ended;
+static int randomized;		/* a runner said it orders at random */
 static char *logpath, *timingspath, *project, *seed;
 static FILE *logf;
 static int log_errno;		/* why the log could not be written */
@@ -497,9 +498,10 @@ summary(const char *how)
 	if (files > files_done + (long)nlost)
 		printf("%ld of %ld files did not run\n",
 		    files - files_done - (long)nlost, files);
-	if (seed != NULL && strcmp(speech->framework, "command") != 0)
-		printf("seed %s: distributest --seed %s orders each file the "
-		    "same\n", seed, seed);
+	if (seed != NULL && (randomized ||
+	    strcmp(speech->framework, "minitest") == 0))
+		printf("seed %s: distributest --seed %s orders the tests within "
+		    "each file the same\n", seed, seed);
 	if (how != NULL || nlost > 0)
 		rc = DT_EX_INCOMPLETE;
 	else if (failures + errors + files_failed > 0)
@@ -674,6 +676,9 @@ ev_out(char **f, int k)
 	(void)k;
 	if (verbose)
 		say("%s/%s| %s\n", f[1], f[2], f[4]);
+	/* An adapter's word that its framework orders at random. */
+	if (*f[3] == '\0' && strstr(f[4], ": Randomized with seed ") != NULL)
+		randomized = 1;
 	if (s->output.len < KEEP_OUTPUT) {
 		dt_buf_adds(&s->output, f[4]);
 		dt_buf_addc(&s->output, '\n');

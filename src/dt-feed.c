@@ -955,7 +955,7 @@ print_plan(void)
 	for (r = 0; r < nr; r++)
 		if (free_at[r] > wall)
 			wall = free_at[r];
-	printf("\n%zu files", ntests);
+	printf("\n%zu file%s", ntests, ntests == 1 ? "" : "s");
 	if (qlen != ntests)
 		printf(" in %zu parts", qlen);
 	printf(", %d runner%s", nr, nr == 1 ? "" : "s");
@@ -965,11 +965,16 @@ print_plan(void)
 	if (median < 0)
 		printf("; no timings yet: the files go largest first, and no "
 		    "time can be predicted\n");
-	else
-		printf("; %zu timed, the others (marked ?) guessed at the median, "
-		    "%.2fs\npredicted wall time %.2fs, lower bound %.2fs, work "
-		    "%.2fs; copying and setup not included\n", nknown, median,
-		    wall, longest > work / nr ? longest : work / nr, work);
+	else {
+		if (nknown < ntests)
+			printf("; %zu timed, the others (marked ?) guessed at "
+			    "the median, %.2fs", nknown, median);
+		else
+			printf("; every one timed");
+		printf("\npredicted wall time %.2fs, lower bound %.2fs, work "
+		    "%.2fs; copying and setup not included\n", wall,
+		    longest > work / nr ? longest : work / nr, work);
+	}
 	free(free_at);
 	exit(0);
 }

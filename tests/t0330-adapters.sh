@@ -146,16 +146,14 @@ test_expect_success RSPEC,BUNDLER 'rspec: with a Gemfile, RERUN starts with bund
 	cp -R rr/spec rr/.rspec bundled/ &&
 	requests spec/failing_spec.rb > req &&
 	(cd bundled && adapter-rspec < ../req 3> ../res > ../out) &&
-	test "$(rerun_of res "Failing compares the wrong sum")" = \
-	    "bundle exec rspec ./spec/failing_spec.rb:7" &&
-	mkdir -p bin &&
-	if ! command -v bundle > /dev/null; then
-		bundle=$(command -v bundle3.1 || command -v bundler) &&
-		printf "#!/bin/sh\nexec %s \"\$@\"\n" "$bundle" > bin/bundle &&
-		chmod +x bin/bundle
-	fi &&
-	PATH=$TRASH/bin:$PATH &&
-	rerun_fails bundled "$(rerun_of res "Failing compares the wrong sum")" &&
+	# The bundle command this machine has: bundle, or Debian ruby'"'"'s own.
+	hint=$(rerun_of res "Failing compares the wrong sum") &&
+	case $hint in
+	"bundle exec rspec ./spec/failing_spec.rb:7") command -v bundle ;;
+	"bundle3.1 exec rspec ./spec/failing_spec.rb:7") ! command -v bundle ;;
+	*) false ;;
+	esac &&
+	rerun_fails bundled "$hint" &&
 	test_grep "1 example, 1 failure" rerun.out
 '
 

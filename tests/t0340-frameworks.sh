@@ -2,6 +2,8 @@
 test_description='the same totals as the framework run serially; framework arguments pass through'
 . "$(dirname "$0")/test-lib.sh"
 
+Q="'"
+
 # Sum of what rspec itself reports for each file run alone (one rspec over
 # the whole directory stops at the first file that does not load).
 rspec_serial() {
@@ -45,7 +47,11 @@ test_expect_success 'framework arguments after -- reach rspec' '
 	rspec_serial rf -e "wrong sum" > serial-e &&
 	(cd rf && distributest -j 2 -- -e "wrong sum") > out;
 	dt_totals out > got && test_cmp serial-e got &&
-	grep "^1 example," got
+	grep "^1 example," got &&
+	hint=$(sed -n "s/^  rerun: \(.*failing_spec.*\)/\1/p" out) &&
+	test "$hint" = "rspec -e ${Q}wrong sum${Q} ./spec/failing_spec.rb:7" &&
+	(cd rf && eval "$hint" > ../again; test $? = 1) &&
+	test_grep "1 example, 1 failure" again
 '
 
 test_expect_success 'paths and framework arguments together' '
