@@ -727,6 +727,40 @@ load_files(struct dt_conf *c, const char *file)
 		exit(rc);
 }
 
+/* The seed of -s, or one drawn as RSpec and minitest draw theirs. */
+static void
+choose_seed(const char *given)
+{
+	const char *e;
+	long long n;
+
+	if (given == NULL) {
+		snprintf(seed, sizeof(seed), "%u", arc4random_uniform(65536));
+		return;
+	}
+	n = dt_strtonum(given, 0, 4294967295LL, &e);
+	if (e != NULL)
+		dt_die(DT_EX_USAGE, "-s %s: %s (expected 0 to 4294967295)",
+		    given, e);
+	snprintf(seed, sizeof(seed), "%lld", n);
+}
+
+/* The directory of this program, where the other dt-* programs are. */
+static const char *
+own_dir(void)
+{
+	static char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *p;
+
+	if (n < 0)
+		dt_die_sys(DT_EX_SYS, "/proc/self/exe");
+	self[n] = '\0';
+	if ((p = strrchr(self, '/')) != NULL)
+		*p = '\0';
+	return self;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -734,7 +768,6 @@ main(int argc, char *argv[])
 	const char *dir = ".", *file = NULL, *jobs = NULL, *libexec = NULL;
 	const char *control = NULL, *given_seed = NULL;
 	const char *e;
-	char *p;
 	int ch, print = 0, nosplit = 0, nodes_check = 0;
 	size_t i;
 
@@ -773,29 +806,11 @@ main(int argc, char *argv[])
 			dt_die(DT_EX_USAGE, "-j %s: %s (expected 1 to 1024)",
 			    jobs, e);
 	}
-	/* As RSpec and minitest draw theirs: under 65536. */
-	if (given_seed != NULL) {
-		long long n = dt_strtonum(given_seed, 0, 4294967295LL, &e);
-
-		if (e != NULL)
-			dt_die(DT_EX_USAGE, "-s %s: %s (expected 0 to "
-			    "4294967295)", given_seed, e);
-		snprintf(seed, sizeof(seed), "%lld", n);
-	} else
-		snprintf(seed, sizeof(seed), "%u", arc4random_uniform(65536));
+	choose_seed(given_seed);
 	if (realpath(dir, project) == NULL)
 		dt_die_sys(DT_EX_USAGE, "%s", dir);
-	if (libexec == NULL) {
-		static char self[PATH_MAX];
-		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-		if (n < 0)
-			dt_die_sys(DT_EX_SYS, "/proc/self/exe");
-		self[n] = '\0';
-		if ((p = strrchr(self, '/')) != NULL)
-			*p = '\0';
-		libexec = self;
-	}
+	if (libexec == NULL)
+		libexec = own_dir();
 
 	dt_conf_init(&c);
 	load_files(&c, file);
