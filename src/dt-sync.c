@@ -194,11 +194,31 @@ start_pending(void)
 			start(&jobs[i]);
 }
 
-/* rsync's output goes to the log, its last line also into node-down. */
+/*
+ * rsync's closing words when its remote shell failed, which say less than
+ * what the remote shell said before them (ssh's "Connection refused").
+ */
+static int
+trailer(const char *s, size_t n)
+{
+	static const char *const words[] = { "rsync error: ",
+	    "rsync: connection unexpectedly closed", NULL };
+	const char *const *w;
+
+	for (w = words; *w != NULL; w++)
+		if (n >= strlen(*w) && strncmp(s, *w, strlen(*w)) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * rsync's output goes to the log; its last line, or the last before its
+ * closing words, also into node-down.
+ */
 static void
 job_output(struct job *j, int flush)
 {
-	char *nl;
+	char *nl, *line;
 	size_t n;
 
 	while (j->part.len > 0) {
@@ -207,9 +227,13 @@ job_output(struct job *j, int flush)
 			return;
 		n = nl ? (size_t)(nl - j->part.s) : j->part.len;
 		if (n > 0) {
-			dt_buf_reset(&j->last);
-			dt_buf_add(&j->last, j->part.s, n);
-			dt_emit("log", j->node, j->last.s, (char *)NULL);
+			if (!trailer(j->part.s, n) || j->last.len == 0) {
+				dt_buf_reset(&j->last);
+				dt_buf_add(&j->last, j->part.s, n);
+			}
+			line = dt_xasprintf("%.*s", (int)n, j->part.s);
+			dt_emit("log", j->node, line, (char *)NULL);
+			free(line);
 		}
 		n += nl != NULL;
 		memmove(j->part.s, j->part.s + n, j->part.len - n);

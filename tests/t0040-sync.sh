@@ -89,6 +89,15 @@ test_expect_success 'a failing rsync takes the node out with its reason' '
 	test_grep "$(printf "node-down\tn1\tsync\trsync exited 12: rsync: connection refused")" out
 '
 
+test_expect_success 'a remote shell that fails: its own words, not rsync'"'"'s closing ones, in node-down' '
+	printf "#!/bin/sh\necho \"ssh: connect to host n1 port 22: Connection refused\" >&2\necho \"rsync: connection unexpectedly closed (0 bytes received so far) [sender]\" >&2\necho \"rsync error: unexplained error (code 255) at io.c(232) [sender=3.2.7]\" >&2\nexit 255\n" > fake-ssh-rsync &&
+	chmod +x fake-ssh-rsync &&
+	{ head_events; ev node n1 2 n1 ssh .cache/distributest; } |
+	dt-sync -r ./fake-ssh-rsync > out &&
+	test_grep "$(printf "log\tn1\trsync error: unexplained error")" out &&
+	test_grep "$(printf "node-down\tn1\tsync\trsync exited 255: ssh: connect to host n1 port 22: Connection refused")" out
+'
+
 test_expect_success 'a missing rsync is a node-down, not a crash' '
 	{ head_events; ev node n1 2 local ssh .cache/distributest; } |
 	dt-sync -r ./no-such-rsync > out &&
