@@ -201,28 +201,36 @@ cleanup_and_exit(int code)
 static void
 output_lines(struct output *o, int r, int flush, int prepping)
 {
+	static struct dt_buf batch;
 	char *p, *nl;
-	size_t n;
+	size_t n, done = 0, left;
 
+	/* The lines of one read in one write, however many. */
+	dt_buf_reset(&batch);
 	for (;;) {
-		p = o->part.s;
-		nl = o->part.len ? memchr(p, '\n', o->part.len) : NULL;
+		p = o->part.s + done;
+		left = o->part.len - done;
+		nl = left ? memchr(p, '\n', left) : NULL;
 		if (nl != NULL)
 			n = nl - p;
-		else if (o->part.len >= OUT_MAX || (flush && o->part.len > 0))
-			n = o->part.len > OUT_MAX ? OUT_MAX : o->part.len;
+		else if (left >= OUT_MAX || (flush && left > 0))
+			n = left > OUT_MAX ? OUT_MAX : left;
 		else
-			return;
+			break;
 		dt_line_begin(&line, prepping ? "prep-out" : "out");
 		if (!prepping)
 			dt_line_fieldf(&line, "%d", r);
 		dt_line_fieldn(&line, p, n);
-		send_line();
-		if (nl != NULL)
-			n++;
-		memmove(p, p + n, o->part.len - n);
-		o->part.len -= n;
+		dt_line_finish(&line);
+		dt_buf_add(&batch, line.s, line.len);
+		done += n + (nl != NULL);
 	}
+	if (done > 0) {
+		memmove(o->part.s, o->part.s + done, o->part.len - done);
+		o->part.len -= done;
+	}
+	if (batch.len > 0 && dt_write_all(1, batch.s, batch.len) < 0)
+		cleanup_and_exit(0);	/* the initiator is gone */
 }
 
 /*
