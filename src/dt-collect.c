@@ -126,6 +126,9 @@ static size_t nlisted;
 static int whole_project;	/* the list is every test file there is */
 static int tty, verbose, nslowest = 5, status_shown, ended;
 static int randomized;		/* a runner said it orders at random */
+static char **nodenames;	/* the run's nodes */
+static int *nodeheard;		/* each was: ready, or down */
+static size_t nnodenames;
 static char *logpath, *timingspath, *project, *seed;
 static FILE *logf;
 static int log_errno;		/* why the log could not be written */
@@ -495,6 +498,11 @@ summary(const char *how)
 				    slots[i].r);
 	if (how != NULL)
 		printf("%s\n", how);
+	/* A node that was still coming when the run ended says so. */
+	for (i = 0; i < nnodenames; i++)
+		if (!nodeheard[i])
+			printf("node %s took no part: the run ended before it "
+			    "was ready\n", nodenames[i]);
 	if (files > files_done + (long)nlost)
 		printf("%ld of %ld files did not run\n",
 		    files - files_done - (long)nlost, files);
@@ -613,9 +621,35 @@ ev_unit(char **f, int k)
 }
 
 static void
+node_heard(const char *name, int add)
+{
+	size_t i;
+
+	for (i = 0; i < nnodenames; i++)
+		if (strcmp(nodenames[i], name) == 0) {
+			nodeheard[i] |= !add;
+			return;
+		}
+	if (!add)
+		return;
+	nodenames = dt_xrealloc(nodenames, nnodenames + 1, sizeof(*nodenames));
+	nodeheard = dt_xrealloc(nodeheard, nnodenames + 1, sizeof(*nodeheard));
+	nodenames[nnodenames] = dt_xstrdup(name);
+	nodeheard[nnodenames++] = 0;
+}
+
+static void
+ev_node(char **f, int k)
+{
+	(void)k;
+	node_heard(f[1], 1);
+}
+
+static void
 ev_node_down(char **f, int k)
 {
 	(void)k;
+	node_heard(f[1], 0);
 	say("node %s is out of the run (%s): %s\n", f[1], f[2], f[3]);
 }
 
@@ -623,6 +657,7 @@ static void
 ev_ready(char **f, int k)
 {
 	(void)k;
+	node_heard(f[1], 0);
 	nodes_up++;
 	if (verbose)
 		say("node %s ready\n", f[1]);
@@ -921,6 +956,7 @@ ev_end(char **f, int k)
 
 static void (*const acts[DT_EV_MAX])(char **, int) = {
 	[DT_EV_SET] = ev_set,
+	[DT_EV_NODE] = ev_node,
 	[DT_EV_TEST] = ev_test,
 	[DT_EV_TESTS_END] = ev_tests_end,
 	[DT_EV_NODE_DOWN] = ev_node_down,

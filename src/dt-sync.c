@@ -66,9 +66,10 @@ kill_jobs(void)
 {
 	size_t i;
 
+	/* The group: rsync's remote shell goes with it. */
 	for (i = 0; i < njobs; i++)
 		if (jobs[i].pid > 0)
-			kill(jobs[i].pid, SIGTERM);
+			kill(-jobs[i].pid, SIGTERM);
 	rmstage();
 }
 
@@ -165,7 +166,8 @@ start(struct job *j)
 	argv[n++] = dest;
 	argv[n] = NULL;
 	j->started = dt_now();
-	if (dt_spawn(&c, argv, DT_SPAWN_OUT | DT_SPAWN_ERR2OUT) < 0) {
+	if (dt_spawn(&c, argv, DT_SPAWN_OUT | DT_SPAWN_ERR2OUT |
+	    DT_SPAWN_PGRP) < 0) {
 		char *why = dt_xasprintf("cannot run %s: %s", rsync,
 		    strerror(errno));
 

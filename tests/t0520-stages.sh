@@ -63,4 +63,20 @@ test_expect_success 'nothing is left running' '
 	test_no_leftovers
 '
 
+rsh_gone() {
+	! pgrep -f "sleep 7192" > /dev/null
+}
+
+test_expect_success 'a node still coming when the run ends is named, not dropped without a word' '
+	make_command_project far && printf "true\n" > far/t/a.t &&
+	printf "#!/bin/sh\nsleep 7192\necho \"ssh: connect to host far port 22: Connection timed out\" >&2\nexit 255\n" > slow-rsh &&
+	chmod +x slow-rsh &&
+	printf "[node local]\nrunners = 1\n[node far]\nrsh = $TRASH/slow-rsh\n" >> far/.distributest/config &&
+	(cd far && distributest) > out &&
+	test_grep "1 file, 1 example, 0 failures" out &&
+	test_grep "node far took no part: the run ended before it was ready" out &&
+	! grep "node local took no part" out &&
+	test_wait_until rsh_gone
+'
+
 test_done
