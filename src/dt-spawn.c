@@ -197,6 +197,65 @@ cleanup_and_exit(int code)
 	exit(code);
 }
 
+/* A runner's output or results pipe at its end. */
+static void
+close_runner_fd(int fd)
+{
+	int i;
+
+	for (i = 0; i < nrunners; i++) {
+		if (runners[i].out.fd == fd)
+			dt_close(&runners[i].out.fd);
+		if (runners[i].res.fd == fd)
+			dt_close(&runners[i].res.fd);
+	}
+}
+
+/*
+ * The run is over: an idle runner's adapter gets the end of its input and
+ * ends its framework's session as the framework ends a run (pytest's
+ * sessionfinish, at_exit handlers, Minitest.after_run), for up to
+ * DT_SESSION_END seconds, its output read and dropped; then every group goes.
+ */
+static noreturn void
+end_sessions(void)
+{
+	struct pollfd *pfd = dt_xcalloc(2 * (size_t)nrunners + 1, sizeof(*pfd));
+	double end = dt_now() + DT_SESSION_END;
+	char buf[4096];
+	int i, n, left;
+
+	for (i = 0; i < nrunners; i++)
+		if (runners[i].state == R_IDLE && runners[i].pid > 0 &&
+		    !runners[i].exited)
+			dt_close(&runners[i].req);
+	for (;;) {
+		for (i = n = left = 0; i < nrunners; i++) {
+			struct runner *r = &runners[i];
+
+			if (r->req >= 0 || r->pid <= 0 || r->exited)
+				continue;
+			if (waitpid(r->pid, &r->status, WNOHANG) == r->pid) {
+				r->exited = 1;
+				continue;
+			}
+			left++;
+			if (r->out.fd >= 0)
+				pfd[n++] = (struct pollfd){ r->out.fd, POLLIN, 0 };
+			if (r->res.fd >= 0)
+				pfd[n++] = (struct pollfd){ r->res.fd, POLLIN, 0 };
+		}
+		if (left == 0 || dt_now() >= end)
+			break;
+		(void)poll(pfd, n, 100);
+		for (i = 0; i < n; i++)
+			if (pfd[i].revents && read(pfd[i].fd, buf, sizeof(buf)) == 0)
+				close_runner_fd(pfd[i].fd);
+	}
+	free(pfd);
+	cleanup_and_exit(0);
+}
+
 /* Forward complete lines of output; with flush, the rest too. */
 static void
 output_lines(struct output *o, int r, int flush, int prepping)
@@ -512,6 +571,10 @@ runner_child(struct runner *r, int req, int out, int res, const char *id)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setpgid(0, 0);
+	/* Killed itself, dt-spawn cannot kill its runners: they go too. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != self)
+		_exit(DT_EX_SYS);
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
@@ -1242,7 +1305,7 @@ main(int argc, char *argv[])
 				adapter_read(r);
 		}
 		if (dt_stage_read(&st, request))
-			cleanup_and_exit(0);
+			end_sessions();
 		if (st.got > 0 && heartbeat > 0)
 			alarm(3 * heartbeat);
 	}

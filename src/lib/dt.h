@@ -122,6 +122,9 @@ void dt_close(int *);
 void dt_die_with_parent(void);
 void dt_raise_nofile(void);
 
+/* Seconds a runner has to end its framework's session when a run ends. */
+#define DT_SESSION_END 10
+
 /* dt_chan.c: channels to a node's dt-spawn. */
 struct dt_chan {
 	char		*node;

@@ -249,7 +249,8 @@ dt_chan_close(struct dt_chan *ch, int kill_it)
 {
 	struct pollfd p[2];
 	char why[128], buf[4096];
-	double deadline = dt_now() + 5;
+	/* Ended, a node's runners end their sessions first. */
+	double deadline = dt_now() + (kill_it ? 5 : DT_SESSION_END + 5);
 	int st = 0, killed = 0;
 	pid_t w;
 
@@ -259,7 +260,7 @@ dt_chan_close(struct dt_chan *ch, int kill_it)
 	/*
 	 * Until the peer is gone, keep reading both its outputs: one
 	 * blocked writing to us would never see the end of its input.
-	 * 5 seconds at most, then SIGKILL.
+	 * Up to the deadline, then SIGKILL.
 	 */
 	while (ch->c.pid > 0) {
 		w = waitpid(ch->c.pid, &st, WNOHANG);

@@ -1,0 +1,85 @@
+#!/bin/sh
+test_description='at the end of a run every runner ends its framework'"'"'s session as the framework ends a run, once, within a bound'
+. "$(dirname "$0")/test-lib.sh"
+
+# Each runner that ran a file leaves one line per hook in $TRASH/marks.
+ran_ids() {
+	grep "	assign	" "$1/.distributest/log" | cut -f 3,4 | sort -u |
+	while IFS="	" read -r node r; do
+		grep "	runner-up	$node	$r	" "$1/.distributest/log" | cut -f 5
+	done | sort -u
+}
+
+# Processes working in a copy or a runner's tree: none once a run is over.
+in_copies() {
+	for p in /proc/[0-9]*; do
+		c=$(readlink "$p/cwd" 2> /dev/null) || continue
+		case $c in "$HOME/.cache/"*) echo "${p#/proc/} $c" ;; esac
+	done
+}
+
+test_expect_success PYTEST 'pytest: sessionfinish and unconfigure run once in every runner' '
+	mkdir -p py/tests &&
+	cat > py/conftest.py <<-EOF &&
+	import os
+	def mark(what):
+	    with open("$TRASH/marks", "a") as f:
+	        f.write("%s %s\n" % (what, os.environ.get("DT_RUNNER_ID")))
+	def pytest_sessionfinish(session, exitstatus):
+	    mark("sessionfinish")
+	def pytest_unconfigure(config):
+	    mark("unconfigure")
+	EOF
+	for i in 1 2 3 4; do
+		printf "def test_%s(): pass\n" $i > py/tests/test_$i.py || return 1
+	done &&
+	rm -f marks &&
+	(cd py && distributest -j 2) > out &&
+	test_grep "4 files, 4 passed in" out &&
+	ran_ids py > ids && test -s ids &&
+	sed "s/^/sessionfinish /" ids > want && grep "^sessionfinish" marks | sort > got &&
+	test_cmp want got &&
+	sed "s/^/unconfigure /" ids > want && grep "^unconfigure" marks | sort > got &&
+	test_cmp want got
+'
+
+test_expect_success MINITEST 'minitest: after_run blocks run once in every runner' '
+	mkdir -p mt/test &&
+	printf "require \"minitest/autorun\"\nMinitest.after_run { File.open(\"$TRASH/marks\", \"a\") { |f| f.puts \"after_run #{ENV[%s]}\" } }\n" "\"DT_RUNNER_ID\"" > mt/test/test_helper.rb &&
+	for i in 1 2 3; do
+		printf "require_relative \"test_helper\"\nclass T$i < Minitest::Test\n  def test_a; end\nend\n" > mt/test/t${i}_test.rb || return 1
+	done &&
+	rm -f marks &&
+	(cd mt && distributest -j 2) > out &&
+	test_grep "3 files, 3 runs" out &&
+	ran_ids mt > ids && test -s ids &&
+	sed "s/^/after_run /" ids > want && sort marks > got &&
+	test_cmp want got
+'
+
+test_expect_success RSPEC 'rspec: at_exit handlers, as SimpleCov'"'"'s, run once in every runner' '
+	mkdir -p rs/spec &&
+	printf "at_exit { File.open(\"$TRASH/marks\", \"a\") { |f| f.puts \"at_exit #{ENV[%s]}\" } }\n" "\"DT_RUNNER_ID\"" > rs/spec/spec_helper.rb &&
+	printf -- "--require spec_helper\n" > rs/.rspec &&
+	for i in 1 2 3; do
+		printf "RSpec.describe(\"s$i\") { it(\"x\") {} }\n" > rs/spec/s${i}_spec.rb || return 1
+	done &&
+	rm -f marks &&
+	(cd rs && distributest -j 2) > out &&
+	test_grep "3 files, 3 examples, 0 failures" out &&
+	ran_ids rs > ids && test -s ids &&
+	sed "s/^/at_exit /" ids > want && sort marks > got &&
+	test_cmp want got
+'
+
+test_expect_success PYTEST 'a session end that hangs is cut at its bound; the run ends' '
+	mkdir -p hang/tests &&
+	printf "import time\ndef pytest_sessionfinish(session, exitstatus):\n    time.sleep(7203)\n" > hang/conftest.py &&
+	printf "def test_a(): pass\n" > hang/tests/test_a.py &&
+	(cd hang && distributest -j 1) > out &&
+	test_grep "1 file, 1 passed in" out &&
+	in_copies > left &&
+	test_line_count = 0 left
+'
+
+test_done
