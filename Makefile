@@ -199,6 +199,8 @@ bench: deps
 	sh bench/output.sh
 	@echo
 	sh bench/discovery.sh
+	@echo
+	sh bench/overhead.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \

@@ -72,6 +72,28 @@ test_expect_success RSPEC 'rspec: at_exit handlers, as SimpleCov'"'"'s, run once
 	test_cmp want got
 '
 
+test_expect_success RSPEC 'rspec: before(:suite) and after(:suite) once in every runner, not per file' '
+	mkdir -p sh/spec &&
+	cat > sh/spec/spec_helper.rb <<-EOF &&
+	RSpec.configure do |c|
+	  c.example_status_persistence_file_path = "spec/examples.txt"
+	  c.before(:suite) { File.open("$TRASH/marks", "a") { |f| f.puts "before #{ENV[%q(DT_RUNNER_ID)]}" } }
+	  c.after(:suite) { File.open("$TRASH/marks", "a") { |f| f.puts "after #{ENV[%q(DT_RUNNER_ID)]}" } }
+	end
+	EOF
+	printf -- "--require spec_helper\n" > sh/.rspec &&
+	for i in 1 2 3 4 5 6; do
+		printf "RSpec.describe(\"s$i\") { it(\"x\") {}; it(\"y\") {} }\n" > sh/spec/s${i}_spec.rb || return 1
+	done &&
+	rm -f marks &&
+	(cd sh && distributest -j 2) > out &&
+	test_grep "6 files, 12 examples, 0 failures" out &&
+	ran_ids sh > ids && test -s ids &&
+	{ sed "s/^/after /" ids && sed "s/^/before /" ids; } | sort > want &&
+	sort marks > got &&
+	test_cmp want got
+'
+
 test_expect_success PYTEST 'a session end that hangs is cut at its bound; the run ends' '
 	mkdir -p hang/tests &&
 	printf "import time\ndef pytest_sessionfinish(session, exitstatus):\n    time.sleep(7203)\n" > hang/conftest.py &&
