@@ -105,11 +105,8 @@ check: deps
 SAN = build-san
 SAN_CFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -O1 -g \
 	-fno-omit-frame-pointer
-# t0030's flood test times dt-spawn against a 1 s heartbeat, which a
-# sanitized dt-spawn, writing a line per system call, is too slow to meet.
-SAN_SKIP = tests/t0030-spawn.sh
-SAN_TESTS = $(filter-out $(SAN_SKIP),$(wildcard tests/t00[0-9]*.sh)) \
-	tests/t0500-malformed.sh
+SAN_TESTS = $(wildcard tests/t00[0-9]*.sh) tests/t0500-malformed.sh \
+	tests/t0590-timeout.sh tests/t0595-log-disk.sh tests/t0597-concurrent.sh
 SAN_OPTIONS = abort_on_error=1:log_path=$(CURDIR)/$(SAN)/log/san
 check-sanitize: deps
 	$(MAKE) B=$(SAN) CFLAGS="$(SAN_CFLAGS)" all
