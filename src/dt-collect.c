@@ -212,6 +212,7 @@ drop_units(struct slot *s)
 	s->nunits = 0;
 	memset(s->counts, 0, sizeof(s->counts));
 	s->counted = 0;
+	s->timed_out = 0;	/* a done crossed its kill */
 }
 
 static struct slot *
