@@ -14,9 +14,9 @@ ran_ids() {
 # wrote two; a runner that was up but got no file ends its session too.
 once_each() {
 	grep "^$1 " marks | sort > got &&
-	uniq -d got > twice && test_line_count = 0 twice &&
+	uniq -d got > twice && test_line_count -eq 0 twice &&
 	sed "s/^/$1 /" ids > want &&
-	comm -23 want got > missing && test_line_count = 0 missing
+	comm -23 want got > missing && test_line_count -eq 0 missing
 }
 
 # Processes working in a copy or a runner's tree: none once a run is over.
