@@ -715,9 +715,16 @@ ev_out(char **f, int k)
 	/* An adapter's word that its framework orders at random. */
 	if (*f[3] == '\0' && strstr(f[4], ": Randomized with seed ") != NULL)
 		randomized = 1;
-	if (s->output.len < KEEP_OUTPUT) {
-		dt_buf_adds(&s->output, f[4]);
-		dt_buf_addc(&s->output, '\n');
+	dt_buf_adds(&s->output, f[4]);
+	dt_buf_addc(&s->output, '\n');
+	/* The end tells most, of a failure as of a hang: the oldest half goes. */
+	if (s->output.len > KEEP_OUTPUT) {
+		size_t half = s->output.len / 2, n;
+		char *nl = memchr(s->output.s + half, '\n', s->output.len - half);
+
+		n = nl ? (size_t)(nl + 1 - s->output.s) : s->output.len;
+		memmove(s->output.s, s->output.s + n, s->output.len - n);
+		s->output.len -= n;
 	}
 }
 
@@ -727,6 +734,7 @@ print_tail(const struct dt_buf *b, int lines, const char *prefix)
 {
 	size_t start = b->len;
 	int n = 0;
+	char *tail;
 
 	if (b->len == 0) {
 		printf("%s(no output)\n", prefix);
@@ -736,14 +744,9 @@ print_tail(const struct dt_buf *b, int lines, const char *prefix)
 		start--;
 	while (start > 0 && !(b->s[start - 1] == '\n' && ++n == lines))
 		start--;
-	while (start < b->len) {
-		size_t e = start;
-
-		while (e < b->len && b->s[e] != '\n')
-			e++;
-		printf("%s%.*s\n", prefix, (int)(e - start), b->s + start);
-		start = e + 1;
-	}
+	tail = dt_xasprintf("%.*s", (int)(b->len - start), b->s + start);
+	indent(tail, prefix);
+	free(tail);
 }
 
 /*

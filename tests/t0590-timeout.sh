@@ -34,6 +34,15 @@ test_expect_success RSPEC 'an RSpec file that hangs: the worker goes, a new one 
 	! pgrep -f "sleep 6172"
 '
 
+test_expect_success 'a long output keeps its end, for a hang as for a failure' '
+	make_command_project long &&
+	printf "i=0\nwhile [ \$i -lt 4000 ]; do echo \"chatter line \$i of a file that talks a lot\"; i=\$((i + 1)); done\necho the last words\nexit 1\n" > long/t/a.t &&
+	(cd long && test_expect_code 1 distributest -j 1) > out &&
+	test_grep "the last words" out &&
+	test_grep "chatter line 3999 " out &&
+	! grep "chatter line 0 " out
+'
+
 test_expect_success 'a timeout that is not seconds is refused with its line' '
 	make_command_project bad &&
 	printf "timeout = soon\n" >> bad/.distributest/config &&
