@@ -31,11 +31,13 @@ ADAPTERS = $(notdir $(wildcard libexec/adapter-*))
 FINDERS = $(notdir $(wildcard libexec/find-*))
 # Modules the adapters load from their own directory (require_relative).
 MODULES = $(notdir $(wildcard libexec/*.rb))
+# What merges the runners' coverage data once it is home (merge-pytest, ...).
+MERGERS = $(notdir $(wildcard libexec/merge-*))
 LIBSRC = $(wildcard src/lib/*.c)
 LIBOBJ = $(LIBSRC:src/lib/%.c=$(B)/obj/%.o)
 BUILD = $(B)/libexec/distributest
 BINS = $(PROGS:%=$(BUILD)/%) $(ADAPTERS:%=$(BUILD)/%) $(FINDERS:%=$(BUILD)/%) \
-	$(MODULES:%=$(BUILD)/%)
+	$(MERGERS:%=$(BUILD)/%) $(MODULES:%=$(BUILD)/%)
 UNITTESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
@@ -67,6 +69,11 @@ $(BUILD)/find-%: libexec/find-%
 	cp $< $@
 	chmod 0755 $@
 
+$(BUILD)/merge-%: libexec/merge-%
+	@mkdir -p $(@D)
+	cp $< $@
+	chmod 0755 $@
+
 $(BUILD)/%.rb: libexec/%.rb
 	@mkdir -p $(@D)
 	cp $< $@
@@ -78,7 +85,8 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libdt.a src/lib/dt.h
 
 # Install what the build and the tests need from Debian, when missing.
 DEPS = gcc make pkg-config libsystemd-dev libinih-dev rsync ruby ruby-rspec \
-	ruby-minitest ruby-test-unit python3-pytest mandoc shellcheck perl procps \
+	ruby-minitest ruby-test-unit python3-pytest python3-pytest-cov \
+	python3-coverage ruby-simplecov mandoc shellcheck perl procps \
 	util-linux coreutils systemd systemd-container openssh-server \
 	openssh-client iproute2
 deps:
@@ -106,7 +114,8 @@ SAN = build-san
 SAN_CFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -O1 -g \
 	-fno-omit-frame-pointer
 SAN_TESTS = $(wildcard tests/t00[0-9]*.sh) tests/t0500-malformed.sh \
-	tests/t0590-timeout.sh tests/t0595-log-disk.sh tests/t0597-concurrent.sh
+	tests/t0590-timeout.sh tests/t0595-log-disk.sh tests/t0597-concurrent.sh \
+	tests/t0605-artifacts.sh
 SAN_OPTIONS = abort_on_error=1:log_path=$(CURDIR)/$(SAN)/log/san
 check-sanitize: deps
 	$(MAKE) B=$(SAN) CFLAGS="$(SAN_CFLAGS)" all
@@ -208,7 +217,7 @@ install: all
 	  $(DESTDIR)$(COMPDIR)
 	sed 's|^libexec=.*|libexec=$(LIBEXECDIR)|' bin/distributest > $(DESTDIR)$(BINDIR)/distributest
 	chmod 0555 $(DESTDIR)$(BINDIR)/distributest
-	for p in $(PROGS) $(ADAPTERS) $(FINDERS); do install -m 0555 $(BUILD)/$$p $(DESTDIR)$(LIBEXECDIR)/$$p; done
+	for p in $(PROGS) $(ADAPTERS) $(FINDERS) $(MERGERS); do install -m 0555 $(BUILD)/$$p $(DESTDIR)$(LIBEXECDIR)/$$p; done
 	for m in $(MODULES); do install -m 0444 $(BUILD)/$$m $(DESTDIR)$(LIBEXECDIR)/$$m; done
 	for m in $(MAN1); do install -m 0444 $$m $(DESTDIR)$(MANDIR)/man1; done
 	for m in $(MAN5); do install -m 0444 $$m $(DESTDIR)$(MANDIR)/man5; done
@@ -232,7 +241,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/distributest $(DESTDIR)$(COMPDIR)/distributest
-	for p in $(PROGS) $(ADAPTERS) $(FINDERS) $(MODULES); do rm -f $(DESTDIR)$(LIBEXECDIR)/$$p; done
+	for p in $(PROGS) $(ADAPTERS) $(FINDERS) $(MERGERS) $(MODULES); do rm -f $(DESTDIR)$(LIBEXECDIR)/$$p; done
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
 	for u in units/*.socket units/*.service; do rm -f $(DESTDIR)$(UNITDIR)/$${u##*/}; done

@@ -20,7 +20,7 @@
 
 #include "dt.h"
 
-#define USAGE "dt-collect [-v] [-n slowest]"
+#define USAGE "dt-collect [-v] [-a file] [-n slowest]"
 #define KEEP_OUTPUT 65536	/* bytes of a file's output kept for display */
 
 struct unit {			/* the time of one example */
@@ -131,6 +131,10 @@ static int *nodeheard;		/* each was: ready, or down */
 static size_t nnodenames;
 static char *logpath, *timingspath, *project, *seed;
 static FILE *logf;
+static const char *artpath;		/* -a: the nodes with artifacts */
+static FILE *artf;
+static long long art_files, art_bytes;
+static long art_nodes;
 static int log_errno;		/* why the log could not be written */
 static double t0, work;
 static unsigned long lineno;	/* of the event being acted on */
@@ -489,6 +493,17 @@ summary(const char *how)
 	if (requeued > 0)
 		printf("%ld file%s rerun after losing a runner\n", requeued,
 		    requeued == 1 ? " was" : "s were");
+	if (art_nodes > 0) {
+		printf("artifacts: %lld file%s, ", art_files,
+		    art_files == 1 ? "" : "s");
+		if (art_bytes < 1000)
+			printf("%lld bytes", art_bytes);
+		else
+			printf("%.1f %s", art_bytes / (art_bytes < 1e6 ? 1e3 :
+			    1e6), art_bytes < 1e6 ? "kB" : "MB");
+		printf(", from %ld node%s\n", art_nodes,
+		    art_nodes == 1 ? "" : "s");
+	}
 	if (how != NULL)
 		for (i = 0; i < nslots; i++)
 			if (slots[i].path != NULL)
@@ -951,6 +966,22 @@ ev_lost(char **f, int k)
 	say("LOST %s: %s\n", f[1], f[2]);
 }
 
+/* A node put artifacts where dt-sync -b fetches them; -a names it. */
+static void
+ev_artifacts(char **f, int k)
+{
+	(void)k;
+	art_nodes++;
+	art_files += (long long)val[2];
+	art_bytes += (long long)val[3];
+	if (artpath == NULL)
+		return;
+	if (artf == NULL && (artf = fopen(artpath, "w")) == NULL)
+		dt_die_sys(DT_EX_SYS, "%s", artpath);
+	if (fprintf(artf, "%s\n", f[1]) < 0 || fflush(artf) != 0)
+		dt_die_sys(DT_EX_SYS, "%s", artpath);
+}
+
 static void
 ev_end(char **f, int k)
 {
@@ -977,6 +1008,7 @@ static void (*const acts[DT_EV_MAX])(char **, int) = {
 	[DT_EV_REQUEUE] = ev_requeue,
 	[DT_EV_TIMEOUT] = ev_timeout,
 	[DT_EV_LOST] = ev_lost,
+	[DT_EV_ARTIFACTS] = ev_artifacts,
 	[DT_EV_END] = ev_end,
 };
 
@@ -1061,8 +1093,11 @@ main(int argc, char *argv[])
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
-	while ((ch = getopt(argc, argv, "n:v")) != -1) {
+	while ((ch = getopt(argc, argv, "a:n:v")) != -1) {
 		switch (ch) {
+		case 'a':
+			artpath = optarg;
+			break;
 		case 'n':
 			nslowest = dt_strtonum(optarg, 0, 1000000, &e);
 			if (e != NULL)

@@ -676,6 +676,7 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 	set("bundler", c->run[DT_RUN_BUNDLER].value);
 	set("seed", seed);
 	set_words("keep", c->run[DT_RUN_KEEP].value);
+	set_words("artifacts", c->run[DT_RUN_ARTIFACTS].value);
 	set_env(c->run[DT_RUN_ENV].value);
 	set_given("python", c->run[DT_RUN_PYTHON].value);
 	set("timeout", c->run[DT_RUN_TIMEOUT].value);

@@ -14,6 +14,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -63,6 +64,8 @@ static char *initiator, *user, *name, *framework, *command, *spawn, *timings;
 static char *isolate, *runner_dir, *bundler, *python, *seed, *timeout;
 static char **envs;		/* NAME=VALUE, from the initiator */
 static size_t nenvs;
+static char **artifacts;	/* paths each runner brings home */
+static size_t nartifacts;
 static char **args;
 static size_t nargs;
 static struct dt_buf ev;
@@ -615,6 +618,10 @@ node_ready(struct node *n)
 	for (i = 0; i < nargs && n->state == N_UP; i++)
 		if (dt_send(fd, "set", "args", args[i], (char *)NULL) < 0)
 			node_down(n, NULL);
+	for (i = 0; i < nartifacts && n->state == N_UP; i++)
+		if (dt_send(fd, "set", "artifacts", artifacts[i],
+		    (char *)NULL) < 0)
+			node_down(n, NULL);
 	send_env(n, fd);
 	/* A run of 3 files does not boot 32 runners: cap at what is left. */
 	snprintf(cap, sizeof(cap), "%zu", listed ? (qlen > 0 ? qlen : 1) : 0);
@@ -1003,6 +1010,10 @@ ev_set(char **f, unsigned long lineno)
 	} else if (strcmp(f[1], "env") == 0) {
 		envs = dt_xrealloc(envs, nenvs + 1, sizeof(*envs));
 		envs[nenvs++] = dt_xstrdup(f[2]);
+	} else if (strcmp(f[1], "artifacts") == 0) {
+		artifacts = dt_xrealloc(artifacts, nartifacts + 1,
+		    sizeof(*artifacts));
+		artifacts[nartifacts++] = dt_xstrdup(f[2]);
 	} else if (strcmp(f[1], "retries") == 0) {
 		retries = dt_strtonum(f[2], 0, 100, &e);
 		if (e != NULL)
@@ -1073,6 +1084,28 @@ event(char *l, size_t len, char **f, int k, unsigned long lineno)
 	}
 }
 
+/* A node's last words, as its runners end: what it has to bring home. */
+static int
+ending_fn(void *arg, char **f, int k)
+{
+	struct node *n = arg;
+	const char *e1, *e2;
+
+	if (dt_verb(dt_replies, DT_RP_MAX, f, k) != DT_RP_ARTIFACTS)
+		return 0;
+	(void)dt_strtonum(f[1], 0, LLONG_MAX, &e1);
+	(void)dt_strtonum(f[2], 0, LLONG_MAX, &e2);
+	if (e1 != NULL || e2 != NULL) {
+		char *why = dt_xasprintf("channel line %lu: bad \"artifacts\" "
+		    "line; its artifacts stay on the node", n->ch.rd.lineno);
+
+		emit("log", n->nl.name, why, (char *)NULL);
+		free(why);
+	} else
+		emit("artifacts", n->nl.name, f[1], f[2], (char *)NULL);
+	return 0;
+}
+
 static noreturn void
 end_run(const char *why)
 {
@@ -1088,7 +1121,8 @@ end_run(const char *why)
 			dt_close(&nodes[i].ch.c.in);
 	for (i = 0; i < nnodes; i++)
 		if (nodes[i].state == N_UP) {
-			free(dt_chan_close(&nodes[i].ch, 0));
+			free(dt_chan_close_lines(&nodes[i].ch, ending_fn,
+			    &nodes[i]));
 			nodes[i].state = N_DOWN;
 		}
 	emit("end", why, (char *)NULL);

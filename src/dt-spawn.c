@@ -51,6 +51,8 @@ struct runner {
 	int		 status;
 	int		 exited;
 	int		 restarts;	/* times this slot got a new adapter */
+	char		**arts;		/* paths its adapter announced */
+	int		 narts;
 };
 
 static struct runner *runners;
@@ -68,6 +70,8 @@ static char *copy;		/* the real path of dir, from start on */
 static char *trees;		/* where the runners' own trees are */
 static char **args;
 static int nargs;
+static char **artifacts;	/* the configuration's */
+static int nartifacts;
 static char libexec[PATH_MAX];
 static struct dt_buf line;
 static int peer_mode;		/* started by the socket unit */
@@ -197,30 +201,167 @@ cleanup_and_exit(int code)
 	exit(code);
 }
 
-/* A runner's output or results pipe at its end. */
+/* A path the adapter's framework writes, to bring home at the end. */
 static void
-close_runner_fd(int fd)
+announce(struct runner *r, const char *path)
 {
 	int i;
 
-	for (i = 0; i < nrunners; i++) {
-		if (runners[i].out.fd == fd)
-			dt_close(&runners[i].out.fd);
-		if (runners[i].res.fd == fd)
-			dt_close(&runners[i].res.fd);
+	if (*path == '\0' || *path == '/' || dt_has_dotdot(path)) {
+		dt_warn("runner %d: artifact \"%s\" is not a path inside "
+		    "its directory; ignored", r->n, path);
+		return;
 	}
+	for (i = 0; i < r->narts; i++)
+		if (strcmp(r->arts[i], path) == 0)
+			return;
+	r->arts = dt_xrealloc(r->arts, r->narts + 1, sizeof(*r->arts));
+	r->arts[r->narts++] = dt_xstrdup(path);
+}
+
+static int
+by_length(const void *a, const void *b)
+{
+	size_t x = strlen(*(char *const *)a), y = strlen(*(char *const *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* Moves a runner's artifacts from its directory to DIR; 1 if any moved. */
+static int
+move_artifacts(struct runner *r, const char *from, const char *dir)
+{
+	char why[PATH_MAX + 128], **paths;
+	int i, n = 0, moved = 0;
+
+	paths = dt_xcalloc((size_t)nartifacts + r->narts + 1, sizeof(*paths));
+	for (i = 0; i < nartifacts; i++)
+		paths[n++] = artifacts[i];
+	for (i = 0; i < r->narts; i++)
+		paths[n++] = r->arts[i];
+	/* A directory before what is in it: it moves whole. */
+	qsort(paths, n, sizeof(*paths), by_length);
+	for (i = 0; i < n; i++)
+		switch (dt_move_out(from, paths[i], dir, why, sizeof(why))) {
+		case 0:
+			moved = 1;
+			break;
+		case -1:
+			dt_warn("runner %d: artifact %s: %s", r->n, paths[i],
+			    why);
+			break;
+		}
+	free(paths);
+	return moved;
+}
+
+/*
+ * Each runner's artifacts leave its tree for COPY.artifacts/N (with
+ * shared runners, COPY.artifacts/shared), beside the copy, on its file
+ * system; "roots" names the directory each ran in, where the paths its
+ * files hold begin.  The initiator fetches them with dt-sync -b.
+ */
+static void
+collect_artifacts(void)
+{
+	char *stage, *to, *from, *label, why[PATH_MAX + 128];
+	long long files = 0, bytes = 0;
+	struct dt_buf l = { 0 };
+	int i, fd, any = nartifacts > 0, shared = 0;
+
+	if (copy == NULL || strcmp(copy, "/") == 0)
+		return;
+	for (i = 0; i < nrunners; i++)
+		any |= runners[i].narts > 0;
+	stage = dt_xasprintf("%s.artifacts", copy);
+	dt_rm_tree(stage);	/* a run's that was never fetched */
+	if (!any || dt_private_dir(stage, 0, why, sizeof(why)) < 0) {
+		if (any)
+			dt_warn("%s", why);
+		free(stage);
+		return;
+	}
+	to = dt_xasprintf("%s/roots", stage);
+	fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		dt_warn("%s: %s", to, strerror(errno));
+	free(to);
+	for (i = 0; fd >= 0 && i < nrunners; i++) {
+		struct runner *r = &runners[i];
+
+		if (r->tree == NULL && (shared || r->pid <= 0))
+			continue;
+		if (r->tree != NULL) {
+			from = dt_xasprintf("%s/%s", r->tree,
+			    strrchr(copy, '/') + 1);
+			label = dt_xasprintf("%d", r->n);
+		} else {
+			from = dt_xstrdup(copy);
+			label = dt_xstrdup("shared");
+			shared = 1;
+		}
+		to = dt_xasprintf("%s/%s", stage, label);
+		if (move_artifacts(r, from, to)) {
+			dt_tree_count(to, &files, &bytes);
+			dt_line_begin(&l, label);
+			dt_line_field(&l, from);
+			if (dt_line_send(fd, &l) < 0) {
+				dt_warn("%s/roots: %s", stage, strerror(errno));
+				files = 0;
+				i = nrunners;
+			}
+		}
+		free(to);
+		free(from);
+		free(label);
+	}
+	dt_buf_free(&l);
+	if (fd >= 0)
+		close(fd);
+	if (files == 0) {
+		dt_rm_tree(stage);
+	} else {
+		dt_line_begin(&line, "artifacts");
+		dt_line_fieldf(&line, "%lld", files);
+		dt_line_fieldf(&line, "%lld", bytes);
+		send_line();
+	}
+	free(stage);
+}
+
+/* An adapter ending its session: only what it announces counts now. */
+static void
+ending_read(struct runner *r)
+{
+	char *l, *f[DT_FIELDS_MAX];
+	size_t len;
+	ssize_t got;
+	int rc;
+
+	got = dt_rd_fill(&r->res);
+	if (got < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	while ((rc = dt_rd_line(&r->res, &l, &len)) > 0)
+		if (dt_split(l, len, f, DT_FIELDS_MAX) >= 2 &&
+		    strcmp(f[0], "artifact") == 0)
+			announce(r, f[1]);
+	if (rc < 0 || got <= 0)
+		dt_close(&r->res.fd);
 }
 
 /*
  * The run is over: an idle runner's adapter gets the end of its input and
  * ends its framework's session as the framework ends a run (pytest's
  * sessionfinish, at_exit handlers, Minitest.after_run), for up to
- * DT_SESSION_END seconds, its output read and dropped; then every group goes.
+ * DT_SESSION_END seconds, its output read and dropped; then every group
+ * goes, and the artifacts are put where the initiator fetches them.
  */
 static noreturn void
 end_sessions(void)
 {
-	struct pollfd *pfd = dt_xcalloc(2 * (size_t)nrunners + 1, sizeof(*pfd));
+	size_t max = 2 * (size_t)nrunners + 1;
+	struct pollfd *pfd = dt_xcalloc(max, sizeof(*pfd));
+	struct runner **who = dt_xcalloc(max, sizeof(*who));
 	double end = dt_now() + DT_SESSION_END;
 	char buf[4096];
 	int i, n, left;
@@ -237,22 +378,34 @@ end_sessions(void)
 				continue;
 			if (waitpid(r->pid, &r->status, WNOHANG) == r->pid) {
 				r->exited = 1;
+				if (r->res.fd >= 0)
+					ending_read(r);	/* its last words */
 				continue;
 			}
 			left++;
+			who[n] = r;
 			if (r->out.fd >= 0)
 				pfd[n++] = (struct pollfd){ r->out.fd, POLLIN, 0 };
+			who[n] = r;
 			if (r->res.fd >= 0)
 				pfd[n++] = (struct pollfd){ r->res.fd, POLLIN, 0 };
 		}
 		if (left == 0 || dt_now() >= end)
 			break;
 		(void)poll(pfd, n, 100);
-		for (i = 0; i < n; i++)
-			if (pfd[i].revents && read(pfd[i].fd, buf, sizeof(buf)) == 0)
-				close_runner_fd(pfd[i].fd);
+		for (i = 0; i < n; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			if (pfd[i].fd == who[i]->res.fd)
+				ending_read(who[i]);
+			else if (read(pfd[i].fd, buf, sizeof(buf)) == 0)
+				dt_close(&who[i]->out.fd);
+		}
 	}
 	free(pfd);
+	free(who);
+	kill_all();
+	collect_artifacts();
 	cleanup_and_exit(0);
 }
 
@@ -589,6 +742,7 @@ runner_child(struct runner *r, int req, int out, int res, const char *id)
 	setenv("DT_RUNNER_ID", id, 1);
 	setenv("TEST_ENV_NUMBER", r->n == 1 ? "" : num, 1);
 	setenv("DT_NODE", node ? node : "local", 1);
+	setenv("DT_RUNNER_DIR", r->tree ? "own" : "shared", 1);
 	setenv("TMPDIR", r->tmpdir, 1);
 	if (r->tmpwhy != NULL) {
 		dprintf(3, "down\tcannot make the runner's temporary "
@@ -825,6 +979,8 @@ adapter_line(struct runner *r, char *l, size_t len)
 	} else if (strcmp(f[0], "down") == 0 && n >= 2) {
 		free(r->reason);
 		r->reason = dt_xstrdup(f[1]);
+	} else if (strcmp(f[0], "artifact") == 0 && n >= 2) {
+		announce(r, f[1]);
 	} else if ((strcmp(f[0], "fail") == 0 ||
 	    strcmp(f[0], "pending") == 0) && r->state == R_BUSY) {
 		dt_line_begin(&line, f[0]);
@@ -905,20 +1061,14 @@ static const char *
 refused(const char *path, char *why, size_t len)
 {
 	char *full, *real;
-	const char *p;
 	size_t n;
 
 	if (*path == '\0')
 		return "an empty path";
 	if (*path == '/')
 		return "an absolute path, not one in the project copy";
-	for (p = path; *p != '\0'; p += n) {
-		n = strcspn(p, "/");
-		if (n == 2 && p[0] == '.' && p[1] == '.')
-			return "a \"..\" component";
-		if (p[n] == '/')
-			n++;
-	}
+	if (dt_has_dotdot(path))
+		return "a \"..\" component";
 	if (copy == NULL)
 		return "there was no project copy at start";
 	full = dt_xasprintf("%s/%s", copy, path);
@@ -1060,6 +1210,10 @@ set(char **f, int n)
 	} else if (strcmp(f[1], "args") == 0) {
 		args = dt_xrealloc(args, nargs + 1, sizeof(*args));
 		args[nargs++] = dt_xstrdup(f[2]);
+	} else if (strcmp(f[1], "artifacts") == 0) {
+		artifacts = dt_xrealloc(artifacts, nartifacts + 1,
+		    sizeof(*artifacts));
+		artifacts[nartifacts++] = dt_xstrdup(f[2]);
 	} else if (strcmp(f[1], "env") == 0) {
 		/* The initiator's, for the hooks and the runners. */
 		if (f[2][0] == '=' || strchr(f[2], '=') == NULL ||

@@ -5,6 +5,8 @@
  * developers sharing a node never collide, the user's own tree is never
  * where tests run, and the copy has the project's name.
  * Emits synced or node-down per node and passes every other line on.
+ * With -b it brings home instead what the runners of the nodes named
+ * left for the initiator (dt-spawn's COPY.artifacts), and writes nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +22,7 @@
 
 #include "dt.h"
 
-#define USAGE "dt-sync [-j parallel] [-r rsync]"
+#define USAGE "dt-sync [-j parallel] [-r rsync] [-b dir [node ...]]"
 
 struct job {
 	char		*node, *host, *rsh, *workdir;
@@ -39,6 +41,9 @@ static char *project, *initiator, *user, *name, *hooks[2];
 static char **excludes;		/* rsync's filters: keep first */
 static size_t nexcludes, nkeeps;
 static char stage[PATH_MAX];
+static const char *home_dir;	/* -b: where the artifacts come */
+static char **home_nodes;
+static int nhome_nodes, home_failed;
 
 static void
 rmstage(void)
@@ -123,35 +128,44 @@ make_stage(void)
 	}
 }
 
+/* A node whose copy, or artifacts, rsync could not make. */
 static void
-start(struct job *j)
+failed(const struct job *j, const char *why)
 {
-	struct dt_child c;
-	char **argv, *dest, *copy, *src, *stagesrc;
-	const char *home;
+	if (home_dir == NULL) {
+		dt_emit("node-down", j->node, "sync", why, (char *)NULL);
+		return;
+	}
+	dt_warn("node %s: cannot bring its artifacts home to %s/%s: %s",
+	    j->node, home_dir, j->node, why);
+	home_failed = 1;
+}
+
+/* rsync's words for one node: the copy out, or (-b) the artifacts home. */
+static char **
+rsync_argv(const struct job *j, const char *dest, char **src, char **to)
+{
+	char **argv = dt_xcalloc(20 + nexcludes, sizeof(*argv));
 	size_t n = 0, i;
 
-	if (stage[0] == '\0')
-		make_stage();
-	copy = dt_copy_dir(j->workdir, initiator, user, name);
-	if (strcmp(j->host, "local") == 0) {
-		home = getenv("HOME");
-		dest = copy[0] == '/' || home == NULL ? dt_xasprintf("%s/", copy)
-		    : dt_xasprintf("%s/%s/", home, copy);
-	} else
-		dest = dt_xasprintf("%s:%s/", j->host, copy);
-	free(copy);
-	src = dt_xasprintf("%s/", project);
-	stagesrc = dt_xasprintf("%s/", stage);
-	argv = dt_xcalloc(20 + nexcludes, sizeof(*argv));
 	argv[n++] = (char *)rsync;
 	argv[n++] = "-a";
-	argv[n++] = "--delete";
 	argv[n++] = "--mkpath";
 	if (strcmp(j->host, "local") != 0) {
 		argv[n++] = "-e";
 		argv[n++] = j->rsh;
 	}
+	if (home_dir != NULL) {
+		/* The node's disk is freed as the files arrive. */
+		argv[n++] = "--remove-source-files";
+		*src = dt_xasprintf("%.*s.artifacts/", (int)strlen(dest) - 1,
+		    dest);
+		*to = dt_xasprintf("%s/%s/", home_dir, j->node);
+		argv[n++] = *src;
+		argv[n++] = *to;
+		return argv;
+	}
+	argv[n++] = "--delete";
 	argv[n++] = "--exclude=.git/";
 	argv[n++] = "--exclude=/log/";
 	argv[n++] = "--exclude=/tmp/";
@@ -161,17 +175,39 @@ start(struct job *j)
 	argv[n++] = "--exclude=/.pytest_cache/";
 	for (i = 0; i < nexcludes; i++)
 		argv[n++] = excludes[i];
-	argv[n++] = src;
-	argv[n++] = stagesrc;
-	argv[n++] = dest;
-	argv[n] = NULL;
+	*src = dt_xasprintf("%s/", project);
+	*to = dt_xasprintf("%s/", stage);
+	argv[n++] = *src;
+	argv[n++] = *to;
+	argv[n++] = (char *)dest;
+	return argv;
+}
+
+static void
+start(struct job *j)
+{
+	struct dt_child c;
+	char **argv, *dest, *copy, *src, *to;
+	const char *home;
+
+	if (stage[0] == '\0' && home_dir == NULL)
+		make_stage();
+	copy = dt_copy_dir(j->workdir, initiator, user, name);
+	if (strcmp(j->host, "local") == 0) {
+		home = getenv("HOME");
+		dest = copy[0] == '/' || home == NULL ? dt_xasprintf("%s/", copy)
+		    : dt_xasprintf("%s/%s/", home, copy);
+	} else
+		dest = dt_xasprintf("%s:%s/", j->host, copy);
+	free(copy);
+	argv = rsync_argv(j, dest, &src, &to);
 	j->started = dt_now();
 	if (dt_spawn(&c, argv, DT_SPAWN_OUT | DT_SPAWN_ERR2OUT |
 	    DT_SPAWN_PGRP) < 0) {
 		char *why = dt_xasprintf("cannot run %s: %s", rsync,
 		    strerror(errno));
 
-		dt_emit("node-down", j->node, "sync", why, (char *)NULL);
+		failed(j, why);
 		free(why);
 		j->done = 1;
 	} else {
@@ -181,7 +217,7 @@ start(struct job *j)
 		running++;
 	}
 	free(src);
-	free(stagesrc);
+	free(to);
 	free(dest);
 	free(argv);
 }
@@ -234,7 +270,8 @@ job_output(struct job *j, int flush)
 				dt_buf_add(&j->last, j->part.s, n);
 			}
 			line = dt_xasprintf("%.*s", (int)n, j->part.s);
-			dt_emit("log", j->node, line, (char *)NULL);
+			if (home_dir == NULL)
+				dt_emit("log", j->node, line, (char *)NULL);
 			free(line);
 		}
 		n += nl != NULL;
@@ -274,13 +311,14 @@ job_exited(struct job *j, int st)
 	running--;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		snprintf(secs, sizeof(secs), "%.3f", dt_now() - j->started);
-		dt_emit("synced", j->node, secs, (char *)NULL);
+		if (home_dir == NULL)
+			dt_emit("synced", j->node, secs, (char *)NULL);
 		return;
 	}
 	dt_status_str(st, why, sizeof(why));
 	reason = j->last.len ? dt_xasprintf("rsync %s: %s", why, j->last.s)
 	    : dt_xasprintf("rsync %s", why);
-	dt_emit("node-down", j->node, "sync", reason, (char *)NULL);
+	failed(j, reason);
 	free(reason);
 }
 
@@ -294,8 +332,10 @@ static void
 event(char *l, size_t len, char **f, int n, unsigned long lineno)
 {
 	struct job *j;
+	int i;
 
-	dt_pass(l, len);
+	if (home_dir == NULL)
+		dt_pass(l, len);
 	switch (dt_event(f, n, lineno)) {
 	case DT_EV_SET:
 		if (dt_set(settings, f[1], f[2]) ||
@@ -326,6 +366,11 @@ event(char *l, size_t len, char **f, int n, unsigned long lineno)
 			dt_die(DT_EX_DATA, "stdin line %lu: node before the "
 			    "project, name, initiator and user settings",
 			    lineno);
+		for (i = 0; i < nhome_nodes; i++)
+			if (strcmp(home_nodes[i], f[1]) == 0)
+				break;
+		if (home_dir != NULL && i == nhome_nodes)
+			break;
 		jobs = dt_xrealloc(jobs, njobs + 1, sizeof(*jobs));
 		j = &jobs[njobs++];
 		memset(j, 0, sizeof(*j));
@@ -351,8 +396,11 @@ main(int argc, char *argv[])
 	dt_hygiene();
 	dt_setprog(argv[0]);
 	dt_die_with_parent();
-	while ((ch = getopt(argc, argv, "j:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:j:r:")) != -1) {
 		switch (ch) {
+		case 'b':
+			home_dir = optarg;
+			break;
 		case 'j':
 			maxpar = dt_strtonum(optarg, 1, 1024, &e);
 			if (e != NULL)
@@ -365,8 +413,10 @@ main(int argc, char *argv[])
 			dt_usage(USAGE);
 		}
 	}
-	if (optind != argc)
+	if (optind != argc && home_dir == NULL)
 		dt_usage(USAGE);
+	home_nodes = argv + optind;
+	nhome_nodes = argc - optind;
 	dt_raise_nofile();
 	atexit(kill_jobs);
 	dt_stage_init(&st, "stdin", DT_STAGE_CHILDREN);
@@ -388,5 +438,5 @@ main(int argc, char *argv[])
 		dt_stage_read(&st, event);
 	}
 	rmstage();
-	return 0;
+	return home_failed ? DT_EX_INCOMPLETE : 0;
 }

@@ -148,6 +148,8 @@ int dt_chan_open(struct dt_chan *, const char *, const char *, const char *,
 int dt_chan_read(struct dt_chan *, int (*)(void *, char **, int), void *,
     char **);
 char *dt_chan_close(struct dt_chan *, int);
+char *dt_chan_close_lines(struct dt_chan *, int (*)(void *, char **, int),
+    void *);
 void dt_chan_free(struct dt_chan *);
 
 /* dt_verb.c: the verbs of the event stream and of the channel. */
@@ -160,13 +162,13 @@ enum { DT_EV_HELLO, DT_EV_SET, DT_EV_NODE, DT_EV_TEST, DT_EV_TESTS_END,
     DT_EV_SYNCED, DT_EV_NODE_DOWN, DT_EV_LOG, DT_EV_READY, DT_EV_RUNNER_UP,
     DT_EV_RUNNER_DOWN, DT_EV_SPLIT, DT_EV_ASSIGN, DT_EV_OUT, DT_EV_FAIL,
     DT_EV_PENDING, DT_EV_UNIT, DT_EV_COUNT, DT_EV_DONE, DT_EV_REQUEUE,
-    DT_EV_TIMEOUT, DT_EV_LOST, DT_EV_END, DT_EV_MAX };
+    DT_EV_TIMEOUT, DT_EV_LOST, DT_EV_ARTIFACTS, DT_EV_END, DT_EV_MAX };
 enum { DT_RQ_HELLO, DT_RQ_SET, DT_RQ_PREP, DT_RQ_START, DT_RQ_RUN,
     DT_RQ_KILL, DT_RQ_PING, DT_RQ_INFO, DT_RQ_MAX };
 enum { DT_RP_HELLO, DT_RP_STARTING, DT_RP_PREP_OUT, DT_RP_PREP_DONE,
     DT_RP_RUNNER_UP, DT_RP_RUNNER_DOWN, DT_RP_OUT, DT_RP_FAIL, DT_RP_PENDING,
     DT_RP_UNIT, DT_RP_COUNT, DT_RP_DONE, DT_RP_LOST, DT_RP_INFO,
-    DT_RP_INFO_END, DT_RP_ERROR, DT_RP_PING, DT_RP_MAX };
+    DT_RP_INFO_END, DT_RP_ERROR, DT_RP_PING, DT_RP_ARTIFACTS, DT_RP_MAX };
 extern const struct dt_verb dt_events[DT_EV_MAX];
 extern const struct dt_verb dt_requests[DT_RQ_MAX];
 extern const struct dt_verb dt_replies[DT_RP_MAX];
@@ -240,7 +242,7 @@ enum { DT_RUN_FRAMEWORK, DT_RUN_COMMAND, DT_RUN_TESTS, DT_RUN_EXCLUDE,
     DT_RUN_WORKDIR, DT_RUN_NODE_SETUP, DT_RUN_RUNNER_SETUP, DT_RUN_RETRIES,
     DT_RUN_ARGS, DT_RUN_ISOLATE, DT_RUN_RUNNER_DIR, DT_RUN_SPLIT,
     DT_RUN_BUNDLER, DT_RUN_KEEP, DT_RUN_ENV, DT_RUN_PYTHON, DT_RUN_TIMEOUT,
-    DT_RUN_PROJECT_COMMANDS, DT_RUN_NKEYS };
+    DT_RUN_PROJECT_COMMANDS, DT_RUN_ARTIFACTS, DT_RUN_NKEYS };
 extern const char *const dt_run_keys[DT_RUN_NKEYS];
 struct dt_conf {
 	struct dt_setting run[DT_RUN_NKEYS];
@@ -312,6 +314,9 @@ void dt_timings_free(struct dt_timings *);
 int dt_link_tree(const char *, const char *, char *, size_t);
 void dt_rm_tree(const char *);
 int dt_private_dir(const char *, int, char *, size_t);
+int dt_has_dotdot(const char *);
+int dt_move_out(const char *, const char *, const char *, char *, size_t);
+void dt_tree_count(const char *, long long *, long long *);
 
 /* dt_glob.c: shell patterns where ** spans directories. */
 int dt_glob_match(const char *, const char *);

@@ -244,11 +244,12 @@ dt_chan_err(struct dt_chan *ch)
  * Close our end and collect the far side; the reason, when it failed,
  * names its status and its last words on stderr.
  */
-char *
-dt_chan_close(struct dt_chan *ch, int kill_it)
+static char *
+chan_close(struct dt_chan *ch, int kill_it,
+    int (*fn)(void *, char **, int), void *arg)
 {
 	struct pollfd p[2];
-	char why[128], buf[4096];
+	char why[128], buf[4096], *bad;
 	/* Ended, a node's runners end their sessions first. */
 	double deadline = dt_now() + (kill_it ? 5 : DT_SESSION_END + 5);
 	int st = 0, killed = 0;
@@ -275,13 +276,32 @@ dt_chan_close(struct dt_chan *ch, int kill_it)
 		p[1].fd = ch->c.err;
 		p[1].events = POLLIN;
 		if (poll(p, 2, 20) > 0) {
-			if (p[0].revents && read(ch->c.out, buf, sizeof(buf)) <= 0)
+			if (p[0].revents && fn != NULL) {
+				bad = NULL;
+				if (dt_chan_read(ch, fn, arg, &bad) != 0) {
+					dt_close(&ch->c.out);
+					free(bad);
+				}
+			} else if (p[0].revents &&
+			    read(ch->c.out, buf, sizeof(buf)) <= 0)
 				dt_close(&ch->c.out);
 			if (p[1].revents && ch->c.err >= 0)
 				dt_chan_err(ch);
 		}
 	}
 	ch->c.pid = -1;
+	/* Gone, it may have left lines in the pipe: fn has them too. */
+	while (fn != NULL && ch->c.out >= 0) {
+		p[0].fd = ch->c.out;
+		p[0].events = POLLIN;
+		if (poll(p, 1, 0) <= 0)
+			break;
+		bad = NULL;
+		if (dt_chan_read(ch, fn, arg, &bad) != 0) {
+			dt_close(&ch->c.out);
+			free(bad);
+		}
+	}
 	if (ch->c.err >= 0)
 		dt_chan_err(ch);	/* what is left, without waiting */
 	dt_close(&ch->c.out);
@@ -292,6 +312,20 @@ dt_chan_close(struct dt_chan *ch, int kill_it)
 	dt_status_str(st, why, sizeof(why));
 	return ch->lasterr.len ? dt_xasprintf("channel %s: %s", why,
 	    ch->lasterr.s) : dt_xasprintf("channel %s", why);
+}
+
+char *
+dt_chan_close(struct dt_chan *ch, int kill_it)
+{
+	return chan_close(ch, kill_it, NULL, NULL);
+}
+
+/* At the end of a run: the peer's last lines still go to fn. */
+char *
+dt_chan_close_lines(struct dt_chan *ch, int (*fn)(void *, char **, int),
+    void *arg)
+{
+	return chan_close(ch, 0, fn, arg);
 }
 
 /*

@@ -21,7 +21,7 @@ const char *const dt_run_keys[DT_RUN_NKEYS] = {
 	"framework", "command", "tests", "exclude", "workdir",
 	"node_setup", "runner_setup", "retries", "args", "isolate",
 	"runner_dir", "split", "bundler", "keep", "env", "python", "timeout",
-	"project_commands"
+	"project_commands", "artifacts"
 };
 
 /* Keys whose repeats within one file add words rather than replace. */
@@ -29,7 +29,7 @@ static int
 is_list(int k)
 {
 	return k == DT_RUN_TESTS || k == DT_RUN_EXCLUDE || k == DT_RUN_ARGS ||
-	    k == DT_RUN_KEEP || k == DT_RUN_ENV;
+	    k == DT_RUN_KEEP || k == DT_RUN_ENV || k == DT_RUN_ARTIFACTS;
 }
 
 static const char *const frameworks[] = {
@@ -193,6 +193,34 @@ check_env(struct dt_conf *c, const char *value)
 	return ok;
 }
 
+/*
+ * Artifacts are paths inside a runner's tree: relative, without "..", so
+ * that moving them out can never reach beyond it.
+ */
+static int
+check_artifacts(struct dt_conf *c, const char *v)
+{
+	char *copy = dt_xstrdup(v), *w, *save, *p;
+	int ok = 1;
+
+	for (w = strtok_r(copy, " \t", &save); w && ok;
+	    w = strtok_r(NULL, " \t", &save)) {
+		for (p = w; *p == '.' && p[1] == '/'; p += 2)
+			;
+		if (*w == '/')
+			ok = fail(c, "artifacts: \"%s\" is an absolute path "
+			    "(expected one relative to the project)", w);
+		else if (dt_has_dotdot(w))
+			ok = fail(c, "artifacts: \"%s\" has a \"..\" "
+			    "component", w);
+		else if (*p == '\0' || strcmp(p, ".") == 0)
+			ok = fail(c, "artifacts: \"%s\" is the whole "
+			    "project", w);
+	}
+	free(copy);
+	return ok;
+}
+
 /* A [run] value that is not one the key takes fails with why. */
 static int
 check_run(struct dt_conf *c, int k, const char *value)
@@ -226,6 +254,8 @@ check_run(struct dt_conf *c, int k, const char *value)
 	}
 	if (k == DT_RUN_ENV)
 		return check_env(c, value);
+	if (k == DT_RUN_ARTIFACTS)
+		return check_artifacts(c, value);
 	if (k == DT_RUN_TIMEOUT && strcmp(value, "auto") != 0) {
 		dt_strtonum(value, 1, 604800, &e);
 		if (e != NULL)

@@ -246,3 +246,102 @@ fail:
 	errno = e;
 	return -1;
 }
+
+/* Whether a relative path has a ".." component. */
+int
+dt_has_dotdot(const char *path)
+{
+	const char *p;
+	size_t n;
+
+	for (p = path; *p != '\0'; p += n) {
+		n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return 1;
+		if (p[n] == '/')
+			n++;
+	}
+	return 0;
+}
+
+/* mkdir -p of the directories above path, each 0700 when new. */
+static int
+mkparents(char *path)
+{
+	char *s;
+
+	for (s = strchr(path + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+			*s = '/';
+			return -1;
+		}
+		*s = '/';
+	}
+	return 0;
+}
+
+/*
+ * Moves FROM/PATH to TO/PATH, making TO's directories on the way; 0 when
+ * moved, 1 when FROM/PATH is not there, -1 with why.  Both are on one
+ * file system (a runner's tree and a directory beside the copy), so it
+ * is a rename, whatever the size.  A symbolic link is moved as it is,
+ * never followed.
+ */
+int
+dt_move_out(const char *from, const char *path, const char *to, char *why,
+    size_t len)
+{
+	char *src, *dst;
+	struct stat st;
+	int rc = 0;
+
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	src = dt_xasprintf("%s/%s", from, path);
+	dst = dt_xasprintf("%s/%s", to, path);
+	/* A trailing "/" would follow a link: the name is what moves. */
+	while (strlen(src) > 1 && src[strlen(src) - 1] == '/')
+		src[strlen(src) - 1] = '\0';
+	while (strlen(dst) > 1 && dst[strlen(dst) - 1] == '/')
+		dst[strlen(dst) - 1] = '\0';
+	if (lstat(src, &st) < 0)
+		rc = errno == ENOENT || errno == ENOTDIR ? 1 : -1;
+	else if (lstat(dst, &st) == 0)
+		rc = 1;	/* announced twice, or inside one moved already */
+	else if (mkparents(dst) < 0 || rename(src, dst) < 0)
+		rc = -1;
+	if (rc < 0)
+		snprintf(why, len, "%s: %s", src, strerror(errno));
+	free(src);
+	free(dst);
+	return rc;
+}
+
+/* Adds the files under path (links too), and their bytes, to the counts. */
+void
+dt_tree_count(const char *path, long long *files, long long *bytes)
+{
+	struct stat st;
+	struct dirent *e;
+	DIR *d;
+	char *p;
+
+	if (lstat(path, &st) < 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		(*files)++;
+		*bytes += S_ISREG(st.st_mode) ? st.st_size : 0;
+		return;
+	}
+	if ((d = opendir(path)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		p = dt_xasprintf("%s/%s", path, e->d_name);
+		dt_tree_count(p, files, bytes);
+		free(p);
+	}
+	closedir(d);
+}

@@ -34,6 +34,7 @@ const struct dt_verb dt_events[DT_EV_MAX] = {
 	[DT_EV_REQUEUE] =	{ "requeue",	 5, 1 },
 	[DT_EV_TIMEOUT] =	{ "timeout",	 5, 1 },
 	[DT_EV_LOST] =		{ "lost",	 3, 0 },
+	[DT_EV_ARTIFACTS] =	{ "artifacts",	 4, 1 },
 	[DT_EV_END] =		{ "end",	 1, 0 },
 };
 
@@ -66,6 +67,7 @@ const struct dt_verb dt_replies[DT_RP_MAX] = {
 	[DT_RP_INFO_END] =	{ "info-end",	 1, 0 },
 	[DT_RP_ERROR] =		{ "error",	 1, 0 },
 	[DT_RP_PING] =		{ "ping",	 1, 0 },
+	[DT_RP_ARTIFACTS] =	{ "artifacts",	 3, 0 },
 };
 
 /*
@@ -118,6 +120,8 @@ const struct dt_num dt_event_nums[] = {
 	{ DT_EV_TIMEOUT,	2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
 	{ DT_EV_TIMEOUT,	4, DT_NUM_SECS, "SECONDS", 0, 0 },
 	{ DT_EV_TIMEOUT,	5, DT_NUM_PART, "K/M", 0, 0 },
+	{ DT_EV_ARTIFACTS,	2, DT_NUM_INT,  "FILES", 0, LLONG_MAX },
+	{ DT_EV_ARTIFACTS,	3, DT_NUM_INT,  "BYTES", 0, LLONG_MAX },
 	{ DT_EV_LOST,		3, DT_NUM_PART, "K/M", 0, 0 },
 };
 const size_t dt_event_nnums = sizeof(dt_event_nums) / sizeof(*dt_event_nums);

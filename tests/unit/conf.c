@@ -140,7 +140,7 @@ main(void)
 		perror("mkdtemp");
 		return 2;
 	}
-	plan(120);
+	plan(128);
 
 	/* --- defaults --- */
 	dt_conf_init(&c);
@@ -234,6 +234,19 @@ main(void)
 	    "too small", "retries \"-1\"");
 	check_error("retries4.conf", "[run]\nretries = 2x\n", 2,
 	    "not a number", "retries \"2x\"");
+	check_error("art1.conf", "[run]\nartifacts = cov/ /abs\n", 2,
+	    "\"/abs\" is an absolute path", "artifacts absolute");
+	check_error("art2.conf", "[run]\nartifacts = a\nartifacts = x/../..\n",
+	    3, "\"x/../..\" has a \"..\" component", "artifacts with ..");
+	check_error("art3.conf", "[run]\nartifacts = ./\n", 2,
+	    "\"./\" is the whole project", "artifacts ./");
+	p1 = mkfile("art4.conf", "[run]\nartifacts = cov/ rep\n"
+	    "artifacts = ./shots/x.png\n");
+	dt_conf_init(&c);
+	is_int(load(&c, p1, 1, &msg), 0, "artifacts: relative paths load");
+	ok(setting_is(&c.run[DT_RUN_ARTIFACTS], "cov/ rep ./shots/x.png", p1,
+	    3), "artifacts: lines of one file make one list");
+	dt_conf_free(&c);
 	check_error("run0.conf", "[node a]\nhost = h\nrunners = 0\n", 3,
 	    "too small", "runners \"0\"");
 	check_error("runabc.conf", "[node a]\nrunners = abc\n", 2,
