@@ -207,6 +207,8 @@ bench: deps
 	sh bench/discovery.sh
 	@echo
 	sh bench/overhead.sh
+	@echo
+	sh bench/artifacts.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \

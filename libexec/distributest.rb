@@ -20,6 +20,9 @@ module Distributest
     # The adapter's name, such as "adapter-rspec": it starts messages, marks
     # cut fields, and names with this file the frames left out of backtraces.
     attr_reader :prog, :truncated, :own_frame
+    # Quiet: no Bundler line on stdout, no `down` line on fd 3 (finders,
+    # merge-ruby).
+    attr_writer :quiet
 
     def prog=(name)
       @prog = name
@@ -213,11 +216,19 @@ module Distributest
       worker = yield(args, results)
       runner = isolate && ENV["DT_ISOLATE"] == "fork" ? Forker.new(worker, results, requests, results_io) : worker
       results.line("ready")
+      SimpleCovHome.announce(results)
       serve(requests, runner, results)
       # The end of the session, here only: the input ended, or the results
-      # can no longer be written.
+      # can no longer be written. SimpleCov first: Minitest.after_run
+      # writes its result.
+      SimpleCovHome.session_end(results)
       worker.end_session if worker.respond_to?(:end_session)
       exit(results.broken? ? 1 : 0)
+    end
+
+    # The paths of the files this process was asked to run, in order.
+    def ran
+      @ran ||= []
     end
 
     # The request loop, until the end of the input or of the results pipe.
@@ -232,6 +243,7 @@ module Distributest
         end
         next unless fields
 
+        ran << fields[1]
         runner.run_file(fields[1], fields[2], fields.drop(3))
         return if results.broken?
       end
@@ -253,6 +265,205 @@ module Distributest
       end
 
       fields
+    end
+  end
+
+  # SimpleCov, started by the project's helper, writes its result at the
+  # end of the runner's session (at_exit, or Minitest.after_run) in the
+  # runner's tree, with the coverage of every file the runner ran. What
+  # comes home, for merge-ruby to merge: COVERAGE_DIR/.resultset.json, the
+  # runner's result under its command name tagged with the runner
+  # ("RSpec (distributest local/2)"), and COVERAGE_DIR/.distributest.json,
+  # what merge-ruby cannot read from the project (the helper's start block
+  # sets it): command name, formatters, criteria, limits.
+  module SimpleCovHome
+    SIDE = ".distributest.json"
+
+    module_function
+
+    # SimpleCov measures this process: started here, not in a forked child.
+    def running?
+      defined?(::SimpleCov) && ::SimpleCov.respond_to?(:running) && ::SimpleCov.running &&
+        ::SimpleCov.pid == Process.pid
+    end
+
+    # The coverage directory relative to the working directory, or nil
+    # when it is outside: an artifact is a path in the runner's tree.
+    def relative_dir
+      dir = File.expand_path(::SimpleCov.coverage_dir, ::SimpleCov.root)
+      [Dir.pwd, File.realpath(Dir.pwd)].uniq.each do |cwd|
+        return dir.delete_prefix("#{cwd}/") if dir.start_with?("#{cwd}/")
+      end
+      nil
+    end
+
+    def announce(results, dir = nil)
+      return unless running? && (dir ||= relative_dir)
+
+      results.line("artifact", "#{dir}/.resultset.json")
+      results.line("artifact", "#{dir}/#{SIDE}")
+    rescue StandardError => e
+      warn "#{Distributest.prog}: SimpleCov: #{e.class}: #{e.message}"
+    end
+
+    # Before SimpleCov's result: a partial result (some files of the run)
+    # is stored but neither formatted nor checked against the limits, as
+    # SimpleCov does in a subprocess; merge-ruby does both at home.
+    def session_end(results)
+      return unless running?
+
+      require "fileutils" # loaded by SimpleCov already, as is json
+      require "json"
+      sc = ::SimpleCov
+      unless (dir = relative_dir)
+        warn "#{Distributest.prog}: SimpleCov: coverage_dir #{sc.coverage_dir}: outside the runner's directory, " \
+             "so its result is not brought home"
+        return
+      end
+      # The name SimpleCov guesses from the command line: the framework's
+      # own (`ruby -Itest FILE...` gives "Unit Tests"), not the adapter's.
+      unless sc.instance_variable_get(:@name)
+        command = Distributest.prog == "adapter-rspec" ? ["rspec"] : ["ruby", "-Itest", *Distributest.ran]
+        ::SimpleCov::CommandGuesser.original_run_command = command.join(" ")
+      end
+      side = describe(sc, dir)
+      sc.command_name(side["tag"])
+      sc.use_merging(true)
+      sc.formatter(::SimpleCov::Formatter::SimpleFormatter)
+      sc.singleton_class.prepend(NoLimits)
+      own_files(File.join(Dir.pwd, dir)) unless ENV["DT_RUNNER_DIR"] == "shared"
+      FileUtils.mkdir_p(dir)
+      File.write(File.join(dir, SIDE), "#{JSON.pretty_generate(side)}\n")
+      announce(results, dir)
+    rescue StandardError => e
+      warn "#{Distributest.prog}: SimpleCov: #{e.class}: #{e.message}"
+    end
+
+    # DT_ISOLATE=fork: a file runs in a child that ends with exit!, so
+    # SimpleCov's result, the parent's, would miss it. A child starts with
+    # the counters of Ruby's Coverage cleared and leaves what its file added
+    # (under SimpleCov's root) in a file; the parent adds these up, and
+    # adds the sum to its own Coverage.result when SimpleCov asks for it.
+    def before_fork
+      return if @fork_dir || !running?
+
+      require "tmpdir"
+      @fork_dir = Dir.mktmpdir("dt-simplecov")
+      ::SimpleCov::ResultAdapter.singleton_class.prepend(ForkCoverage)
+    rescue StandardError => e
+      warn "#{Distributest.prog}: SimpleCov: #{e.class}: #{e.message}"
+    end
+
+    def child_start
+      ::Coverage.result(stop: false, clear: true) if @fork_dir && ::Coverage.running?
+    end
+
+    def child_end
+      return unless @fork_dir && ::Coverage.running?
+
+      prefix = "#{::SimpleCov.root}/"
+      added = ::Coverage.peek_result.select { |file, _| file.start_with?(prefix) }
+      File.binwrite(File.join(@fork_dir, "#{Process.pid}.tmp"), Marshal.dump(added))
+      File.rename(File.join(@fork_dir, "#{Process.pid}.tmp"), File.join(@fork_dir, Process.pid.to_s))
+    rescue StandardError => e
+      warn "#{Distributest.prog}: SimpleCov: #{e.class}: #{e.message}"
+    end
+
+    def child_done(pid)
+      file = @fork_dir && File.join(@fork_dir, pid.to_s)
+      return unless file && File.exist?(file)
+
+      @forks = add(@forks, Marshal.load(File.binread(file))) # rubocop:disable Security/MarshalLoad
+      File.unlink(file)
+    rescue StandardError => e
+      warn "#{Distributest.prog}: SimpleCov: #{e.class}: #{e.message}"
+    end
+
+    def forks
+      @forks
+    end
+
+    # Coverage results added up: line counts, branch counts, and nil
+    # for a line that is not code.
+    def add(one, other)
+      return other if one.nil?
+      return one if other.nil?
+
+      case one
+      when Array then one.each_with_index.map { |n, i| n.nil? && other[i].nil? ? nil : n.to_i + other[i].to_i }
+      when Hash then one.merge(other) { |_, a, b| add(a, b) }
+      when Integer then one + other.to_i
+      else one
+      end
+    end
+
+    module ForkCoverage
+      def call(*args)
+        forks = SimpleCovHome.forks
+        forks && ::SimpleCov.pid == Process.pid ? super(SimpleCovHome.add(args.first.to_h, forks)) : super
+      end
+    end
+
+    module NoLimits
+      def result_exit_status(_result)
+        ::SimpleCov::ExitCodes::SUCCESS
+      end
+    end
+
+    def describe(sc, dir)
+      base = sc.command_name
+      formatter = sc.formatter
+      formatters = if formatter.include?(::SimpleCov::Formatter::MultiFormatter::InstanceMethods)
+                     formatter.new.formatters
+                   else
+                     [formatter]
+                   end
+      {
+        "command_name" => base,
+        "tag" => "#{base} (distributest #{ENV.fetch('DT_NODE', 'local')}/#{ENV.fetch('DT_RUNNER', '1')})",
+        "cwd" => Dir.pwd, "root" => sc.root, "coverage_dir" => dir,
+        "criteria" => sc.coverage_criteria.map(&:to_s), "primary_coverage" => sc.primary_coverage.to_s,
+        "formatters" => formatters.map { |f| { "class" => f.name, "file" => source_of(f) } },
+        "minimum_coverage" => sc.minimum_coverage, "minimum_coverage_by_file" => sc.minimum_coverage_by_file,
+        "maximum_coverage_drop" => sc.maximum_coverage_drop, "print_error_status" => sc.print_error_status,
+        "nocov_token" => sc.nocov_token, "project_name" => sc.project_name,
+        "groups" => sc.groups.filter_map { |name, filter| group(name, filter) }.to_h
+      }
+    end
+
+    def source_of(klass)
+      klass.name && Object.const_source_location(klass.name)&.first
+    rescue StandardError, NameError
+      nil
+    end
+
+    # A group whose filter is a string or a regexp; a block cannot travel.
+    def group(name, filter)
+      argument = filter.filter_argument if filter.respond_to?(:filter_argument)
+      case argument
+      when String then [name, { "string" => argument }]
+      when Regexp then [name, { "regexp" => argument.source, "options" => argument.options }]
+      end
+    end
+
+    # The runner's tree shares its files with the node's copy and the
+    # other runners (hard links), and SimpleCov writes in place: the
+    # copy's old result goes, other files become the tree's own.
+    def own_files(path)
+      return unless File.directory?(path)
+
+      Dir.glob("**/*", File::FNM_DOTMATCH, base: path).each do |name|
+        file = File.join(path, name)
+        st = File.lstat(file)
+        next unless st.file? && st.nlink > 1
+
+        if %w[.resultset.json .resultset.json.lock].include?(name)
+          File.unlink(file)
+        else
+          FileUtils.cp(file, "#{file}.dt-own")
+          File.rename("#{file}.dt-own", file)
+        end
+      end
     end
   end
 
@@ -371,22 +582,28 @@ module Distributest
     end
 
     def run_file(path, mode = nil, ids = [])
+      @worker.before_fork if @worker.respond_to?(:before_fork)
       reader, writer = IO.pipe
       reader.binmode
       writer.binmode
+      SimpleCovHome.before_fork
       pid = fork do
+        SimpleCovHome.child_start
         reader.close
         @requests.close
         @results_io.close # tests must not hold the results pipe
         writer.sync = true
         @worker.run_file(path, mode, ids, Results.new(writer))
+        SimpleCovHome.child_end
         exit!(0) # at_exit handlers belong to the parent
       rescue Exception => e # rubocop:disable Lint/RescueException
         warn "#{Distributest.prog}: #{e.class}: #{e.message}"
+        SimpleCovHome.child_end
         exit!(1)
       end
       writer.close
       relay(reader, pid, path)
+      SimpleCovHome.child_done(pid)
     ensure
       reader&.close unless reader&.closed?
       writer&.close unless writer&.closed?
