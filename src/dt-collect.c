@@ -20,7 +20,7 @@
 
 #include "dt.h"
 
-#define USAGE "dt-collect [-v] [-a file] [-n slowest]"
+#define USAGE "dt-collect [-qv] [-a file] [-c when] [-n slowest]"
 #define KEEP_OUTPUT 65536	/* bytes of a file's output kept for display */
 
 struct unit {			/* the time of one example */
@@ -124,7 +124,14 @@ static struct dt_buf early;	/* events before the log was named */
 static char **listed;		/* the files of the run */
 static size_t nlisted;
 static int whole_project;	/* the list is every test file there is */
-static int tty, verbose, nslowest = 5, status_shown, ended;
+static int tty, verbose, quiet, nslowest = 5, status_shown, ended;
+static int github;			/* failures as GitHub Actions annotations */
+static double status_at, said_at;	/* last status line, last line */
+static double progress_every = 30;	/* DISTRIBUTEST_PROGRESS */
+static double est_left = -1;		/* seconds of the timed files left */
+static struct dt_timings est;		/* the timings, for est_left */
+/* Colours: empty strings without them. */
+static const char *red = "", *green = "", *dim = "", *bold = "", *off = "";
 static int randomized;		/* a runner said it orders at random */
 static char **nodenames;	/* the run's nodes */
 static int *nodeheard;		/* each was: ready, or down */
@@ -151,16 +158,100 @@ clear_status(void)
 	}
 }
 
+/*
+ * The status line, on a terminal, a few times a second at most: events
+ * come by the hundred a second.  Before the list is known it counts the
+ * files listed; with the timings it says about how long is left.
+ */
 static void
-show_status(void)
+show_status(int now)
 {
-	if (!tty || ended)
+	double t = dt_now();
+
+	if (!tty || ended || (!now && t - status_at < 0.25))
 		return;
-	printf("\r\033[K[%ld/%ld files, %ld running, %ld failed, %ld "
-	    "runners, %.1fs]", files_done, files, running,
-	    files_failed, runners_up, dt_now() - t0);
+	status_at = t;
+	printf("\r\033[K%s", dim);
+	if (files == 0)
+		printf("[listing: %zu files so far, %ld runners, %.1fs]",
+		    nlisted, runners_up, t - t0);
+	else
+		printf("[%ld/%ld files, %ld running, %ld failed, %ld runners, "
+		    "%.1fs", files_done, files, running, files_failed,
+		    runners_up, t - t0);
+	if (files > 0 && est_left >= 0 && runners_up > 0)
+		printf(", about %.0fs left]", est_left / runners_up + 0.5);
+	else if (files > 0)
+		printf("]");
+	printf("%s", off);
 	fflush(stdout);
 	status_shown = 1;
+}
+
+/*
+ * Off a terminal, a line after 30 s of silence, so that a CI log with
+ * nothing to say (-q, a long file) never looks hung.
+ */
+static void
+show_progress(void)
+{
+	if (tty || ended || dt_now() - said_at < progress_every)
+		return;
+	printf("progress: %ld of %ld files, %ld running, %ld failed, "
+	    "%.0fs\n", files_done, files, running, files_failed,
+	    dt_now() - t0);
+	fflush(stdout);
+	said_at = dt_now();
+}
+
+/* GitHub's workflow commands: %, CR and LF escaped, in properties , and :. */
+static void
+gh_escaped(const char *v, int property)
+{
+	for (; *v != '\0'; v++) {
+		if (*v == '%')
+			fputs("%25", stdout);
+		else if (*v == '\r')
+			fputs("%0D", stdout);
+		else if (*v == '\n')
+			fputs("%0A", stdout);
+		else if (property && *v == ':')
+			fputs("%3A", stdout);
+		else if (property && *v == ',')
+			fputs("%2C", stdout);
+		else
+			putchar(*v);
+	}
+}
+
+/* A failure as an annotation on its file and line, under GitHub Actions. */
+static void
+annotate(const char *path, const char *location, const char *title,
+    const char *message)
+{
+	const char *colon = strrchr(location, ':'), *e;
+	long long line = 0;
+	char *file;
+
+	if (colon != NULL && colon[1] != '\0') {
+		line = dt_strtonum(colon + 1, 1, LLONG_MAX, &e);
+		if (e != NULL)
+			line = 0;
+	}
+	file = line > 0 ? dt_xasprintf("%.*s", (int)(colon - location),
+	    location) : dt_xstrdup(path);
+	if (strncmp(file, "./", 2) == 0)
+		memmove(file, file + 2, strlen(file + 2) + 1);
+	fputs("::error file=", stdout);
+	gh_escaped(file, 1);
+	if (line > 0)
+		printf(",line=%lld", line);
+	fputs(",title=", stdout);
+	gh_escaped(*title ? title : path, 1);
+	fputs("::", stdout);
+	gh_escaped(*message ? message : title, 0);
+	putchar('\n');
+	free(file);
 }
 
 static void
@@ -176,6 +267,7 @@ say(const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	fflush(stdout);
+	said_at = dt_now();
 }
 
 /* Print a multi-line text indented, so it reads as part of its header. */
@@ -470,12 +562,14 @@ summary(const char *how)
 	ended = 1;
 	clear_status();
 	save_timings(how == NULL);
-	printf("\n%ld file%s, ", files_done, files_done == 1 ? "" : "s");
+	printf("\n%s%s%ld file%s, ", bold, failures + errors + files_failed +
+	    (long)nlost > 0 || how != NULL ? red : green, files_done,
+	    files_done == 1 ? "" : "s");
 	print_words();
 	if (nlost > 0)
 		printf(", %zu lost", nlost);
-	printf(" in %.2fs on %ld runner%s\n", wall, runners_peak,
-	    runners_peak == 1 ? "" : "s");
+	printf(" in %.2fs on %ld runner%s%s\n", wall, runners_peak,
+	    runners_peak == 1 ? "" : "s", off);
 	if (ndones > 0)
 		qsort(dones, ndones, sizeof(*dones), cmp_slow);
 	if (ndones > 0 && runners_peak > 0 && wall > 0 && work >= 0.01)
@@ -587,11 +681,33 @@ ev_set(char **f, int k)
 	}
 }
 
+/* A file's expected seconds, 0 when it was never timed. */
+static double
+est_of(const char *path)
+{
+	double v = dt_timings_get(&est, path);
+
+	return v > 0 ? v : 0;
+}
+
+/* With every file timed, the status line says about how long is left. */
 static void
 ev_tests_end(char **f, int k)
 {
+	size_t i;
+	double sum = 0;
+
 	files = (long)val[1];
 	whole_project = k > 2 && strcmp(f[2], "all") == 0;
+	if (!tty || timingspath == NULL || dt_timings_read(&est,
+	    timingspath) < 0)
+		return;
+	for (i = 0; i < nlisted; i++) {
+		if (dt_timings_get(&est, listed[i]) <= 0)
+			return;
+		sum += est_of(listed[i]);
+	}
+	est_left = sum;
 }
 
 static void
@@ -799,15 +915,18 @@ ev_fail(char **f, int k)
 
 	s->failed = 1;
 	clear_status();
-	printf("\n%s %s (%s/%s)\n", strcmp(f[4], "error") == 0 ?
-	    "ERROR" : "FAIL", *f[6] ? f[6] : f[3], f[1], f[2]);
+	printf("\n%s%s%s %s (%s/%s)\n", red, strcmp(f[4], "error") == 0 ?
+	    "ERROR" : "FAIL", off, *f[6] ? f[6] : f[3], f[1], f[2]);
 	if (*f[5])
 		indent(f[5], "  ");
 	if (*f[7])
 		indent(f[7], "    ");
 	if (k > 8 && *f[8])
 		printf("  rerun: %s\n", f[8]);
+	if (github)
+		annotate(f[3], f[6], f[5], f[7]);
 	fflush(stdout);
+	said_at = dt_now();
 }
 
 /* A count line: one of the framework's words, for the file a runner runs. */
@@ -896,9 +1015,11 @@ ev_done(char **f, int k)
 		printf("---\n");
 	}
 	if (!passed && !s->failed)
-		say("\n%s %s (%s/%s): no details\n",
-		    strcmp(f[4], "error") == 0 ? "ERROR" : "FAIL",
+		say("\n%s%s%s %s (%s/%s): no details\n", red,
+		    strcmp(f[4], "error") == 0 ? "ERROR" : "FAIL", off,
 		    f[3], f[1], f[2]);
+	if (!passed && !s->failed && github)
+		annotate(f[3], "", f[3], "no details: see the log");
 	if (ndones == capdones) {
 		capdones = capdones ? capdones * 2 : 256;
 		dones = dt_xrealloc(dones, capdones, sizeof(*dones));
@@ -909,10 +1030,14 @@ ev_done(char **f, int k)
 	d->secs = val[5];
 	d->where = dt_xasprintf("%s/%s", f[1], f[2]);
 	work += d->secs;
-	if (!tty)
-		printf("%-6s %s%s%s%s (%.2fs, %s/%s)\n", f[4], f[3],
-		    part ? " [part " : "", part ? part : "",
-		    part ? "]" : "", d->secs, f[1], f[2]);
+	if (est_left >= 0 && part == NULL)
+		est_left -= est_of(f[3]);
+	if (!tty && (!quiet || !passed)) {
+		printf("%s%-6s%s %s%s%s%s (%.2fs, %s/%s)\n", passed ? green :
+		    red, f[4], off, f[3], part ? " [part " : "", part ? part :
+		    "", part ? "]" : "", d->secs, f[1], f[2]);
+		said_at = dt_now();
+	}
 	dt_buf_reset(&s->output);
 	free(s->path);
 	s->path = NULL;
@@ -1066,7 +1191,7 @@ event(char *raw, size_t len, unsigned long n)
 		log_event(raw, len, v >= 0 && dt_events[v].who ? f[1] : NULL);
 	if (v >= 0 && v != DT_EV_SET && acts[v] != NULL)
 		acts[v](f, k);
-	show_status();
+	show_status(0);
 	free(copy);
 }
 
@@ -1089,12 +1214,26 @@ main(int argc, char *argv[])
 	char *l;
 	size_t len;
 	double deadline = 0;
-	int rc, ch;
+	int rc, ch, color = -1;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
-	while ((ch = getopt(argc, argv, "a:n:v")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:n:qv")) != -1) {
 		switch (ch) {
+		case 'c':
+			if (strcmp(optarg, "auto") == 0)
+				color = -1;
+			else if (strcmp(optarg, "always") == 0)
+				color = 1;
+			else if (strcmp(optarg, "never") == 0)
+				color = 0;
+			else
+				dt_die(DT_EX_USAGE, "-c %s: not auto, always or "
+				    "never", optarg);
+			break;
+		case 'q':
+			quiet = 1;
+			break;
 		case 'a':
 			artpath = optarg;
 			break;
@@ -1123,7 +1262,27 @@ main(int argc, char *argv[])
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGINT, SIG_IGN);
 	tty = isatty(1);
-	t0 = dt_now();
+	t0 = said_at = dt_now();
+	github = (e = getenv("GITHUB_ACTIONS")) != NULL &&
+	    strcmp(e, "true") == 0;
+	if ((e = getenv("DISTRIBUTEST_PROGRESS")) != NULL && *e != '\0') {
+		const char *why;
+
+		progress_every = dt_strtonum(e, 1, 86400, &why);
+		if (why != NULL)
+			dt_die(DT_EX_USAGE, "DISTRIBUTEST_PROGRESS=%s: %s "
+			    "(expected 1 to 86400 seconds)", e, why);
+	}
+	if (color < 0)
+		color = tty && ((e = getenv("NO_COLOR")) == NULL || *e == '\0') &&
+		    ((e = getenv("TERM")) == NULL || strcmp(e, "dumb") != 0);
+	if (color) {
+		red = "\033[31m";
+		green = "\033[32m";
+		dim = "\033[2m";
+		bold = "\033[1m";
+		off = "\033[m";
+	}
 	dt_rd_init(&in, 0, "stdin");
 	for (;;) {
 		pfd.fd = 0;
@@ -1138,17 +1297,19 @@ main(int argc, char *argv[])
 			free(how);
 			return rc;
 		}
-		if (poll(&pfd, 1, signalled ? 100 : tty ? 500 : -1) < 0 &&
+		if (poll(&pfd, 1, signalled ? 100 : tty ? 500 : 1000) < 0 &&
 		    errno != EINTR)
 			dt_die_sys(DT_EX_SYS, "poll");
 		if (pfd.revents == 0) {
-			show_status();
+			show_status(1);
+			show_progress();
 			continue;
 		}
 		if (dt_rd_fill(&in) < 0 && errno != EAGAIN && errno != EINTR)
 			dt_die_sys(DT_EX_SYS, "stdin");
 		while ((rc = dt_rd_line(&in, &l, &len)) > 0)
 			event(l, len, in.lineno);
+		show_progress();
 		if (rc < 0)
 			dt_die(DT_EX_DATA, "stdin line %lu: %s", in.lineno,
 			    dt_line_error);

@@ -801,11 +801,11 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		dt_usage(USAGE);
-	if (jobs != NULL) {
+	if (jobs != NULL && strcmp(jobs, "auto") != 0) {
 		dt_strtonum(jobs, 1, 1024, &e);
 		if (e != NULL)
-			dt_die(DT_EX_USAGE, "-j %s: %s (expected 1 to 1024)",
-			    jobs, e);
+			dt_die(DT_EX_USAGE, "-j %s: %s (expected 1 to 1024, "
+			    "or auto)", jobs, e);
 	}
 	choose_seed(given_seed);
 	if (realpath(dir, project) == NULL)
