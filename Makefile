@@ -6,7 +6,10 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec/distributest
 MANDIR ?= $(PREFIX)/share/man
-SYSCONFDIR ?= /etc
+# The system configuration, compiled into the programs and where install
+# puts the examples: PREFIX/etc, as GNU's sysconfdir, but /etc for the
+# system's own prefixes, where distributest has always looked for it.
+SYSCONFDIR ?= $(if $(filter /usr /usr/local,$(patsubst %/,%,$(PREFIX))),/etc,$(PREFIX)/etc)
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 COMPDIR ?= $(PREFIX)/share/bash-completion/completions
@@ -178,6 +181,7 @@ fuzz-run: fuzz
 lint:
 	$(if $(MANS),mandoc -Tlint -W warning $(MANS))
 	shellcheck -s sh bin/distributest bench/*.sh
+	shellcheck -s bash shell/*.bash
 	shellcheck -s sh -e SC1091,SC2016,SC2034,SC2059 tests/*.sh
 
 demo: deps
@@ -210,6 +214,9 @@ bench: deps
 	@echo
 	sh bench/artifacts.sh
 
+# The programs that read SYSCONFDIR, built again for this install's, which
+# may not be the one the build was made with.
+SYSCONF_PROGS = dt-config
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
@@ -219,7 +226,10 @@ install: all
 	  $(DESTDIR)$(COMPDIR)
 	sed 's|^libexec=.*|libexec=$(LIBEXECDIR)|' bin/distributest > $(DESTDIR)$(BINDIR)/distributest
 	chmod 0555 $(DESTDIR)$(BINDIR)/distributest
-	for p in $(PROGS) $(ADAPTERS) $(FINDERS) $(MERGERS); do install -m 0555 $(BUILD)/$$p $(DESTDIR)$(LIBEXECDIR)/$$p; done
+	for p in $(filter-out $(SYSCONF_PROGS),$(PROGS)) $(ADAPTERS) $(FINDERS) $(MERGERS); do install -m 0555 $(BUILD)/$$p $(DESTDIR)$(LIBEXECDIR)/$$p; done
+	for p in $(SYSCONF_PROGS); do \
+	  $(CC) $(DT_CFLAGS) $(CFLAGS) -o $(DESTDIR)$(LIBEXECDIR)/$$p src/$$p.c $(B)/libdt.a $(LDLIBS) && \
+	  chmod 0555 $(DESTDIR)$(LIBEXECDIR)/$$p || exit 1; done
 	for m in $(MODULES); do install -m 0444 $(BUILD)/$$m $(DESTDIR)$(LIBEXECDIR)/$$m; done
 	for m in $(MAN1); do install -m 0444 $$m $(DESTDIR)$(MANDIR)/man1; done
 	for m in $(MAN5); do install -m 0444 $$m $(DESTDIR)$(MANDIR)/man5; done
@@ -228,8 +238,9 @@ install: all
 	for f in etc/distributest/*; do \
 	  t=$(DESTDIR)$(SYSCONFDIR)/distributest/$${f##*/}; \
 	  [ ! -e "$$t" ] || continue; \
-	  if [ -x "$$f" ]; then m=0755; else m=0644; fi; \
-	  install -m $$m "$$f" "$$t"; done
+	  if [ -x "$$f" ]; then install -m 0755 "$$f" "$$t"; \
+	  else sed 's|/etc/distributest/|$(SYSCONFDIR)/distributest/|g' "$$f" > "$$t" && \
+	    chmod 0644 "$$t" || exit 1; fi; done
 	for u in units/*.socket units/*.service; do \
 	  sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/}; \
 	  chmod 0444 $(DESTDIR)$(UNITDIR)/$${u##*/}; done

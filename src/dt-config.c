@@ -388,6 +388,92 @@ check_nodes(const struct dt_conf *c)
 }
 
 /*
+ * Framework arguments that cannot work in a runner, which runs file after
+ * file in one session: each is refused before anything starts, with why,
+ * rather than every runner failing to boot.
+ */
+static const struct {
+	const char	*framework, *flags, *why;
+} worker_flags[] = {
+	{ "pytest", "--lf --last-failed --ff --failed-first --nf --new-first "
+	    "--sw --stepwise --sw-skip --stepwise-skip",
+	    "it selects or orders tests by pytest's cache of a whole run, "
+	    "which the runners do without; run pytest itself, or "
+	    "distributest on the failing files" },
+	{ "pytest", "-n* --numprocesses --dist --tx -d --maxprocesses",
+	    "pytest-xdist's workers: the runners are distributest's; "
+	    "distributest -n N sets their number" },
+	{ "pytest", "-f --looponfail --pdb --trace",
+	    "it waits at a terminal, and runners have none" },
+	{ "pytest", "--co --collect-only --fixtures --fixtures-per-test "
+	    "--markers --setup-plan --version -V -h --help --cache-show",
+	    "it makes pytest print instead of run; run pytest itself" },
+	{ "rspec", "--only-failures --next-failure",
+	    "it selects by the example status file of a whole run; run "
+	    "rspec itself, or distributest on the failing files" },
+	{ "rspec", "--bisect", "bisecting is rspec's own run of many runs" },
+	{ "rspec", "--init -v --version -h --help",
+	    "it makes rspec print or write instead of run" },
+};
+
+/*
+ * Whether arg is one of the space-separated flags, or --FLAG=VALUE of
+ * one; a short flag written FLAG* may have its value joined (-n4).
+ */
+static int
+is_flag(const char *arg, const char *flags)
+{
+	const char *f = flags;
+	size_t n, a = strcspn(arg, "=");
+
+	while (*f != '\0') {
+		n = strcspn(f, " ");
+		if (f[n - 1] == '*' && strncmp(arg, f, n - 1) == 0)
+			return 1;
+		if (n == a && strncmp(arg, f, n) == 0 &&
+		    (arg[n] == '\0' || (arg[n] == '=' && f[1] == '-')))
+			return 1;
+		f += n + (f[n] == ' ');
+	}
+	return 0;
+}
+
+static void
+check_arg(const char *framework, const char *arg, const char *where)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(worker_flags) / sizeof(worker_flags[0]); i++)
+		if (strcmp(framework, worker_flags[i].framework) == 0 &&
+		    is_flag(arg, worker_flags[i].flags))
+			dt_die(DT_EX_USAGE, "%s: %s cannot work in a runner: %s",
+			    where, arg, worker_flags[i].why);
+}
+
+static void
+check_worker_flags(const struct dt_conf *c, char **cmd, size_t ncmd)
+{
+	const struct dt_setting *a = &c->run[DT_RUN_ARGS];
+	const char *fw = c->run[DT_RUN_FRAMEWORK].value;
+	char *copy, *w, *save, *where;
+	size_t i;
+
+	if (fw == NULL)
+		return;
+	for (i = 0; i < ncmd; i++)
+		check_arg(fw, cmd[i], "after --");
+	if (a->value == NULL)
+		return;
+	where = dt_xasprintf("%s: args", origin(&a->origin));
+	copy = dt_xstrdup(a->value);
+	for (w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t",
+	    &save))
+		check_arg(fw, w, where);
+	free(copy);
+	free(where);
+}
+
+/*
  * A project's own configuration may name programs, the nodes' rsh and
  * spawn, that a check of the nodes (distributest --nodes) would run on
  * this machine before any test: that needs the user's say, a
@@ -830,6 +916,7 @@ main(int argc, char *argv[])
 		c.run[DT_RUN_SPLIT].origin.line = 0;
 	}
 	defaults(&c);
+	check_worker_flags(&c, cmdargs, ncmdargs);
 	if (nodes_check)
 		check_project_commands(&c);
 	hook(&c, DT_RUN_NODE_SETUP, "node_setup");

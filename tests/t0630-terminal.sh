@@ -110,6 +110,24 @@ test_expect_success 'under GitHub Actions the annotation escapes its fields' '
 	grep "^::error file=t/odd%2Cname.t,title=t/odd%2Cname.t::" out
 '
 
+test_expect_success 'a framework flag that cannot work in a runner is a usage error, with why' '
+	mkdir -p lf/tests && touch lf/pytest.ini &&
+	echo "def test_a(): pass" > lf/tests/test_a.py &&
+	(cd lf && test_expect_code 100 distributest -- -q --lf) 2> err &&
+	test_grep "dt-config: after --: --lf cannot work in a runner: it selects or orders tests by pytest" err &&
+	! grep "dt-feed\|interrupted" err &&
+	(cd lf && test_expect_code 100 distributest -- -n4) 2> err &&
+	test_grep "distributest -n N sets their number" err &&
+	mkdir -p lf/.distributest &&
+	printf "[run]\nargs = -q --stepwise\n" > lf/.distributest/config &&
+	(cd lf && test_expect_code 100 distributest) 2> err &&
+	test_grep "lf/.distributest/config:2: args: --stepwise cannot work in a runner" err &&
+	mkdir -p rs/spec &&
+	echo "RSpec.describe(1) { it(\"is\") { } }" > rs/spec/a_spec.rb &&
+	(cd rs && test_expect_code 100 distributest -- --only-failures) 2> err &&
+	test_grep "after --: --only-failures cannot work in a runner" err
+'
+
 # The run under a pseudo-terminal, as a user at a terminal sees it; the
 # status is the run's.
 on_tty() {

@@ -32,6 +32,14 @@ is_list(int k)
 	    k == DT_RUN_KEEP || k == DT_RUN_ENV || k == DT_RUN_ARTIFACTS;
 }
 
+/* The keys node_key() takes, for the hints of unknown_key(). */
+static const char *const node_keys[] = {
+	"host", "user", "runners", "rsh", "workdir", "spawn"
+};
+#define NODE_NKEYS (sizeof(node_keys) / sizeof(node_keys[0]))
+
+#define NEAR_MAX 20	/* longer names are never near a known one */
+
 static const char *const frameworks[] = {
 	"rspec", "minitest", "test-unit", "pytest", "command", NULL
 };
@@ -94,6 +102,76 @@ node_add(struct dt_conf *c, const char *name)
 	return n;
 }
 
+/*
+ * The optimal string alignment distance of a and b (Levenshtein, and a
+ * swap of two neighbours is one edit), blind to case since the keys are
+ * lower case; 3 when it is more than 2, or a name is too long to be near.
+ */
+static int
+distance(const char *a, const char *b)
+{
+	int d[NEAR_MAX + 1][NEAR_MAX + 1];
+	char x[NEAR_MAX + 1], y[NEAR_MAX + 1];
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	int v;
+
+	if (la > NEAR_MAX || lb > NEAR_MAX || la > lb + 2 || lb > la + 2)
+		return 3;
+	for (i = 0; i <= la; i++)
+		x[i] = tolower((unsigned char)a[i]);
+	for (j = 0; j <= lb; j++)
+		y[j] = tolower((unsigned char)b[j]);
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			v = d[i - 1][j - 1] + (x[i - 1] != y[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && x[i - 1] == y[j - 2] &&
+			    x[i - 2] == y[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb] > 2 ? 3 : d[la][lb];
+}
+
+/*
+ * The key of keys[0..n) nearest name, if nearer than *best and near
+ * enough: two edits, one for a name of four letters or fewer.
+ */
+static const char *
+nearest(const char *name, const char *const *keys, size_t n, int *best)
+{
+	const char *near = NULL;
+	size_t i;
+	int d;
+
+	for (i = 0; i < n; i++) {
+		d = distance(name, keys[i]);
+		if (d < *best && d <= (strlen(keys[i]) > 4 ? 2 : 1)) {
+			*best = d;
+			near = keys[i];
+		}
+	}
+	return near;
+}
+
+static int
+is_key(const char *name, const char *const *keys, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(name, keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* "node NAME" gives NAME; anything else in brackets but "run" is wrong. */
 static const char *
 node_name(const char *section)
@@ -117,6 +195,34 @@ valid_name(const char *s)
 	return 1;
 }
 
+/* [runs] is [run] and [nodes x] is [node x] misspelt: say so. */
+static int
+unknown_section(struct dt_conf *c, const char *sec)
+{
+	const char *rest;
+	char *word;
+	size_t n;
+	int run, node;
+
+	n = strcspn(sec, " \t");
+	rest = sec + n + strspn(sec + n, " \t");
+	word = dt_xasprintf("%.*s", (int)n, sec);
+	run = distance(word, "run") <= 1;
+	node = distance(word, "node") <= 1;
+	free(word);
+	if (*rest == '\0' && run)
+		return fail(c, "unknown section [%s]; did you mean [run]?",
+		    sec);
+	if (node && valid_name(rest))
+		return fail(c, "unknown section [%s]; did you mean "
+		    "[node %s]?", sec, rest);
+	if (node && *rest == '\0')
+		return fail(c, "unknown section [%s]; did you mean "
+		    "[node NAME]?", sec);
+	return fail(c, "unknown section [%s] (expected [run] or "
+	    "[node NAME])", sec);
+}
+
 static int
 section(struct dt_conf *c, const char *sec)
 {
@@ -125,8 +231,7 @@ section(struct dt_conf *c, const char *sec)
 	if (strcmp(sec, "run") == 0)
 		return 1;
 	if ((name = node_name(sec)) == NULL)
-		return fail(c, "unknown section [%s] (expected [run] or "
-		    "[node NAME])", sec);
+		return unknown_section(c, sec);
 	if (!valid_name(name))
 		return fail(c, "bad node name \"%s\" (letters, digits, "
 		    ". _ and - only)", name);
@@ -265,6 +370,56 @@ check_run(struct dt_conf *c, int k, const char *value)
 	return 1;
 }
 
+/*
+ * Where a key of the other kind of section goes, and the option that
+ * does for one run what runners does: the end of a message.
+ */
+static const char *
+belongs(int in_run)
+{
+	return in_run ? "a [node NAME] section" : "[run]";
+}
+
+static const char *
+option(int in_run, const char *key)
+{
+	if (in_run && strcmp(key, "runners") == 0)
+		return " (or use distributest -n N or -j N)";
+	return "";
+}
+
+/*
+ * A key sec does not take: the section it belongs to if another, else
+ * the nearest key of either.  New users write runners under [run].
+ */
+static int
+unknown_key(struct dt_conf *c, const char *sec, const char *key)
+{
+	const char *const *own = dt_run_keys, *const *other = node_keys;
+	size_t nown = DT_RUN_NKEYS, nother = NODE_NKEYS;
+	const char *near, *alt;
+	int in_run, best = 3;
+
+	if (!(in_run = strcmp(sec, "run") == 0)) {
+		own = node_keys;
+		nown = NODE_NKEYS;
+		other = dt_run_keys;
+		nother = DT_RUN_NKEYS;
+	}
+	if (is_key(key, other, nother))
+		return fail(c, "\"%s\" belongs in %s, not [%s]%s", key,
+		    belongs(in_run), sec, option(in_run, key));
+	near = nearest(key, own, nown, &best);
+	if ((alt = nearest(key, other, nother, &best)) != NULL)
+		return fail(c, "unknown key \"%s\" in [%s]; did you mean "
+		    "\"%s\"? It belongs in %s%s", key, sec, alt,
+		    belongs(in_run), option(in_run, alt));
+	if (near != NULL)
+		return fail(c, "unknown key \"%s\" in [%s]; did you mean "
+		    "\"%s\"?", key, sec, near);
+	return fail(c, "unknown key \"%s\" in [%s]", key, sec);
+}
+
 static int
 run_key(struct dt_conf *c, const char *key, const char *value)
 {
@@ -276,7 +431,7 @@ run_key(struct dt_conf *c, const char *key, const char *value)
 		if (strcmp(key, dt_run_keys[k]) == 0)
 			break;
 	if (k == DT_RUN_NKEYS)
-		return fail(c, "unknown key \"%s\" in [run]", key);
+		return unknown_key(c, "run", key);
 	if (!check_run(c, k, value))
 		return 0;
 	s = &c->run[k];
@@ -318,7 +473,7 @@ node_key(struct dt_conf *c, const char *sec, const char *key,
 	else if (strcmp(key, "spawn") == 0)
 		s = &n->spawn;
 	else
-		return fail(c, "unknown key \"%s\" in [%s]", key, sec);
+		return unknown_key(c, sec, key);
 	if (*value == '\0' && s != &n->user)
 		return fail(c, "%s: empty value", key);
 	setv(s, value, c->file, c->line);
@@ -337,6 +492,19 @@ trim(const char *s, size_t len)
 }
 
 static int
+outside(struct dt_conf *c, const char *key)
+{
+	int run = is_key(key, dt_run_keys, DT_RUN_NKEYS);
+	int node = is_key(key, node_keys, NODE_NKEYS);
+
+	if (run != node)
+		return fail(c, "\"%s\" outside a section (put it under %s)",
+		    key, run ? "[run]" : "[node NAME]");
+	return fail(c, "\"%s\" outside a section (put it under [run] "
+	    "or [node NAME])", key);
+}
+
+static int
 handler(void *user, const char *rawsec, const char *key, const char *value)
 {
 	struct dt_conf *c = user;
@@ -346,8 +514,7 @@ handler(void *user, const char *rawsec, const char *key, const char *value)
 	/* inih keeps blanks inside the brackets; the reader trimmed them. */
 	sec = trim(rawsec, strlen(rawsec));
 	if (strcmp(sec, "") == 0)
-		rc = fail(c, "\"%s\" outside a section (put it under [run] "
-		    "or [node NAME])", key);
+		rc = outside(c, key);
 	else if (strcmp(sec, "run") == 0)
 		rc = run_key(c, key, value);
 	else

@@ -126,6 +126,80 @@ setting_is(const struct dt_setting *s, const char *value, const char *file,
 	return 1;
 }
 
+/* As check_error(), for a message that must end with the words. */
+static void
+check_end(const char *name, const char *text, int line, const char *words,
+    const char *desc)
+{
+	struct dt_conf c;
+	const char *path = mkfile(name, text), *msg;
+	char *want = dt_xasprintf("%s:%d: %s", path, line, words);
+	size_t n, m;
+	int rc;
+
+	dt_conf_init(&c);
+	rc = load(&c, path, 1, &msg);
+	is_int(rc, -1, "%s: dt_conf_load fails", desc);
+	n = strlen(msg);
+	m = strlen(want);
+	if (!ok(n >= m && strcmp(msg + n - m, want) == 0,
+	    "%s: message ends FILE:%d: %s", desc, line, words))
+		diag("message: %s", msg);
+	dt_conf_free(&c);
+	free(want);
+}
+
+/*
+ * A key in the wrong section says where it belongs, a misspelt key or
+ * section the nearest right one; one far from any, nothing more.
+ */
+static void
+hints(void)
+{
+	check_error("h1.conf", "[run]\nruner_setup = x\n", 2,
+	    "unknown key \"runer_setup\" in [run]; did you mean "
+	    "\"runner_setup\"?", "a key one letter short");
+	check_error("h2.conf", "[run]\n\nframewrok = rspec\n", 3,
+	    "did you mean \"framework\"?", "two letters swapped");
+	check_error("h3.conf", "[run]\nrunners = 4\n", 2,
+	    "\"runners\" belongs in a [node NAME] section, not [run] (or use "
+	    "distributest -n N or -j N)", "runners under [run]");
+	check_end("h4.conf", "[run]\nhost = h\n", 2,
+	    "\"host\" belongs in a [node NAME] section, not [run]",
+	    "host under [run]");
+	check_error("h5.conf", "[node a]\nhost = h\nretries = 2\n", 3,
+	    "\"retries\" belongs in [run], not [node a]",
+	    "retries under a node");
+	check_error("h6.conf", "[run]\nrunner = 4\n", 2,
+	    "did you mean \"runners\"? It belongs in a [node NAME] section",
+	    "a misspelt key of the other section");
+	check_error("h7.conf", "[node a]\nhots = h\n", 2,
+	    "unknown key \"hots\" in [node a]; did you mean \"host\"?",
+	    "a misspelt node key");
+	check_error("h8.conf", "[node a]\nRunners = 2\n", 2,
+	    "did you mean \"runners\"?", "a key in upper case");
+	check_end("h9.conf", "[run]\nfrobnicate = yes\n", 2,
+	    "unknown key \"frobnicate\" in [run]", "a far key has no hint");
+	check_end("h10.conf", "[node a]\nhxsx = h\n", 2,
+	    "unknown key \"hxsx\" in [node a]",
+	    "two edits from a short key is no hint");
+	check_end("h11.conf", "[run]\nrunner_setup_for_every_one = x\n", 2,
+	    "unknown key \"runner_setup_for_every_one\" in [run]",
+	    "a long key has no hint");
+	check_error("h12.conf", "[runs]\nretries = 1\n", 1,
+	    "unknown section [runs]; did you mean [run]?", "[runs]");
+	check_error("h13.conf", "[run]\n[nodes x]\n", 2,
+	    "unknown section [nodes x]; did you mean [node x]?", "[nodes x]");
+	check_error("h14.conf", "[Node]\n", 1,
+	    "unknown section [Node]; did you mean [node NAME]?", "[Node]");
+	check_error("h15.conf", "runners = 2\n[node a]\n", 1,
+	    "\"runners\" outside a section (put it under [node NAME])",
+	    "runners before any section");
+	check_error("h16.conf", "\nretries = 2\n", 2,
+	    "\"retries\" outside a section (put it under [run])",
+	    "retries before any section");
+}
+
 int
 main(void)
 {
@@ -140,7 +214,7 @@ main(void)
 		perror("mkdtemp");
 		return 2;
 	}
-	plan(128);
+	plan(160);
 
 	/* --- defaults --- */
 	dt_conf_init(&c);
@@ -271,6 +345,8 @@ main(void)
 	    "retries", "two errors: the first is reported");
 	check_error("first2.conf", "[run]\nnot ini\nretries = x\n", 2,
 	    "syntax error", "a syntax error before a bad value is reported");
+
+	hints();
 
 	/* Lines of 198 bytes are read; 199 is too long. */
 	memset(longline, 0, sizeof(longline));
