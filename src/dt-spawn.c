@@ -992,10 +992,11 @@ adapter_line(struct runner *r, char *l, size_t len)
 	    n >= 3) {
 		if (bad_number(r, f, 2, 2))
 			return;
+		/* ID SECONDS, then STATUS DESCRIPTION LOCATION if given */
 		dt_line_begin(&line, "unit");
 		dt_line_fieldf(&line, "%d", r->n);
-		dt_line_field(&line, f[1]);
-		dt_line_field(&line, f[2]);
+		for (i = 1; i < n; i++)
+			dt_line_field(&line, f[i]);
 		send_line();
 	} else if (strcmp(f[0], "count") == 0 && r->state == R_BUSY &&
 	    n >= 3) {
