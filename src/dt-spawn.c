@@ -267,7 +267,7 @@ collect_artifacts(void)
 	char *stage, *to, *from, *label, why[PATH_MAX + 128];
 	long long files = 0, bytes = 0;
 	struct dt_buf l = { 0 };
-	int i, fd, any = nartifacts > 0, shared = 0;
+	int i, fd, any = nartifacts > 0, last, moved = 0;
 
 	if (copy == NULL || strcmp(copy, "/") == 0)
 		return;
@@ -286,22 +286,27 @@ collect_artifacts(void)
 	if (fd < 0)
 		dt_warn("%s: %s", to, strerror(errno));
 	free(to);
+	/* Runners sharing the copy have one directory, counted after the last. */
+	for (last = nrunners - 1; last >= 0; last--)
+		if (runners[last].tree == NULL && runners[last].pid > 0)
+			break;
 	for (i = 0; fd >= 0 && i < nrunners; i++) {
 		struct runner *r = &runners[i];
 
-		if (r->tree == NULL && (shared || r->pid <= 0))
+		if (r->tree == NULL && r->pid <= 0)
 			continue;
 		if (r->tree != NULL) {
 			from = dt_xasprintf("%s/%s", r->tree,
 			    strrchr(copy, '/') + 1);
 			label = dt_xasprintf("%d", r->n);
+			moved = 0;
 		} else {
 			from = dt_xstrdup(copy);
 			label = dt_xstrdup("shared");
-			shared = 1;
 		}
 		to = dt_xasprintf("%s/%s", stage, label);
-		if (move_artifacts(r, from, to)) {
+		moved |= move_artifacts(r, from, to);
+		if (moved && (r->tree != NULL || i == last)) {
 			dt_tree_count(to, &files, &bytes);
 			dt_line_begin(&l, label);
 			dt_line_field(&l, from);
