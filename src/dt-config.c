@@ -18,10 +18,11 @@
 
 #include "dt.h"
 
-#define USAGE "dt-config [-NpS] [-a arg] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir] [-r slot] [-s seed]"
+#define USAGE "dt-config [-NpS] [-a arg] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir] [-P k/n] [-r slot] [-s seed]"
 
 static char project[PATH_MAX];
 static char **cmdargs;		/* -a: framework arguments, each as it is */
+static const char *partition;	/* -P K/N */
 static size_t ncmdargs;
 static const char *detected;	/* why the framework was chosen */
 static char seed[16];		/* of the run's random orders */
@@ -761,6 +762,8 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 	set("split", c->run[DT_RUN_SPLIT].value);
 	set("bundler", c->run[DT_RUN_BUNDLER].value);
 	set("seed", seed);
+	if (partition != NULL)
+		set("partition", partition);
 	set_words("keep", c->run[DT_RUN_KEEP].value);
 	set_words("artifacts", c->run[DT_RUN_ARTIFACTS].value);
 	set_env(c->run[DT_RUN_ENV].value);
@@ -856,11 +859,12 @@ main(int argc, char *argv[])
 	const char *control = NULL, *given_seed = NULL;
 	const char *e;
 	int ch, print = 0, nosplit = 0, nodes_check = 0;
+	long k, n;
 	size_t i;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
-	while ((ch = getopt(argc, argv, "a:C:c:j:l:m:Npr:Ss:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:C:c:j:l:m:NP:pr:Ss:")) != -1) {
 		switch (ch) {
 		case 'C': dir = optarg; break;
 		case 'c': file = optarg; break;
@@ -876,6 +880,14 @@ main(int argc, char *argv[])
 		case 'N': nodes_check = 1; break;
 		case 'S': nosplit = 1; break;
 		case 's': given_seed = optarg; break;
+		case 'P':
+			dt_share(optarg, &k, &n, &e);
+			if (e != NULL)
+				dt_die(DT_EX_USAGE, "-P %s: %s (expected K/N, "
+				    "K from 1 to N, N from 1 to %d)", optarg, e,
+				    DT_SHARES_MAX);
+			partition = optarg;
+			break;
 		case 'r':
 			slot = dt_strtonum(optarg, 0, 255, &e);
 			if (e != NULL)

@@ -4,7 +4,8 @@
  * the ones the framework's own finder lists (set finder), or, without one
  * or when it fails, the ones matching a tests pattern.  Paths named on the
  * command line restrict the search; a file named there is taken whatever
- * its name.
+ * its name.  With set partition K/N only the K-th of N shares goes on,
+ * the shares balanced by the timings.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -38,6 +39,7 @@ static char *finder;
 static struct found *found;
 static size_t nfound, capfound;
 static char *project;
+static char *partition, *timings;	/* set partition K/N, set timings */
 
 static void
 add(const char *path, long long size)
@@ -315,6 +317,94 @@ search(char **paths, size_t npaths)
 	}
 }
 
+static double *weight;	/* of each found file, for the shares */
+
+static int
+heavier(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	if (weight[x] != weight[y])
+		return weight[x] > weight[y] ? -1 : 1;
+	return strcmp(found[x].path, found[y].path);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Each file's weight: its time in the timings; a file never timed counts
+ * as the median of those timed, and with none timed the sizes decide.
+ */
+static void
+weigh(size_t n)
+{
+	struct dt_timings t = { 0 };
+	double *known = dt_xcalloc(n + 1, sizeof(*known)), median;
+	size_t i, nknown = 0;
+
+	weight = dt_xcalloc(n + 1, sizeof(*weight));
+	if (timings != NULL && dt_timings_read(&t, timings) < 0)
+		dt_timings_free(&t);
+	for (i = 0; i < n; i++)
+		if ((weight[i] = dt_timings_get(&t, found[i].path)) > 0)
+			known[nknown++] = weight[i];
+	if (nknown > 0)
+		qsort(known, nknown, sizeof(*known), cmp_double);
+	median = nknown > 0 ? known[nknown / 2] : 0;
+	for (i = 0; i < n; i++)
+		if (weight[i] <= 0)
+			weight[i] = nknown > 0 ? median :
+			    (double)found[i].size + 1;
+	free(known);
+	dt_timings_free(&t);
+}
+
+/*
+ * Keep the K-th of N shares: the heaviest file first into the lightest
+ * share (LPT), ties by path and then by the lower share, so that N jobs
+ * given the same files and timings make the same shares, each file in
+ * exactly one.  The files must be sorted and unique.
+ */
+static void
+keep_share(void)
+{
+	const char *e;
+	double *load;
+	size_t *order, i, j, best, kept = 0;
+	long k, n;
+
+	dt_share(partition, &k, &n, &e);
+	if (e != NULL)
+		dt_die(DT_EX_DATA, "set partition %s: %s", partition, e);
+	weigh(nfound);
+	order = dt_xcalloc(nfound + 1, sizeof(*order));
+	load = dt_xcalloc((size_t)n, sizeof(*load));
+	for (i = 0; i < nfound; i++)
+		order[i] = i;
+	qsort(order, nfound, sizeof(*order), heavier);
+	for (i = 0; i < nfound; i++) {
+		for (best = 0, j = 1; j < (size_t)n; j++)
+			if (load[j] < load[best])
+				best = j;
+		load[best] += weight[order[i]];
+		if (best != (size_t)(k - 1))
+			found[order[i]].path[0] = '\0';
+	}
+	for (i = 0; i < nfound; i++)
+		if (found[i].path[0] != '\0')
+			found[kept++] = found[i];
+	nfound = kept;
+	free(order);
+	free(load);
+	free(weight);
+}
+
 /* A set line: the ones dt-find uses are kept. */
 static void
 setting(const char *line, size_t len)
@@ -336,6 +426,12 @@ setting(const char *line, size_t len)
 		} else if (strcmp(f[1], "finder") == 0) {
 			free(finder);
 			finder = *f[2] ? dt_xstrdup(f[2]) : NULL;
+		} else if (strcmp(f[1], "partition") == 0) {
+			free(partition);
+			partition = dt_xstrdup(f[2]);
+		} else if (strcmp(f[1], "timings") == 0) {
+			free(timings);
+			timings = dt_xstrdup(f[2]);
 		} else if (strcmp(f[1], "python") == 0)
 			setenv("DT_PYTHON", f[2], 1);	/* as the runners */
 	}
@@ -372,10 +468,14 @@ main(int argc, char *argv[])
 	search(argv + optind, (size_t)(argc - optind));
 	if (nfound > 0)
 		qsort(found, nfound, sizeof(*found), cmp);
+	for (i = len = 0; i < nfound; i++)
+		if (i == 0 || strcmp(found[i].path, found[len - 1].path) != 0)
+			found[len++] = found[i];
+	nfound = len;
+	if (partition != NULL)
+		keep_share();
 	len = 0;
 	for (i = 0; i < nfound; i++) {
-		if (i > 0 && strcmp(found[i].path, found[i - 1].path) == 0)
-			continue;
 		len++;
 		snprintf(size, sizeof(size), "%lld", found[i].size);
 		if (dt_send(1, "test", found[i].path, size, (char *)NULL) < 0)
@@ -383,7 +483,8 @@ main(int argc, char *argv[])
 	}
 	snprintf(size, sizeof(size), "%zu", len);
 	/* "all": no path narrowed the search, this is every test file. */
-	if (dt_send(1, "tests-end", size, optind == argc ? "all" :
+	if (dt_send(1, "tests-end", size, optind == argc &&
+	    partition == NULL ? "all" :
 	    (char *)NULL, (char *)NULL) < 0)
 		dt_out_failed();
 	return 0;

@@ -47,6 +47,8 @@ long long dt_strtonum(const char *, long long, long long, const char **);
 #define DT_COUNT_MAX 1000000000LL	/* a count in an event: files, examples */
 #define DT_SECONDS_MAX 1e9		/* seconds in an event or the timings */
 double dt_strtosecs(const char *, const char **);
+#define DT_SHARES_MAX 1024	/* the N of --partition K/N */
+void dt_share(const char *, long *, long *, const char **);
 
 /* dt_aux.c: allocation that dies rather than fails, and the clock. */
 void *dt_xmalloc(size_t);

@@ -213,6 +213,29 @@ dt_strtosecs(const char *s, const char **errstr)
 }
 
 /*
+ * A share K/N, K from 1 to N, N from 1 to DT_SHARES_MAX; otherwise *errstr
+ * says why.
+ */
+void
+dt_share(const char *s, long *k, long *n, const char **errstr)
+{
+	const char *slash = strchr(s, '/');
+	char *ks;
+
+	*k = *n = 0;
+	if (slash == NULL) {
+		*errstr = "not K/N";
+		return;
+	}
+	*n = dt_strtonum(slash + 1, 1, DT_SHARES_MAX, errstr);
+	if (*errstr != NULL)
+		return;
+	ks = dt_xasprintf("%.*s", (int)(slash - s), s);
+	*k = dt_strtonum(ks, 1, *n, errstr);
+	free(ks);
+}
+
+/*
  * Writing to the next stage failed.  A closed pipe means that stage has
  * finished, which is its business, not an error of ours.
  */
