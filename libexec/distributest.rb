@@ -226,6 +226,15 @@ module Distributest
       exit(results.broken? ? 1 : 0)
     end
 
+    # PATH relative to the working directory, or nil when it is outside.
+    def in_cwd(path)
+      path = File.expand_path(path)
+      [Dir.pwd, File.realpath(Dir.pwd)].uniq.each do |cwd|
+        return path.delete_prefix("#{cwd}/") if path.start_with?("#{cwd}/")
+      end
+      nil
+    end
+
     # The paths of the files this process was asked to run, in order.
     def ran
       @ran ||= []
@@ -290,11 +299,7 @@ module Distributest
     # The coverage directory relative to the working directory, or nil
     # when it is outside: an artifact is a path in the runner's tree.
     def relative_dir
-      dir = File.expand_path(::SimpleCov.coverage_dir, ::SimpleCov.root)
-      [Dir.pwd, File.realpath(Dir.pwd)].uniq.each do |cwd|
-        return dir.delete_prefix("#{cwd}/") if dir.start_with?("#{cwd}/")
-      end
-      nil
+      Distributest.in_cwd(File.expand_path(::SimpleCov.coverage_dir, ::SimpleCov.root))
     end
 
     def announce(results, dir = nil)
@@ -464,6 +469,45 @@ module Distributest
           File.rename("#{file}.dt-own", file)
         end
       end
+    end
+  end
+
+  # RSpec's example status file (config.example_status_persistence_file_path),
+  # which one `rspec` run reads at its start and, at its end, merges the
+  # statuses of the examples it loaded into. A runner reads its tree's copy
+  # of the project's file but does not write it (the copy is lost, and
+  # shared with the other runners through hard links); at the end of its
+  # session it writes the statuses of the examples it loaded, in RSpec's
+  # terms (nil: loaded but not run), with the configured path relative to
+  # its directory, to a file of its own that comes home for merge-ruby,
+  # which merges them all into the project's file with RSpec's own code.
+  module ExampleStatusesHome
+    GLOB = ".distributest/rspec-examples.*.json"
+
+    module_function
+
+    # The runner's number in the name: with runner_dir = shared, runners
+    # share one directory.
+    def file_name
+      ".distributest/rspec-examples.#{ENV.fetch('DT_RUNNER', '1').tr('/', '_')}.json"
+    end
+
+    # STATUSES: {example id => [status or nil, run time or nil]}.
+    def write(statuses, path, results)
+      unless (relative = Distributest.in_cwd(path))
+        warn "#{Distributest.prog}: example_status_persistence_file_path #{path}: outside the runner's " \
+             "directory, so its statuses are not brought home"
+        return
+      end
+      require "json"
+      name = file_name
+      Dir.mkdir(File.dirname(name)) unless File.directory?(File.dirname(name))
+      data = { "path" => relative, "examples" => statuses.map { |id, (status, time)| [id, status, time] } }
+      File.write("#{name}.tmp", "#{JSON.generate(data)}\n")
+      File.rename("#{name}.tmp", name)
+      results.line("artifact", name)
+    rescue StandardError => e
+      warn "#{Distributest.prog}: example statuses: #{e.class}: #{e.message}"
     end
   end
 
