@@ -82,12 +82,12 @@ test_expect_success 'setup: a file of 5 tests (6 items), another of 2' '
 	    test_pass test_skip > all_ids
 '
 
-test_expect_success 'whole file: one unit line per test, its time in seconds' '
+test_expect_success 'whole file: one unit line per test, its time in seconds and its result' '
 	request run tests/test_five.py > req &&
 	adapter req &&
 	printf "ready\n" > want && head -n 1 res > first && test_cmp want first &&
 	units res > ids && test_cmp all_ids ids &&
-	! awk -F "\t" "\$1 == \"unit\" && (NF != 3 || \$3 !~ /^[0-9]+(\\.[0-9]+)?\$/)" res | grep . &&
+	! awk -F "\t" "\$1 == \"unit\" && (NF != 6 || \$3 !~ /^[0-9]+(\\.[0-9]+)?\$/)" res | grep . &&
 	grep "^done" res > dones &&
 	printf "done\tfailed\t6\t1\t1\t0\n" > want && test_cmp want dones &&
 	test "$(tail -n 1 res)" = "$(printf "done\tfailed\t6\t1\t1\t0")" &&
