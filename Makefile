@@ -91,7 +91,7 @@ DEPS = gcc make pkg-config libsystemd-dev libinih-dev rsync ruby ruby-rspec \
 	ruby-minitest ruby-test-unit python3-pytest python3-pytest-cov \
 	python3-coverage ruby-simplecov mandoc shellcheck perl procps \
 	util-linux coreutils systemd systemd-container openssh-server \
-	openssh-client iproute2
+	openssh-client iproute2 libxml2-utils python3-junitparser
 deps:
 	@missing=; for p in $(DEPS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
@@ -118,7 +118,7 @@ SAN_CFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -O1 -g \
 	-fno-omit-frame-pointer
 SAN_TESTS = $(wildcard tests/t00[0-9]*.sh) tests/t0500-malformed.sh \
 	tests/t0590-timeout.sh tests/t0595-log-disk.sh tests/t0597-concurrent.sh \
-	tests/t0605-artifacts.sh
+	tests/t0605-artifacts.sh tests/t0640-junit.sh tests/t0645-json.sh
 SAN_OPTIONS = abort_on_error=1:log_path=$(CURDIR)/$(SAN)/log/san
 check-sanitize: deps
 	$(MAKE) B=$(SAN) CFLAGS="$(SAN_CFLAGS)" all

@@ -42,6 +42,14 @@ _distributest_value() {
 	--color=)
 		mapfile -t COMPREPLY < <(compgen -W "auto always never" -- \
 		    "$cur") ;;
+	--format | --format=)
+		mapfile -t COMPREPLY < <(compgen -W "text json" -- "$cur") ;;
+	--partition | --partition=)
+		mapfile -t COMPREPLY < <(compgen -W "1/2 2/2 1/4 2/4 3/4 4/4" \
+		    -- "$cur") ;;
+	--junit | --junit=)
+		mapfile -t COMPREPLY < <(compgen -f -- \
+		    "$(_distributest_dequote "$cur")") ;;
 	-*C)
 		mapfile -t COMPREPLY < <(compgen -d -- \
 		    "$(_distributest_dequote "$cur")") ;;
@@ -54,8 +62,8 @@ _distributest_value() {
 _distributest() {
 	local cur prev w i state=option
 	local opts="-C -c -d -h -j -n -p -q -S -s -t -V -v --color --dry-run
-	    --help --jobs --no-split --nodes --print-config --quiet --seed
-	    --timings --verbose --version"
+	    --format --help --jobs --junit --no-split --nodes --partition
+	    --print-config --quiet --seed --timings --verbose --version"
 
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -72,7 +80,8 @@ _distributest() {
 		case $state,$w in
 		value,*) state=option ;;
 		option,--) state=rest ;;
-		option,--jobs | option,--seed)
+		option,--jobs | option,--seed | option,--format | \
+		option,--junit | option,--partition)
 			[[ ${COMP_WORDS[i+1]} == = ]] || state=value ;;
 		option,=) state=value ;;
 		option,-[!-]*) [[ -n ${w#*[Ccjns]} ]] || state=value ;;
@@ -87,9 +96,10 @@ _distributest() {
 	rest,*)
 		mapfile -t COMPREPLY < <(compgen -f -- \
 		    "$(_distributest_dequote "$cur")") ;;
-	option,--color=* | option,--jobs=*)
+	option,--color=* | option,--jobs=* | option,--format=* | \
+	option,--junit=* | option,--partition=*)
 		w=${cur%%=*}=
-		[[ $w == --jobs= ]] && prev=--jobs || prev=--color=
+		[[ $w == --jobs= ]] && prev=--jobs || prev=$w
 		_distributest_value "$prev" "${cur#*=}"
 		COMPREPLY=("${COMPREPLY[@]/#/$w}") ;;
 	option,-*)

@@ -20,7 +20,8 @@
 
 #include "dt.h"
 
-#define USAGE "dt-collect [-qv] [-a file] [-c when] [-n slowest]"
+#define USAGE "dt-collect [-qv] [-a file] [-c when] [-f format] [-j file] " \
+    "[-n slowest]"
 #define KEEP_OUTPUT 65536	/* bytes of a file's output kept for display */
 
 struct unit {			/* the time of one example */
@@ -76,6 +77,19 @@ static const struct speech {
 static const struct speech *speech = &speeches[0];
 static long totals[NWORDS];
 
+/* The result of one example, or of a file that is one, for -j and -f. */
+enum { R_PASSED, R_SKIPPED, R_FAILED, R_ERROR };
+static const char *const rnames[] = { "passed", "skipped", "failed", "error" };
+struct result {
+	char		*id, *name, *location, *message, *rerun;
+	const char	*type;		/* of a JUnit error: lost, timeout */
+	double		 secs;
+	int		 status;
+	int		 unit;		/* a unit line named it */
+	int		 stated;	/* with a STATUS */
+	int		 loose;		/* a fail line named it, no unit yet */
+};
+
 struct slot {			/* what one runner is doing */
 	char		*node;
 	int		 r;
@@ -91,6 +105,9 @@ struct slot {			/* what one runner is doing */
 	int		 counted;	/* the adapter sent count lines */
 	int		 timed_out;	/* its file, until lost */
 	long long	 timeout;	/* seconds it had */
+	struct result	*res;		/* of the file it runs, until done */
+	size_t		 nres, capres;
+	size_t		 loose;		/* results waiting for their unit */
 };
 
 struct done {
@@ -105,6 +122,16 @@ struct split {			/* a file run in parts */
 	int		 nparts, done, failed;
 	double		 over;		/* what each part costs beyond units */
 	double		 secs, longest;
+	size_t		 rf;		/* its rfiles entry + 1, or 0 */
+};
+
+struct rfile {			/* -j: a finished file, all its parts */
+	char		*path, *host;
+	struct result	*res;
+	size_t		 nres;
+	double		 secs;
+	struct dt_buf	 out;		/* of the parts that did not pass */
+	struct dt_buf	 props;		/* <property> elements */
 };
 
 static struct slot *slots;
@@ -146,6 +173,15 @@ static int log_errno;		/* why the log could not be written */
 static double t0, work;
 static unsigned long lineno;	/* of the event being acted on */
 static volatile sig_atomic_t signalled;	/* SIGTERM or SIGHUP came */
+static const char *junitpath;		/* -j */
+static FILE *jsonf;			/* -f json: the real stdout */
+static int reporting;			/* -j or -f json: keep results */
+static struct rfile *rfiles;
+static size_t nrfiles;
+static struct rerun {			/* -j: files requeued, and why */
+	char		*path, *why;
+} *reruns;
+static size_t nreruns;
 
 static double val[DT_EV_NUMFIELDS];	/* the numbers of the line, by field */
 
@@ -324,6 +360,778 @@ slot(const char *node, int n)
 	slots[nslots].node = dt_xstrdup(node);
 	slots[nslots].r = n;
 	return &slots[nslots++];
+}
+
+/*
+ * -j and -f json: the result of each example.  The unit, fail and pending
+ * lines of one example may come in any order, linked by the unit's ID; a
+ * file's results are settled by its done line, and those of a run that
+ * was requeued are dropped with it.
+ */
+static int
+runs(const struct slot *s, const char *path)
+{
+	return s->path == NULL || strcmp(s->path, path) == 0;
+}
+
+static struct result *
+res_add(struct slot *s, const char *id, int look)
+{
+	struct result *r;
+	size_t i;
+
+	/* The lines of one example come close together: look from the end. */
+	for (i = s->nres; look && *id != '\0' && i > 0; i--)
+		if (s->res[i - 1].id != NULL &&
+		    strcmp(s->res[i - 1].id, id) == 0)
+			return &s->res[i - 1];
+	if (s->nres == s->capres) {
+		s->capres = s->capres ? s->capres * 2 : 16;
+		s->res = dt_xrealloc(s->res, s->capres, sizeof(*s->res));
+	}
+	r = &s->res[s->nres++];
+	memset(r, 0, sizeof(*r));
+	r->id = *id != '\0' ? dt_xstrdup(id) : NULL;
+	return r;
+}
+
+static void
+res_set(char **p, const char *v)
+{
+	if (*p == NULL && *v != '\0')
+		*p = dt_xstrdup(v);
+}
+
+static void
+res_free(struct result *r)
+{
+	free(r->id);
+	free(r->name);
+	free(r->location);
+	free(r->message);
+	free(r->rerun);
+}
+
+static void
+res_drop(struct slot *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nres; i++)
+		res_free(&s->res[i]);
+	s->nres = 0;
+	s->loose = 0;
+}
+
+static int
+res_status(const char *w)
+{
+	if (strcmp(w, "failed") == 0)
+		return R_FAILED;
+	if (strcmp(w, "error") == 0)
+		return R_ERROR;
+	if (strcmp(w, "skipped") == 0 || strcmp(w, "pending") == 0)
+		return R_SKIPPED;
+	return R_PASSED;
+}
+
+/* A fail or pending line: its unit's line may come before or after. */
+static struct result *
+res_linked(struct slot *s, const char *id, int status)
+{
+	struct result *r = res_add(s, id, 1);
+
+	if (r->id != NULL && !r->unit && !r->loose) {
+		r->loose = 1;
+		s->loose++;
+	}
+	if (status > r->status)
+		r->status = status;
+	return r;
+}
+
+static void
+res_message(struct result *r, const char *m)
+{
+	char *old = r->message;
+
+	if (*m == '\0')
+		return;
+	r->message = old ? dt_xasprintf("%s\n\n%s", old, m) : dt_xstrdup(m);
+	free(old);
+}
+
+static void
+ev_pending(char **f, int k)
+{
+	struct slot *s = slot(f[1], (int)val[2]);
+	struct result *r;
+
+	if (!reporting || !runs(s, f[3]))
+		return;
+	r = res_linked(s, k > 7 ? f[7] : "", R_SKIPPED);
+	res_set(&r->name, f[4]);
+	res_set(&r->location, f[5]);
+	res_message(r, f[6]);
+}
+
+static void
+res_fail(struct slot *s, char **f, int k)
+{
+	struct result *r;
+
+	if (!reporting || !runs(s, f[3]))
+		return;
+	r = res_linked(s, k > 9 ? f[9] : "", strcmp(f[4], "error") == 0 ?
+	    R_ERROR : R_FAILED);
+	res_set(&r->name, f[5]);
+	res_set(&r->location, f[6]);
+	res_message(r, f[7]);
+	if (k > 8)
+		res_set(&r->rerun, f[8]);
+}
+
+static void
+res_unit(struct slot *s, char **f, int k)
+{
+	struct result *r = res_add(s, f[4], s->loose > 0);
+	int st;
+
+	if (r->loose) {
+		r->loose = 0;
+		s->loose--;
+	}
+	r->unit = 1;
+	r->secs = val[5];
+	if (k > 6 && *f[6] != '\0') {
+		r->stated = 1;
+		if ((st = res_status(f[6])) > r->status)
+			r->status = st;
+	}
+	if (k > 7)
+		res_set(&r->name, f[7]);
+	if (k > 8)
+		res_set(&r->location, f[8]);
+}
+
+/* "PATH" or "PATH [part K/M]": a file, or part, as one result. */
+static char *
+res_whole(const char *path, const char *part)
+{
+	return part ? dt_xasprintf("%s [part %s]", path, part) :
+	    dt_xstrdup(path);
+}
+
+/*
+ * A file, or part, that reported no example's result (a command, an
+ * adapter that sends no STATUS) is one result: its done line's, with
+ * the messages of its fail lines.
+ */
+static void
+res_collapse(struct slot *s, const char *path, const char *part, int st,
+    double secs)
+{
+	struct result one;
+	struct dt_buf m = { 0 };
+	size_t i;
+	int worst = R_PASSED, all_skipped = s->nres > 0;
+
+	memset(&one, 0, sizeof(one));
+	for (i = 0; i < s->nres; i++) {
+		struct result *r = &s->res[i];
+
+		if (r->status > worst)
+			worst = r->status;
+		all_skipped &= r->status == R_SKIPPED;
+		if (r->message == NULL || (r->status < R_FAILED &&
+		    st != R_PASSED))
+			continue;
+		if (m.len > 0)
+			dt_buf_adds(&m, "\n\n");
+		if (r->name != NULL && strcmp(r->name, path) != 0)
+			dt_buf_addf(&m, "%s\n", r->name);
+		dt_buf_adds(&m, r->message);
+		if (one.rerun == NULL && r->rerun != NULL)
+			one.rerun = dt_xstrdup(r->rerun);
+	}
+	one.status = st != R_PASSED ? st : worst >= R_FAILED ? worst :
+	    all_skipped ? R_SKIPPED : R_PASSED;
+	if (one.status >= R_FAILED && m.len == 0)
+		dt_buf_addf(&m, "the file %s with no details: see its output",
+		    one.status == R_ERROR ? "had an error" : "failed");
+	one.message = m.len > 0 ? dt_xasprintf("%.*s", (int)m.len, m.s) :
+	    NULL;
+	dt_buf_free(&m);
+	one.name = res_whole(path, part);
+	one.secs = secs;
+	res_drop(s);
+	*res_add(s, "", 0) = one;
+}
+
+/* The results of a file, or part, once its done line says how it went. */
+static void
+res_settle(struct slot *s, const char *path, const char *part,
+    const char *status, double secs)
+{
+	struct result *r;
+	size_t i;
+	int st = res_status(status), stated = 0, bad = 0;
+
+	if (st == R_SKIPPED)
+		st = R_PASSED;
+	for (i = 0; i < s->nres; i++) {
+		stated |= s->res[i].stated;
+		bad |= s->res[i].status >= R_FAILED;
+	}
+	if (!stated) {
+		res_collapse(s, path, part, st, secs);
+		return;
+	}
+	/* A file that did not pass with no failing example says so. */
+	if (st != R_PASSED && !bad) {
+		r = res_add(s, "", 0);
+		r->name = res_whole(path, part);
+		r->status = st;
+		r->message = dt_xasprintf("the file %s, but no example failed: "
+		    "see its output", st == R_ERROR ? "had an error" :
+		    "failed");
+	}
+}
+
+/*
+ * The length of the UTF-8 sequence at s, of at most n bytes, or 0 when
+ * it is not one: overlong, a surrogate, beyond U+10FFFF, cut short.
+ */
+static size_t
+utf8_seq(const unsigned char *s, size_t n, unsigned long *cp)
+{
+	size_t len, i;
+	unsigned long c;
+
+	if (s[0] < 0x80)
+		len = 1, c = s[0];
+	else if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/*
+ * Text of the events, any bytes, as XML character data (E_TEXT), an XML
+ * attribute value (E_ATTR) or a JSON string's inside (E_JSON).  Bytes
+ * that are not UTF-8 become U+FFFD; the control characters XML 1.0 has
+ * no place for become their pictures, U+2400 and on (ESC is U+241B).
+ */
+enum { E_TEXT, E_ATTR, E_JSON };
+static void
+escaped(struct dt_buf *b, const char *v, size_t n, int how)
+{
+	const unsigned char *s = (const unsigned char *)v;
+	unsigned long c;
+	size_t len;
+
+	for (; n > 0; s += len, n -= len) {
+		if ((len = utf8_seq(s, n, &c)) == 0) {
+			dt_buf_adds(b, "\xef\xbf\xbd");
+			len = 1;
+		} else if (c == 0xfffe || c == 0xffff)
+			dt_buf_adds(b, "\xef\xbf\xbd");
+		else if (how == E_JSON && (c == '"' || c == '\\'))
+			dt_buf_addf(b, "\\%c", (int)c);
+		else if (how == E_JSON && c == '\n')
+			dt_buf_adds(b, "\\n");
+		else if (how == E_JSON && c == '\t')
+			dt_buf_adds(b, "\\t");
+		else if (how == E_JSON && c < 0x20)
+			dt_buf_addf(b, "\\u%04lx", c);
+		else if (how == E_JSON || (c > '>' && c < 0x80) || len > 1)
+			dt_buf_add(b, s, len);
+		else if (c == '&' || c == '<' || c == '>')
+			dt_buf_adds(b, c == '&' ? "&amp;" : c == '<' ? "&lt;" :
+			    "&gt;");
+		else if (c == '"' && how == E_ATTR)
+			dt_buf_adds(b, "&quot;");
+		else if (c == '\r' || (how == E_ATTR && (c == '\n' ||
+		    c == '\t')))
+			dt_buf_addf(b, "&#%lu;", c);
+		else if (c < 0x20 && c != '\n' && c != '\t')
+			dt_buf_addf(b, "\xe2\x90%c", (int)(0x80 + c));
+		else
+			dt_buf_add(b, s, len);
+	}
+}
+
+static void
+escapes(struct dt_buf *b, const char *v, int how)
+{
+	escaped(b, v, strlen(v), how);
+}
+
+/* -f json: one object a line, built here, then written whole. */
+static struct dt_buf jl;
+
+static void
+j_begin(const char *type)
+{
+	dt_buf_reset(&jl);
+	dt_buf_addf(&jl, "{\"type\":\"%s\"", type);
+}
+
+static void
+j_str(const char *key, const char *v)
+{
+	if (v == NULL)
+		return;
+	dt_buf_addf(&jl, ",\"%s\":\"", key);
+	escapes(&jl, v, E_JSON);
+	dt_buf_addc(&jl, '"');
+}
+
+static void
+j_num(const char *key, double v, int decimals)
+{
+	dt_buf_addf(&jl, ",\"%s\":%.*f", key, decimals, v);
+}
+
+static void
+j_end(void)
+{
+	dt_buf_adds(&jl, "}\n");
+	fwrite(jl.s, 1, jl.len, jsonf);
+	fflush(jsonf);
+}
+
+static void
+j_where(const char *node, int r)
+{
+	j_str("node", node);
+	if (r > 0)
+		dt_buf_addf(&jl, ",\"runner\":%d", r);
+}
+
+static void
+json_result(const struct result *r, const char *path, const char *part,
+    const char *node, int runner)
+{
+	j_begin("test");
+	j_str("file", path);
+	j_str("part", part);
+	j_str("name", r->name ? r->name : r->id ? r->id : path);
+	j_str("id", r->id);
+	j_str("location", r->location);
+	j_str("status", rnames[r->status]);
+	j_num("seconds", r->secs, 3);
+	j_where(node, runner);
+	j_str("message", r->message);
+	j_str("rerun", r->rerun);
+	j_end();
+}
+
+/* A run event as an object of its own, its fields named by keys. */
+static void
+json_event(const char *type, char **f, int k, const char *const *keys)
+{
+	int i;
+
+	if (jsonf == NULL)
+		return;
+	j_begin(type);
+	for (i = 1; keys[i - 1] != NULL; i++)
+		if (strcmp(keys[i - 1], "replacing") == 0)
+			dt_buf_addf(&jl, ",\"replacing\":%s", i < k &&
+			    strcmp(f[i], "replacing") == 0 ? "true" : "false");
+		else if (i < k && *f[i] != '\0' &&
+		    strcmp(keys[i - 1], "runner") == 0)
+			dt_buf_addf(&jl, ",\"runner\":%d", (int)val[i]);
+		else if (i < k && *f[i] != '\0' &&
+		    strcmp(keys[i - 1], "seconds") == 0)
+			j_num("seconds", val[i], 3);
+		else if (i < k && *keys[i - 1] != '\0')
+			j_str(keys[i - 1], f[i]);
+	j_end();
+}
+
+/* The file, or part, and its results as the done line has them. */
+static void
+json_done(const struct slot *s, char **f, const char *part)
+{
+	size_t i;
+
+	for (i = 0; i < s->nres; i++)
+		json_result(&s->res[i], f[3], part, f[1], (int)val[2]);
+	j_begin("file");
+	j_str("file", f[3]);
+	j_str("part", part);
+	j_str("status", f[4]);
+	j_num("seconds", val[5], 3);
+	j_where(f[1], (int)val[2]);
+	j_num("examples", val[6], 0);
+	j_num("failures", val[7], 0);
+	j_num("pending", val[8], 0);
+	j_num("errors", val[9], 0);
+	if (strcmp(f[4], "passed") != 0 && s->output.len > 0) {
+		dt_buf_adds(&jl, ",\"output\":\"");
+		escaped(&jl, s->output.s, s->output.len, E_JSON);
+		dt_buf_addc(&jl, '"');
+	}
+	j_end();
+}
+
+/* -j: a file's results, of all its parts, until the report is written. */
+static struct rfile *
+rfile(const char *path, struct split *sp)
+{
+	struct rfile *rf;
+
+	if (sp != NULL && sp->rf > 0)
+		return &rfiles[sp->rf - 1];
+	rfiles = dt_xrealloc(rfiles, nrfiles + 1, sizeof(*rfiles));
+	rf = &rfiles[nrfiles++];
+	memset(rf, 0, sizeof(*rf));
+	rf->path = dt_xstrdup(path);
+	if (sp != NULL)
+		sp->rf = nrfiles;
+	return rf;
+}
+
+/* The slot's results go to the report, or are dropped. */
+static void
+res_keep(struct slot *s, const char *path, const char *part, double secs,
+    int passed)
+{
+	struct rfile *rf;
+
+	if (junitpath == NULL) {
+		res_drop(s);
+		return;
+	}
+	rf = rfile(path, part ? find_split(path) : NULL);
+	rf->res = dt_xrealloc(rf->res, rf->nres + s->nres + 1,
+	    sizeof(*rf->res));
+	if (s->nres > 0)
+		memcpy(rf->res + rf->nres, s->res, s->nres * sizeof(*s->res));
+	rf->nres += s->nres;
+	s->nres = 0;
+	s->loose = 0;
+	rf->secs += secs;
+	if (s->node != NULL) {
+		if (rf->host == NULL)
+			rf->host = dt_xstrdup(s->node);
+		dt_buf_adds(&rf->props, "      <property name=\"runner\" "
+		    "value=\"");
+		escapes(&rf->props, s->node, E_ATTR);
+		dt_buf_addf(&rf->props, "/%d%s%s\"/>\n", s->r, part ?
+		    " part " : "", part ? part : "");
+	}
+	if (!passed && s->output.len > 0) {
+		if (part != NULL)
+			dt_buf_addf(&rf->out, "--- part %s\n", part);
+		dt_buf_add(&rf->out, s->output.s, s->output.len);
+	}
+}
+
+/* A file, or part, is done: its results to the report and the JSON. */
+static void
+report_done(struct slot *s, char **f, const char *part)
+{
+	if (!reporting)
+		return;
+	res_settle(s, f[3], part, f[4], val[5]);
+	if (jsonf != NULL)
+		json_done(s, f, part);
+	res_keep(s, f[3], part, val[5], strcmp(f[4], "passed") == 0);
+}
+
+/*
+ * A file, or part, that will not run: an error result, after what it
+ * had reported when it was still running, as a file past its timeout.
+ */
+static void
+report_lost(struct slot *s, char **f, int k)
+{
+	const char *part = k > 3 && *f[3] ? f[3] : NULL;
+	struct slot none;
+	struct result *r;
+	size_t i;
+
+	if (!reporting)
+		return;
+	if (s == NULL) {
+		memset(&none, 0, sizeof(none));
+		s = &none;
+	}
+	r = res_add(s, "", 0);
+	r->name = res_whole(f[1], part);
+	r->status = R_ERROR;
+	r->message = s->timed_out ? dt_xasprintf("timed out after %lld s",
+	    s->timeout) : dt_xasprintf("lost: %s", f[2]);
+	r->secs = s->timed_out ? (double)s->timeout : 0;
+	r->type = s->timed_out ? "timeout" : "lost";
+	for (i = 0; jsonf != NULL && i < s->nres; i++)
+		json_result(&s->res[i], f[1], part, s->node, s->r);
+	json_event("lost", f, k, (const char *const[]){ "file", "reason",
+	    "part", NULL });
+	res_keep(s, f[1], part, r->secs, 0);
+	free(s == &none ? s->res : NULL);
+}
+
+/* -j: a file that was requeued says so in its properties. */
+static void
+report_requeue(char **f)
+{
+	if (junitpath == NULL)
+		return;
+	reruns = dt_xrealloc(reruns, nreruns + 1, sizeof(*reruns));
+	reruns[nreruns].path = dt_xstrdup(f[3]);
+	reruns[nreruns++].why = dt_xasprintf("its runner %s/%s was lost: %s",
+	    f[1], f[2], f[4]);
+}
+
+/* The JUnit classname of a file's tests: spec/models/user_spec.rb is
+ * spec.models.user_spec. */
+static char *
+classname(const char *path)
+{
+	const char *base, *dot;
+	char *c, *p;
+
+	if (strncmp(path, "./", 2) == 0)
+		path += 2;
+	base = (base = strrchr(path, '/')) != NULL ? base + 1 : path;
+	dot = strrchr(base, '.');
+	c = dt_xasprintf("%.*s", dot != NULL && dot > base ?
+	    (int)(dot - path) : (int)strlen(path), path);
+	for (p = c; *p != '\0'; p++)
+		if (*p == '/')
+			*p = '.';
+	return c;
+}
+
+/* The line of a LOCATION, when it is in the file itself. */
+static long long
+case_line(const char *path, const char *loc)
+{
+	const char *colon, *e;
+	long long line;
+
+	if (loc == NULL || (colon = strrchr(loc, ':')) == NULL)
+		return 0;
+	line = dt_strtonum(colon + 1, 1, LLONG_MAX, &e);
+	if (e != NULL)
+		return 0;
+	if (strncmp(loc, "./", 2) == 0)
+		loc += 2;
+	if (strncmp(path, "./", 2) == 0)
+		path += 2;
+	return strlen(path) == (size_t)(colon - loc) &&
+	    strncmp(path, loc, colon - loc) == 0 ? line : 0;
+}
+
+/* A testcase; its message attribute is the first line, the text all. */
+static void
+write_case(struct dt_buf *b, const char *path, const char *cls,
+    const struct result *r)
+{
+	const char *el = r->status == R_ERROR ? "error" :
+	    r->status == R_FAILED ? "failure" : "skipped";
+	const char *m = r->message ? r->message : "";
+	size_t n = strcspn(m, "\n");
+	long long line = case_line(path, r->location);
+
+	dt_buf_adds(b, "    <testcase name=\"");
+	escapes(b, r->name ? r->name : r->id ? r->id : path, E_ATTR);
+	dt_buf_adds(b, "\" classname=\"");
+	escapes(b, cls, E_ATTR);
+	dt_buf_adds(b, "\" file=\"");
+	escapes(b, path, E_ATTR);
+	dt_buf_addc(b, '"');
+	if (line > 0)
+		dt_buf_addf(b, " line=\"%lld\"", line);
+	dt_buf_addf(b, " time=\"%.3f\"", r->secs);
+	if (r->status == R_PASSED) {
+		dt_buf_adds(b, "/>\n");
+		return;
+	}
+	/* A long first line is cut, at a character's start. */
+	for (n = n > 1000 ? 1000 : n; n > 0 && (m[n] & 0xc0) == 0x80;)
+		n--;
+	dt_buf_addf(b, ">\n      <%s message=\"", el);
+	escaped(b, m, n, E_ATTR);
+	if (r->status == R_SKIPPED) {
+		dt_buf_adds(b, "\"/>\n    </testcase>\n");
+		return;
+	}
+	dt_buf_addf(b, "\" type=\"%s\">", r->type ? r->type : el);
+	escapes(b, m, E_TEXT);
+	if (r->rerun != NULL) {
+		dt_buf_adds(b, "\nrerun: ");
+		escapes(b, r->rerun, E_TEXT);
+	}
+	dt_buf_addf(b, "</%s>\n    </testcase>\n", el);
+}
+
+/* Tests, failures, errors, skipped of a file's results. */
+static void
+rfile_counts(const struct rfile *rf, long n[4])
+{
+	size_t i;
+
+	memset(n, 0, 4 * sizeof(*n));
+	for (i = 0; i < rf->nres; i++)
+		n[rf->res[i].status]++;
+}
+
+static void
+write_suite(struct dt_buf *b, const struct rfile *rf)
+{
+	char *cls = classname(rf->path);
+	long n[4];
+	size_t i;
+	int props = rf->props.len > 0;
+
+	rfile_counts(rf, n);
+	dt_buf_adds(b, "  <testsuite name=\"");
+	escapes(b, rf->path, E_ATTR);
+	dt_buf_addf(b, "\" tests=\"%zu\" failures=\"%ld\" errors=\"%ld\" "
+	    "skipped=\"%ld\" time=\"%.3f\"", rf->nres, n[R_FAILED],
+	    n[R_ERROR], n[R_SKIPPED], rf->secs);
+	if (rf->host != NULL) {
+		dt_buf_adds(b, " hostname=\"");
+		escapes(b, rf->host, E_ATTR);
+		dt_buf_addc(b, '"');
+	}
+	dt_buf_adds(b, ">\n");
+	for (i = 0; i < nreruns; i++)
+		props |= strcmp(reruns[i].path, rf->path) == 0;
+	if (props)
+		dt_buf_adds(b, "    <properties>\n");
+	if (rf->props.len > 0)
+		dt_buf_add(b, rf->props.s, rf->props.len);
+	for (i = 0; i < nreruns; i++)
+		if (strcmp(reruns[i].path, rf->path) == 0) {
+			dt_buf_adds(b, "      <property name=\"rerun\" "
+			    "value=\"");
+			escapes(b, reruns[i].why, E_ATTR);
+			dt_buf_adds(b, "\"/>\n");
+		}
+	if (props)
+		dt_buf_adds(b, "    </properties>\n");
+	for (i = 0; i < rf->nres; i++)
+		write_case(b, rf->path, cls, &rf->res[i]);
+	if (rf->out.len > 0) {
+		dt_buf_adds(b, "    <system-out>");
+		escaped(b, rf->out.s, rf->out.len, E_TEXT);
+		dt_buf_adds(b, "</system-out>\n");
+	}
+	dt_buf_adds(b, "  </testsuite>\n");
+	free(cls);
+}
+
+/*
+ * The JUnit report of what finished, written whole to FILE.tmp and then
+ * renamed, so that a reader never sees half of one.
+ */
+static int
+write_junit(double wall)
+{
+	struct dt_buf b = { 0 };
+	long n[4], all[4] = { 0 };
+	size_t i, j, tests = 0;
+	char *tmp = dt_xasprintf("%s.tmp", junitpath);
+	FILE *fp;
+	int rc = 0;
+
+	for (i = 0; i < nrfiles; i++) {
+		rfile_counts(&rfiles[i], n);
+		for (j = 0; j < 4; j++)
+			all[j] += n[j];
+		tests += rfiles[i].nres;
+	}
+	if ((fp = fopen(tmp, "we")) == NULL) {
+		dt_warn_sys("JUnit report %s", tmp);
+		free(tmp);
+		return -1;
+	}
+	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<testsuites name=\"distributest\" tests=\"%zu\" failures=\"%ld\" "
+	    "errors=\"%ld\" skipped=\"%ld\" time=\"%.3f\">\n", tests,
+	    all[R_FAILED], all[R_ERROR], all[R_SKIPPED], wall);
+	for (i = 0; i < nrfiles; i++) {
+		dt_buf_reset(&b);
+		write_suite(&b, &rfiles[i]);
+		fwrite(b.s, 1, b.len, fp);
+	}
+	fprintf(fp, "</testsuites>\n");
+	if (fflush(fp) != 0 || ferror(fp)) {
+		dt_warn_sys("JUnit report %s", tmp);
+		rc = -1;
+	}
+	if (fclose(fp) != 0 && rc == 0) {
+		dt_warn_sys("JUnit report %s", tmp);
+		rc = -1;
+	}
+	if (rc == 0 && rename(tmp, junitpath) < 0) {
+		dt_warn_sys("JUnit report %s", junitpath);
+		rc = -1;
+	}
+	if (rc < 0)
+		(void)unlink(tmp);
+	dt_buf_free(&b);
+	free(tmp);
+	return rc;
+}
+
+/* -f json: the last line, with the run's totals and its exit status. */
+static void
+json_summary(const char *how, int rc, double wall)
+{
+	const struct word *w;
+	size_t i;
+
+	if (jsonf == NULL)
+		return;
+	j_begin("summary");
+	j_num("files", files_done, 0);
+	j_num("listed", files, 0);
+	j_num("failed_files", files_failed, 0);
+	j_num("lost", nlost, 0);
+	j_num("not_run", files > files_done + (long)nlost ?
+	    files - files_done - (long)nlost : 0, 0);
+	j_num("examples", examples, 0);
+	j_num("failures", failures, 0);
+	j_num("pending", pending, 0);
+	j_num("errors", errors, 0);
+	j_num("requeued", requeued, 0);
+	j_num("seconds", wall, 3);
+	j_num("runners", runners_peak, 0);
+	dt_buf_adds(&jl, ",\"counts\":{");
+	for (i = 0; i < NWORDS && (w = &speech->words[i])->one != NULL; i++)
+		dt_buf_addf(&jl, "%s\"%s\":%ld", i ? "," : "", w->many,
+		    totals[i]);
+	dt_buf_addc(&jl, '}');
+	j_str("incomplete", how);
+	j_str("seed", randomized || strcmp(speech->framework, "minitest") == 0 ?
+	    seed : NULL);
+	j_str("log", logf != NULL ? logpath : NULL);
+	j_str("junit", junitpath);
+	j_num("exit", rc, 0);
+	j_end();
 }
 
 /* A log that cannot take more (a full disk) is said so, once. */
@@ -552,6 +1360,31 @@ print_words(void)
 		printf("no tests ran");
 }
 
+static void
+print_artifacts(void)
+{
+	printf("artifacts: %lld file%s, ", art_files,
+	    art_files == 1 ? "" : "s");
+	if (art_bytes < 1000)
+		printf("%lld bytes", art_bytes);
+	else
+		printf("%.1f %s", art_bytes / (art_bytes < 1e6 ? 1e3 : 1e6),
+		    art_bytes < 1e6 ? "kB" : "MB");
+	printf(", from %ld node%s\n", art_nodes, art_nodes == 1 ? "" : "s");
+}
+
+static int
+run_status(const char *how)
+{
+	if (how != NULL || nlost > 0)
+		return DT_EX_INCOMPLETE;
+	if (failures + errors + files_failed > 0)
+		return DT_EX_FAILED;
+	if (ndones == 0)
+		return DT_EX_NOTESTS;
+	return DT_EX_OK;
+}
+
 static int
 summary(const char *how)
 {
@@ -587,17 +1420,8 @@ summary(const char *how)
 	if (requeued > 0)
 		printf("%ld file%s rerun after losing a runner\n", requeued,
 		    requeued == 1 ? " was" : "s were");
-	if (art_nodes > 0) {
-		printf("artifacts: %lld file%s, ", art_files,
-		    art_files == 1 ? "" : "s");
-		if (art_bytes < 1000)
-			printf("%lld bytes", art_bytes);
-		else
-			printf("%.1f %s", art_bytes / (art_bytes < 1e6 ? 1e3 :
-			    1e6), art_bytes < 1e6 ? "kB" : "MB");
-		printf(", from %ld node%s\n", art_nodes,
-		    art_nodes == 1 ? "" : "s");
-	}
+	if (art_nodes > 0)
+		print_artifacts();
 	if (how != NULL)
 		for (i = 0; i < nslots; i++)
 			if (slots[i].path != NULL)
@@ -620,18 +1444,15 @@ summary(const char *how)
 	    strcmp(speech->framework, "minitest") == 0))
 		printf("seed %s: distributest --seed %s orders the tests within "
 		    "each file the same\n", seed, seed);
-	if (how != NULL || nlost > 0)
-		rc = DT_EX_INCOMPLETE;
-	else if (failures + errors + files_failed > 0)
-		rc = DT_EX_FAILED;
-	else if (ndones == 0)
-		rc = DT_EX_NOTESTS;
-	else
-		rc = DT_EX_OK;
+	rc = run_status(how);
 	notests = rc == DT_EX_NOTESTS;
 	/* Stopped by a signal, the run's status is that signal's. */
 	if (signalled)
 		rc = DT_EX_SIGNAL + signalled;
+	/* A report CI waits for that is missing must not pass. */
+	if (junitpath != NULL && write_junit(wall) < 0 && rc == DT_EX_OK)
+		rc = DT_EX_SYS;
+	json_summary(how, rc, wall);
 	if (logf != NULL) {
 		fprintf(logf, "exit %d\n", rc);
 		log_check();
@@ -741,7 +1562,6 @@ ev_unit(char **f, int k)
 	double secs = val[5];
 	struct unit *u;
 
-	(void)k;
 	if (s->path != NULL && strcmp(s->path, f[3]) == 0) {
 		s->units = dt_xrealloc(s->units, s->nunits + 1,
 		    sizeof(*s->units));
@@ -750,6 +1570,8 @@ ev_unit(char **f, int k)
 		u->id = dt_xstrdup(f[4]);
 		u->secs = secs;
 	}
+	if (reporting && runs(s, f[3]))
+		res_unit(s, f, k);
 }
 
 static void
@@ -780,19 +1602,21 @@ ev_node(char **f, int k)
 static void
 ev_node_down(char **f, int k)
 {
-	(void)k;
 	node_heard(f[1], 0);
 	say("node %s is out of the run (%s): %s\n", f[1], f[2], f[3]);
+	json_event("node-down", f, k, (const char *const[]){ "node", "stage",
+	    "reason", NULL });
 }
 
 static void
 ev_ready(char **f, int k)
 {
-	(void)k;
 	node_heard(f[1], 0);
 	nodes_up++;
 	if (verbose)
 		say("node %s ready\n", f[1]);
+	json_event("ready", f, k, (const char *const[]){ "node", "seconds",
+	    NULL });
 }
 
 static void
@@ -800,13 +1624,14 @@ ev_runner_up(char **f, int k)
 {
 	struct slot *s = slot(f[1], (int)val[2]);
 
-	(void)k;
 	if (!s->was_up) {
 		s->was_up = 1;
 		s->up = dt_now() - t0;
 	}
 	if (++runners_up > runners_peak)
 		runners_peak = runners_up;
+	json_event("runner-up", f, k, (const char *const[]){ "node", "runner",
+	    "id", NULL });
 }
 
 static void
@@ -818,6 +1643,8 @@ ev_runner_down(char **f, int k)
 		    f[1], f[2], f[3]);
 	else
 		say("runner %s/%s is out: %s\n", f[1], f[2], f[3]);
+	json_event("runner-down", f, k, (const char *const[]){ "node",
+	    "runner", "reason", "replacing", NULL });
 }
 
 static void
@@ -830,6 +1657,7 @@ ev_assign(char **f, int k)
 	free(s->part);
 	s->part = k > 4 && *f[4] ? dt_xstrdup(f[4]) : NULL;
 	drop_units(s);
+	res_drop(s);
 	dt_buf_reset(&s->output);
 	s->failed = 0;
 	running++;
@@ -889,10 +1717,10 @@ ev_timeout(char **f, int k)
 {
 	struct slot *s = slot(f[1], (int)val[2]);
 
-	(void)k;
-	(void)f;
 	s->timeout = (long long)val[4];
 	s->timed_out = 1;
+	json_event("timeout", f, k, (const char *const[]){ "node", "runner",
+	    "file", "seconds", "part", NULL });
 }
 
 static void
@@ -927,6 +1755,7 @@ ev_fail(char **f, int k)
 		annotate(f[3], f[6], f[5], f[7]);
 	fflush(stdout);
 	said_at = dt_now();
+	res_fail(s, f, k);
 }
 
 /* A count line: one of the framework's words, for the file a runner runs. */
@@ -1006,6 +1835,7 @@ ev_done(char **f, int k)
 			files_failed++;
 	}
 	keep_units(s);
+	report_done(s, f, part);
 	if (!passed && s->output.len > 0) {
 		clear_status();
 		printf("--- output of %s%s%s%s (%s/%s)\n", f[3],
@@ -1048,14 +1878,17 @@ ev_requeue(char **f, int k)
 {
 	struct slot *s = slot(f[1], (int)val[2]);
 
-	(void)k;
 	free(s->path);
 	s->path = NULL;
 	drop_units(s);
+	res_drop(s);
 	running--;
 	requeued++;
 	say("rerunning %s: its runner %s/%s was lost: %s\n", f[3],
 	    f[1], f[2], f[4]);
+	report_requeue(f);
+	json_event("requeue", f, k, (const char *const[]){ "node", "runner",
+	    "file", "reason", NULL });
 }
 
 /* A file, or part, that ran out of tries ran until now. */
@@ -1069,14 +1902,16 @@ ev_lost(char **f, int k)
 		if (slots[i].path != NULL &&
 		    strcmp(slots[i].path, f[1]) == 0 &&
 		    (part == NULL || (slots[i].part != NULL &&
-		    strcmp(slots[i].part, part) == 0))) {
-			if (slots[i].timed_out)
-				show_timeout(&slots[i]);
-			free(slots[i].path);
-			slots[i].path = NULL;
-			running--;
+		    strcmp(slots[i].part, part) == 0)))
 			break;
-		}
+	report_lost(i < nslots ? &slots[i] : NULL, f, k);
+	if (i < nslots) {
+		if (slots[i].timed_out)
+			show_timeout(&slots[i]);
+		free(slots[i].path);
+		slots[i].path = NULL;
+		running--;
+	}
 	/* Two lost parts of a file are one file lost. */
 	for (i = 0; i < nlost; i++)
 		if (strcmp(lostpaths[i], f[1]) == 0)
@@ -1127,6 +1962,7 @@ static void (*const acts[DT_EV_MAX])(char **, int) = {
 	[DT_EV_ASSIGN] = ev_assign,
 	[DT_EV_OUT] = ev_out,
 	[DT_EV_FAIL] = ev_fail,
+	[DT_EV_PENDING] = ev_pending,
 	[DT_EV_UNIT] = ev_unit,
 	[DT_EV_COUNT] = ev_count,
 	[DT_EV_DONE] = ev_done,
@@ -1195,30 +2031,29 @@ event(char *raw, size_t len, unsigned long n)
 	free(copy);
 }
 
-/* Seconds the stages before us have, after a signal, to end the input. */
-#define SIGNAL_GRACE 10
-
+/* -j FILE: the directory must take FILE.tmp, now rather than at the end. */
 static void
-caught(int sig)
+check_junit(void)
 {
-	signalled = sig;
+	char *tmp = dt_xasprintf("%s.tmp", junitpath);
+	FILE *fp;
+
+	if ((fp = fopen(tmp, "we")) == NULL)
+		dt_die_sys(DT_EX_USAGE, "-j %s: cannot write %s", junitpath,
+		    tmp);
+	fclose(fp);
+	(void)unlink(tmp);
+	free(tmp);
 }
 
-int
-main(int argc, char *argv[])
+/* The options; returns the colour: 1, 0, or -1 for auto. */
+static int
+options(int argc, char *argv[])
 {
-	struct dt_reader in;
-	struct pollfd pfd;
-	struct sigaction sa;
 	const char *e;
-	char *l;
-	size_t len;
-	double deadline = 0;
-	int rc, ch, color = -1;
+	int ch, color = -1, fd, json = 0;
 
-	dt_hygiene();
-	dt_setprog(argv[0]);
-	while ((ch = getopt(argc, argv, "a:c:n:qv")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:f:j:n:qv")) != -1) {
 		switch (ch) {
 		case 'c':
 			if (strcmp(optarg, "auto") == 0)
@@ -1230,6 +2065,15 @@ main(int argc, char *argv[])
 			else
 				dt_die(DT_EX_USAGE, "-c %s: not auto, always or "
 				    "never", optarg);
+			break;
+		case 'f':
+			if ((json = strcmp(optarg, "json") == 0) == 0 &&
+			    strcmp(optarg, "text") != 0)
+				dt_die(DT_EX_USAGE, "-f %s: not text or json",
+				    optarg);
+			break;
+		case 'j':
+			junitpath = optarg;
 			break;
 		case 'q':
 			quiet = 1;
@@ -1251,17 +2095,30 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		dt_usage(USAGE);
-	/*
-	 * A signal to the process group (Ctrl-C, a closed terminal, a CI
-	 * job cancelled) ends the run upstream; we stay to write what it
-	 * did, waiting for the end of the input, but not forever.
-	 */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = caught;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGINT, SIG_IGN);
+	if (junitpath != NULL)
+		check_junit();
+	if (json && ((fd = dup(1)) < 0 || (jsonf = fdopen(fd, "w")) == NULL))
+		dt_die_sys(DT_EX_SYS, "stdout");
+	reporting = junitpath != NULL || jsonf != NULL;
+	return color;
+}
+
+/* The form of the output: a terminal's or not, colours, annotations. */
+static void
+setup_output(int color)
+{
+	const char *e;
+
 	tty = isatty(1);
+	/*
+	 * JSON alone goes to standard output; the human output, with its
+	 * many printfs, goes nowhere rather than risk a stray line there.
+	 */
+	if (jsonf != NULL) {
+		if (freopen("/dev/null", "w", stdout) == NULL)
+			dt_die_sys(DT_EX_SYS, "/dev/null");
+		tty = 0;
+	}
 	t0 = said_at = dt_now();
 	github = (e = getenv("GITHUB_ACTIONS")) != NULL &&
 	    strcmp(e, "true") == 0;
@@ -1283,6 +2140,42 @@ main(int argc, char *argv[])
 		bold = "\033[1m";
 		off = "\033[m";
 	}
+}
+
+/* Seconds the stages before us have, after a signal, to end the input. */
+#define SIGNAL_GRACE 10
+
+static void
+caught(int sig)
+{
+	signalled = sig;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct dt_reader in;
+	struct pollfd pfd;
+	struct sigaction sa;
+	char *l;
+	size_t len;
+	double deadline = 0;
+	int rc, color;
+
+	dt_hygiene();
+	dt_setprog(argv[0]);
+	color = options(argc, argv);
+	/*
+	 * A signal to the process group (Ctrl-C, a closed terminal, a CI
+	 * job cancelled) ends the run upstream; we stay to write what it
+	 * did, waiting for the end of the input, but not forever.
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = caught;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGINT, SIG_IGN);
+	setup_output(color);
 	dt_rd_init(&in, 0, "stdin");
 	for (;;) {
 		pfd.fd = 0;

@@ -66,6 +66,20 @@ test_expect_success 'with no timings at all the sizes decide, and the union is s
 	test_cmp want all
 '
 
+test_expect_success 'distributest --partition runs its share, and only it' '
+	dt-config -C p -P 2/3 | dt-find | grep "^test	" | cut -f 2 > want2 &&
+	(cd p && distributest --partition 2/3) > out &&
+	grep "	done	local	" p/.distributest/log | cut -f 5 | sort > ran &&
+	sort want2 > want2s && test_cmp want2s ran &&
+	n3=$(dt-config -C p -P 3/3 | dt-find | grep -c "^test	") &&
+	(cd p && distributest --partition=3/3 -d) > plan &&
+	test_grep "$n3 files, " plan &&
+	(cd p && test_expect_code 100 distributest --partition) 2> err &&
+	test_grep "option --partition needs a value" err &&
+	(cd p && test_expect_code 100 distributest --partition 4/3) 2> err &&
+	test_grep "-P 4/3: too large" err
+'
+
 test_expect_success 'a bad share is a usage error' '
 	test_expect_code 100 dt-config -C p -P 0/3 2> err &&
 	test_grep "-P 0/3: too small" err &&
