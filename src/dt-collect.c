@@ -108,6 +108,14 @@ struct slot {			/* what one runner is doing */
 	struct result	*res;		/* of the file it runs, until done */
 	size_t		 nres, capres;
 	size_t		 loose;		/* results waiting for their unit */
+	struct dt_buf	 fids;		/* its failing units' IDs, as fields */
+	int		 fwhole;	/* a failure no unit names */
+};
+
+struct failed {			/* what --failed runs again */
+	char		*path;
+	struct dt_buf	 ids;		/* fields; empty: the whole file */
+	int		 whole;
 };
 
 struct done {
@@ -166,6 +174,11 @@ static size_t nnodenames;
 static char *logpath, *timingspath, *project, *seed;
 static FILE *logf;
 static const char *artpath;		/* -a: the nodes with artifacts */
+static char *failedpath;		/* set failed: the list for --failed */
+static struct failed *fails;
+static size_t nfails;
+static char **partial;			/* listed with their units: a rerun */
+static size_t npartial;
 static FILE *artf;
 static long long art_files, art_bytes;
 static long art_nodes;
@@ -1245,6 +1258,90 @@ cmp_str(const void *a, const void *b)
  * whole project, files it did not list are gone from the project and
  * leave the table too.
  */
+/* A file that failed, or the units of it that did, for --failed. */
+static void
+add_failed(const char *path, const struct dt_buf *ids, int whole)
+{
+	struct failed *fl = NULL;
+	size_t i;
+
+	for (i = nfails; i > 0; i--)
+		if (strcmp(fails[i - 1].path, path) == 0) {
+			fl = &fails[i - 1];
+			break;
+		}
+	if (fl == NULL) {
+		fails = dt_xrealloc(fails, nfails + 1, sizeof(*fails));
+		fl = &fails[nfails++];
+		memset(fl, 0, sizeof(*fl));
+		fl->path = dt_xstrdup(path);
+	}
+	if (whole || ids == NULL || ids->len == 0)
+		fl->whole = 1;
+	else
+		dt_buf_add(&fl->ids, ids->s, ids->len);
+}
+
+static int
+cmp_failed(const void *a, const void *b)
+{
+	return strcmp(((const struct failed *)a)->path,
+	    ((const struct failed *)b)->path);
+}
+
+/*
+ * The list --failed runs: a header, then a line per file, its path and
+ * the IDs of the units that failed, or the path alone for the whole file.
+ * Written by a rename, as the timings, and always: a run with nothing
+ * failed leaves an empty list.
+ */
+static void
+save_failed(void)
+{
+	struct dt_buf b = { 0 };
+	char *tmp;
+	size_t i;
+	int fd;
+
+	if (failedpath == NULL)
+		return;
+	if (nfails > 1)
+		qsort(fails, nfails, sizeof(*fails), cmp_failed);
+	dt_buf_adds(&b, "distributest-failed\t1\n");
+	for (i = 0; i < nfails; i++) {
+		const struct failed *fl = &fails[i];
+		size_t nids = 0, j;
+
+		for (j = 0; j < fl->ids.len; j++)
+			nids += fl->ids.s[j] == '\t';
+		dt_escape(&b, fl->path, strlen(fl->path));
+		/* A list too long for one request runs the whole file. */
+		if (!fl->whole && nids > 0 && nids < DT_FIELDS_MAX - 8 &&
+		    fl->ids.len + strlen(fl->path) < DT_LINE_MAX / 2)
+			dt_buf_add(&b, fl->ids.s, fl->ids.len);
+		dt_buf_addc(&b, '\n');
+	}
+	tmp = dt_xasprintf("%s.tmp", failedpath);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) < 0 || dt_write_all(fd, b.s, b.len) < 0 || close(fd) < 0 ||
+	    rename(tmp, failedpath) < 0)
+		dt_warn("%s: %s; distributest --failed will not see this "
+		    "run's failures", failedpath, strerror(errno));
+	free(tmp);
+	dt_buf_free(&b);
+}
+
+static int
+is_partial(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < npartial; i++)
+		if (strcmp(partial[i], path) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 save_timings(int complete)
 {
@@ -1261,8 +1358,9 @@ save_timings(int complete)
 		dt_timings_free(&t);
 	}
 	whole = dt_xcalloc(ndones + 1, sizeof(*whole));
+	/* A rerun of some units of a file says nothing of the file's time. */
 	for (i = 0; i < ndones; i++)
-		if (dones[i].part == NULL) {
+		if (dones[i].part == NULL && !is_partial(dones[i].path)) {
 			dt_timings_record(&t, dones[i].path, dones[i].secs);
 			whole[nwhole++] = dones[i].path;
 		}
@@ -1283,7 +1381,7 @@ save_timings(int complete)
 	/* Record every unit first, then prune: each prune keeps the order. */
 	for (k = 0; k < nunits; k++)
 		if (bsearch(&units[k].path, whole, nwhole, sizeof(*whole),
-		    cmp_str) != NULL)
+		    cmp_str) != NULL || is_partial(units[k].path))
 			dt_timings_record_unit(&t, units[k].path, units[k].id,
 			    units[k].secs);
 	ids = dt_xcalloc(nunits + 1, sizeof(*ids));
@@ -1395,6 +1493,7 @@ summary(const char *how)
 	ended = 1;
 	clear_status();
 	save_timings(how == NULL);
+	save_failed();
 	printf("\n%s%s%ld file%s, ", bold, failures + errors + files_failed +
 	    (long)nlost > 0 || how != NULL ? red : green, files_done,
 	    files_done == 1 ? "" : "s");
@@ -1488,6 +1587,8 @@ ev_set(char **f, int k)
 		open_log(logpath);
 	} else if (strcmp(f[1], "timings") == 0)
 		timingspath = dt_xstrdup(f[2]);
+	else if (strcmp(f[1], "failed") == 0)
+		failedpath = dt_xstrdup(f[2]);
 	else if (strcmp(f[1], "project") == 0)
 		project = dt_xstrdup(f[2]);
 	else if (strcmp(f[1], "seed") == 0) {
@@ -1534,9 +1635,13 @@ ev_tests_end(char **f, int k)
 static void
 ev_test(char **f, int k)
 {
-	(void)k;
 	listed = dt_xrealloc(listed, nlisted + 1, sizeof(*listed));
 	listed[nlisted++] = dt_xstrdup(f[1]);
+	if (k > 3) {
+		partial = dt_xrealloc(partial, npartial + 1,
+		    sizeof(*partial));
+		partial[npartial++] = listed[nlisted - 1];
+	}
 }
 
 static void
@@ -1756,6 +1861,10 @@ ev_fail(char **f, int k)
 	fflush(stdout);
 	said_at = dt_now();
 	res_fail(s, f, k);
+	if (k > 9 && *f[9])
+		dt_line_field(&s->fids, f[9]);
+	else
+		s->fwhole = 1;
 }
 
 /* A count line: one of the framework's words, for the file a runner runs. */
@@ -1834,6 +1943,10 @@ ev_done(char **f, int k)
 		if (!passed)
 			files_failed++;
 	}
+	if (!passed)
+		add_failed(f[3], &s->fids, s->fwhole || !s->failed);
+	dt_buf_reset(&s->fids);
+	s->fwhole = 0;
 	keep_units(s);
 	report_done(s, f, part);
 	if (!passed && s->output.len > 0) {
@@ -1882,6 +1995,8 @@ ev_requeue(char **f, int k)
 	s->path = NULL;
 	drop_units(s);
 	res_drop(s);
+	dt_buf_reset(&s->fids);
+	s->fwhole = 0;
 	running--;
 	requeued++;
 	say("rerunning %s: its runner %s/%s was lost: %s\n", f[3],
@@ -1924,6 +2039,7 @@ ev_lost(char **f, int k)
 		lost[nlost++] = dt_xasprintf("%s: %s", f[1], f[2]);
 	}
 	say("LOST %s: %s\n", f[1], f[2]);
+	add_failed(f[1], NULL, 0);
 }
 
 /* A node put artifacts where dt-sync -b fetches them; -a names it. */

@@ -18,11 +18,12 @@
 
 #include "dt.h"
 
-#define USAGE "dt-config [-NpS] [-a arg] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir] [-P k/n] [-r slot] [-s seed]"
+#define USAGE "dt-config [-FNpS] [-a arg] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir] [-P k/n] [-r slot] [-s seed]"
 
 static char project[PATH_MAX];
 static char **cmdargs;		/* -a: framework arguments, each as it is */
 static const char *partition;	/* -P K/N */
+static int rerun;		/* -F: what failed in the last run */
 static size_t ncmdargs;
 static const char *detected;	/* why the framework was chosen */
 static char seed[16];		/* of the run's random orders */
@@ -772,6 +773,11 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 	p = dt_xasprintf("%s/.distributest/timings", project);
 	set("timings", p);
 	free(p);
+	p = dt_xasprintf("%s/.distributest/failed", project);
+	set("failed", p);
+	if (rerun)
+		set("rerun", p);
+	free(p);
 	p = slot > 0 ? dt_xasprintf("%s/.distributest/log-%d", project, slot) :
 	    dt_xasprintf("%s/.distributest/log", project);
 	set("log", p);
@@ -851,6 +857,32 @@ own_dir(void)
 	return self;
 }
 
+static const char *
+check_share(const char *v)
+{
+	const char *e;
+	long k, n;
+
+	dt_share(v, &k, &n, &e);
+	if (e != NULL)
+		dt_die(DT_EX_USAGE, "-P %s: %s (expected K/N, K from 1 to N, "
+		    "N from 1 to %d)", v, e, DT_SHARES_MAX);
+	return v;
+}
+
+static void
+check_jobs(const char *jobs)
+{
+	const char *e;
+
+	if (jobs == NULL || strcmp(jobs, "auto") == 0)
+		return;
+	dt_strtonum(jobs, 1, 1024, &e);
+	if (e != NULL)
+		dt_die(DT_EX_USAGE, "-j %s: %s (expected 1 to 1024, or auto)",
+		    jobs, e);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -859,12 +891,11 @@ main(int argc, char *argv[])
 	const char *control = NULL, *given_seed = NULL;
 	const char *e;
 	int ch, print = 0, nosplit = 0, nodes_check = 0;
-	long k, n;
 	size_t i;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
-	while ((ch = getopt(argc, argv, "a:C:c:j:l:m:NP:pr:Ss:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:C:c:Fj:l:m:NP:pr:Ss:")) != -1) {
 		switch (ch) {
 		case 'C': dir = optarg; break;
 		case 'c': file = optarg; break;
@@ -877,17 +908,11 @@ main(int argc, char *argv[])
 			cmdargs[ncmdargs++] = optarg;
 			break;
 		case 'p': print = 1; break;
+		case 'F': rerun = 1; break;
 		case 'N': nodes_check = 1; break;
 		case 'S': nosplit = 1; break;
 		case 's': given_seed = optarg; break;
-		case 'P':
-			dt_share(optarg, &k, &n, &e);
-			if (e != NULL)
-				dt_die(DT_EX_USAGE, "-P %s: %s (expected K/N, "
-				    "K from 1 to N, N from 1 to %d)", optarg, e,
-				    DT_SHARES_MAX);
-			partition = optarg;
-			break;
+		case 'P': partition = check_share(optarg); break;
 		case 'r':
 			slot = dt_strtonum(optarg, 0, 255, &e);
 			if (e != NULL)
@@ -899,12 +924,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		dt_usage(USAGE);
-	if (jobs != NULL && strcmp(jobs, "auto") != 0) {
-		dt_strtonum(jobs, 1, 1024, &e);
-		if (e != NULL)
-			dt_die(DT_EX_USAGE, "-j %s: %s (expected 1 to 1024, "
-			    "or auto)", jobs, e);
-	}
+	check_jobs(jobs);
 	choose_seed(given_seed);
 	if (realpath(dir, project) == NULL)
 		dt_die_sys(DT_EX_USAGE, "%s", dir);

@@ -323,7 +323,7 @@ dispatch(void)
 			dt_line_begin(&b, "run");
 			dt_line_field(&b, num);
 			dt_line_field(&b, t->path);
-			if (t->part > 0) {
+			if (t->part > 0 || t->nids > 0) {
 				size_t u;
 
 				dt_line_field(&b, t->except ? "except" : "only");
@@ -806,6 +806,9 @@ split_file(struct dt_test *t, const struct dt_timings *tt, double share,
 	double sum = 0, over, target, *load;
 	size_t nu, i, m, b, least, most, bytes, timed;
 
+	if (t->nids > 0)
+		return 0;	/* some units of it already: a rerun */
+
 	nu = dt_timings_units(tt, t->path, &first);
 	/* Under SPLIT_MIN, what a part saves is less than what it costs. */
 	if (nu < 2 || nr < 2 || t->time <= share || t->time < SPLIT_MIN)
@@ -1032,6 +1035,16 @@ ev_test(char **f, int k)
 	memset(&tests[ntests], 0, sizeof(*tests));
 	tests[ntests].path = dt_xstrdup(f[1]);
 	tests[ntests].size = k > 2 ? atoll(f[2]) : 0;
+	/* A rerun of the units that failed: "only" those. */
+	if (k > 3) {
+		int i;
+
+		tests[ntests].ids = dt_xcalloc((size_t)k - 3,
+		    sizeof(*tests[ntests].ids));
+		for (i = 3; i < k; i++)
+			tests[ntests].ids[tests[ntests].nids++] =
+			    dt_xstrdup(f[i]);
+	}
 	ntests++;
 }
 

@@ -5,7 +5,8 @@
  * or when it fails, the ones matching a tests pattern.  Paths named on the
  * command line restrict the search; a file named there is taken whatever
  * its name.  With set partition K/N only the K-th of N shares goes on,
- * the shares balanced by the timings.
+ * the shares balanced by the timings.  With set rerun FILE the files, and
+ * their units, are those FILE lists: what failed in the last run.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,6 +27,7 @@
 struct found {
 	char	 *path;
 	long long size;
+	char	 *ids;		/* a rerun's units, escaped fields, or NULL */
 };
 
 /* A finder that takes longer is killed, and the patterns decide. */
@@ -40,6 +42,7 @@ static struct found *found;
 static size_t nfound, capfound;
 static char *project;
 static char *partition, *timings;	/* set partition K/N, set timings */
+static char *rerun;			/* set rerun: the failed list */
 
 static void
 add(const char *path, long long size)
@@ -50,6 +53,7 @@ add(const char *path, long long size)
 	}
 	found[nfound].path = dt_xstrdup(path);
 	found[nfound].size = size;
+	found[nfound].ids = NULL;
 	nfound++;
 }
 
@@ -294,6 +298,61 @@ check_paths(char **paths, size_t npaths)
 	}
 }
 
+/*
+ * The failed list of the last run (dt-collect): a header, then lines of a
+ * path and the units of it that failed, none for the whole file.  A file
+ * gone since is left out, with a word.
+ */
+static void
+read_failed(void)
+{
+	struct dt_reader r;
+	struct stat st;
+	char *l, *f[DT_FIELDS_MAX], *abs, *p;
+	size_t len;
+	int n, k, fd;
+
+	if ((fd = open(rerun, O_RDONLY | O_CLOEXEC)) < 0)
+		dt_die_sys(DT_EX_USAGE, "%s", rerun);
+	dt_rd_init(&r, fd, rerun);
+	while ((n = dt_rd_getline(&r, &l, &len)) > 0) {
+		if ((k = dt_split(l, len, f, DT_FIELDS_MAX)) < 0)
+			dt_die(DT_EX_DATA, "%s line %lu: %s", rerun, r.lineno,
+			    dt_line_error);
+		if (r.lineno == 1) {
+			if (k != 2 || strcmp(f[0], "distributest-failed") != 0 ||
+			    strcmp(f[1], "1") != 0)
+				dt_die(DT_EX_DATA, "%s: not a list of failures "
+				    "(distributest-failed 1)", rerun);
+			continue;
+		}
+		abs = dt_xasprintf("%s/%s", project, f[0]);
+		if (stat(abs, &st) < 0 || !S_ISREG(st.st_mode)) {
+			dt_warn("%s: failed in the last run, and is gone",
+			    f[0]);
+			free(abs);
+			continue;
+		}
+		free(abs);
+		add(f[0], st.st_size);
+		p = NULL;
+		if (k > 1) {
+			struct dt_buf b = { 0 };
+
+			dt_line_begin(&b, "");
+			for (n = 1; n < k; n++)
+				dt_line_field(&b, f[n]);
+			p = dt_xstrdup(b.s + 1);	/* the fields, tab-joined */
+			dt_buf_free(&b);
+		}
+		found[nfound - 1].ids = p;
+	}
+	if (n < 0)
+		dt_die(DT_EX_DATA, "%s line %lu: %s", rerun, r.lineno,
+		    dt_line_error);
+	close(fd);
+}
+
 static void
 search(char **paths, size_t npaths)
 {
@@ -301,6 +360,10 @@ search(char **paths, size_t npaths)
 	size_t i;
 	char *abs;
 
+	if (rerun != NULL) {
+		read_failed();
+		return;
+	}
 	if (finder != NULL && run_finder(paths, npaths) == 0)
 		return;
 	if (npaths == 0)
@@ -426,6 +489,9 @@ setting(const char *line, size_t len)
 		} else if (strcmp(f[1], "finder") == 0) {
 			free(finder);
 			finder = *f[2] ? dt_xstrdup(f[2]) : NULL;
+		} else if (strcmp(f[1], "rerun") == 0) {
+			free(rerun);
+			rerun = dt_xstrdup(f[2]);
 		} else if (strcmp(f[1], "partition") == 0) {
 			free(partition);
 			partition = dt_xstrdup(f[2]);
@@ -442,6 +508,7 @@ int
 main(int argc, char *argv[])
 {
 	struct dt_reader r;
+	struct dt_buf b = { 0 };
 	char *line, size[32];
 	size_t len, i;
 	int n, ch;
@@ -477,14 +544,20 @@ main(int argc, char *argv[])
 	len = 0;
 	for (i = 0; i < nfound; i++) {
 		len++;
-		snprintf(size, sizeof(size), "%lld", found[i].size);
-		if (dt_send(1, "test", found[i].path, size, (char *)NULL) < 0)
+		dt_line_begin(&b, "test");
+		dt_line_field(&b, found[i].path);
+		dt_line_fieldf(&b, "%lld", found[i].size);
+		if (found[i].ids != NULL) {
+			dt_buf_addc(&b, '\t');
+			dt_buf_adds(&b, found[i].ids);
+		}
+		if (dt_line_send(1, &b) < 0)
 			dt_out_failed();
 	}
 	snprintf(size, sizeof(size), "%zu", len);
 	/* "all": no path narrowed the search, this is every test file. */
 	if (dt_send(1, "tests-end", size, optind == argc &&
-	    partition == NULL ? "all" :
+	    partition == NULL && rerun == NULL ? "all" :
 	    (char *)NULL, (char *)NULL) < 0)
 		dt_out_failed();
 	return 0;
