@@ -518,16 +518,16 @@ module Distributest
 
     module_function
 
-    def escape(value)
-      truncate(value.to_s.b.gsub(/[\\\t\n]/, ESCAPES))
+    def escape(value, max = FIELD_MAX)
+      truncate(value.to_s.b.gsub(/[\\\t\n]/, ESCAPES), max)
     end
 
-    # Cuts an escaped field to FIELD_MAX bytes, not inside a UTF-8 character
-    # nor inside an escape pair, and marks the cut.
-    def truncate(escaped)
-      return escaped if escaped.bytesize <= FIELD_MAX
+    # Cuts an escaped field to MAX bytes, not inside a UTF-8 character nor
+    # inside an escape pair, and marks the cut.
+    def truncate(escaped, max = FIELD_MAX)
+      return escaped if escaped.bytesize <= max
 
-      cut = FIELD_MAX - Distributest.truncated.bytesize
+      cut = max - Distributest.truncated.bytesize
       # A continuation byte first after the cut: move the cut to its lead byte.
       3.times { cut -= 1 if (escaped.getbyte(cut) & 0xC0) == 0x80 }
       cut -= 1 if escaped.byteslice(0, cut)[/\\*\z/].bytesize.odd?
@@ -577,8 +577,25 @@ module Distributest
       @broken = true
     end
 
-    def fail_line(kind, description, location, message, rerun = "")
-      line("fail", kind, description, location, message, Wire.whole(rerun))
+    # ID, the unit's, is left out for a failure outside units.
+    def fail_line(kind, description, location, message, rerun = "", id = nil)
+      fields = [kind, description, location, Wire.whole(rerun), *id].map { |f| Wire.escape(f) }
+      # Six whole fields would pass LINE_MAX: MESSAGE gets what is left.
+      room = LINE_MAX - "fail".bytesize - fields.sum(&:bytesize) - fields.size - 1
+      fields.insert(3, Wire.escape(message, [room, FIELD_MAX].min))
+      raw((["fail".b] + fields).join("\t".b) << "\n".b)
+    end
+
+    def pending_line(description, location, message, id = nil)
+      line("pending", description, location, message, *id)
+    end
+
+    # With STATUS (passed, failed, error or skipped), the unit's result for
+    # reports, with DESCRIPTION and LOCATION as in its fail and pending lines.
+    def unit_line(id, seconds, status = nil, description = "", location = "")
+      fields = [id, format("%.6f", seconds.to_f)]
+      fields.push(status, description, location.to_s) if status
+      line("unit", *fields)
     end
 
     # The end of a file. What the tests wrote before it belongs to the file,
@@ -722,8 +739,8 @@ module Distributest
     # The results of one test file: `fail`/`pending` as they happen, `done`
     # at the end. A subclass defines finish, error_location(exception),
     # filter_backtrace(frames), name_args(klass, target) (the arguments that
-    # run the test TARGET of KLASS), and running_test, [DESCRIPTION, RERUN]
-    # of the test that started and has not ended.
+    # run the test TARGET of KLASS), and running_test, [DESCRIPTION, RERUN,
+    # ID] of the test that started and has not ended.
     class FileRun
       # The classes the file defined, which it runs.
       attr_writer :classes
@@ -755,7 +772,8 @@ module Distributest
                 else "while running ".b + @path
                 end
         fail_line("error", "exit (status #{exception.status}) called ".b + where,
-                  error_location(exception), describe_exception(exception), test ? test[1] : XUnit.rerun(@path))
+                  error_location(exception), describe_exception(exception), test ? test[1] : XUnit.rerun(@path),
+                  test&.[](2))
       end
 
       def unrunnable(why)
@@ -771,8 +789,13 @@ module Distributest
 
       private
 
-      def fail_line(kind, description, location, message, rerun)
-        @results.fail_line(kind, description, location, message, rerun)
+      def fail_line(kind, description, location, message, rerun, id = nil)
+        @results.fail_line(kind, description, location, message, rerun, id)
+      end
+
+      # FILE:LINE of the method that defines the test, or nil.
+      def method_location(file, line)
+        relative("#{file}:#{line}".b) if file && line.to_i.positive?
       end
 
       # The test alone; with its class when another class of the file (a
