@@ -40,7 +40,7 @@ module Distributest
     # bundler), then the framework's LIBRARIES; goes down when one fails.
     def start(prog, framework, *libraries)
       self.prog = prog
-      @bundled = bundler
+      @bundled = bundler(restart: true)
       begin
         libraries.each { |library| require library }
       rescue LoadError => e
@@ -48,11 +48,22 @@ module Distributest
       end
     end
 
+    NOT_RESOLVED = "DT_BUNDLER_NOT_RESOLVED"
+
     # With a Gemfile, DT_BUNDLER says whether to set up its bundle: "yes"
     # (going down when it does not resolve), "no", or "auto" (the default):
     # only when it resolves, as `bundle exec rspec` works then and plain
     # `rspec` otherwise.  One line on stdout, in the log, says which and why.
-    def bundler
+    #
+    # Even a failed Bundler.setup has evaluated the Gemfile and the
+    # project's gemspec, which often requires lib/NAME/version.rb: loaded
+    # before SimpleCov starts, that file would not be covered, where plain
+    # `rspec` covers it. So with RESTART, a failed setup starts the process
+    # again, told why in the environment, to leave Bundler alone. Probing
+    # in a forked child instead would cost a second setup (0.3 s on a small
+    # Gemfile) whenever the bundle resolves.
+    def bundler(restart: false)
+      failed = ENV.delete(NOT_RESOLVED)
       mode = ENV.fetch("DT_BUNDLER", "auto")
       gemfile = ENV["BUNDLE_GEMFILE"] || ("Gemfile" if File.file?("Gemfile"))
       return false if gemfile.nil?
@@ -60,17 +71,41 @@ module Distributest
       # Under `bundle exec distributest`, RUBYOPT set it up already.
       return true if defined?(::Bundler) && say_bundler("used: set up by RUBYOPT")
 
-      begin
-        require "bundler"
-        ::Bundler.setup
-      rescue LoadError, StandardError => e
-        why = "#{e.class}: #{e.message.lines.first.to_s.strip}"
+      why = failed || setup_bundler
+      if why
         down("bundler: #{gemfile}: #{why}") if mode == "yes"
+        restart(why) if restart && !failed
         say_bundler("not used: #{gemfile} does not resolve (#{why}); bundler = auto")
         return false
       end
       say_bundler("used: #{gemfile} resolves")
       true
+    end
+
+    # Ruby's own options (-I...) are only in /proc/self/cmdline.
+    def restart(why)
+      command = begin
+        File.binread("/proc/self/cmdline").split("\0").drop(1)
+      rescue SystemCallError
+        []
+      end
+      command = [$PROGRAM_NAME, *ARGV] if command.empty?
+      $stdout.flush
+      exec({ NOT_RESOLVED => why.delete("\0") }, RbConfig.ruby, *command)
+    rescue SystemCallError => e
+      warn "#{prog}: cannot start again without Bundler: #{e.message}"
+    end
+
+    # Bundler.setup, quietly: a gemspec's `git ls-files` complains in a copy
+    # without .git. Why it failed, or nil.
+    def setup_bundler
+      quietly do
+        require "bundler"
+        ::Bundler.setup
+      end
+      nil
+    rescue LoadError, StandardError => e
+      "#{e.class}: #{e.message.lines.first.to_s.strip}"
     end
 
     def say_bundler(what)
@@ -344,6 +379,36 @@ module Distributest
       warn "#{Distributest.prog}: SimpleCov: #{e.class}: #{e.message}"
     end
 
+    # Loading a file again (another part of a split file) starts its
+    # counts in Ruby's Coverage afresh, losing what its earlier run
+    # covered: before the adapter loads a file it loaded already, the
+    # counts so far are kept, and the counters cleared, as for a forked
+    # child (below), and added to the result in the same way.
+    def before_load(path)
+      return unless running? && ::Coverage.running?
+
+      @loaded ||= {}
+      if @loaded[path]
+        keep_result
+        @kept = add(@kept, under_root(::Coverage.result(stop: false, clear: true)))
+      end
+      @loaded[path] = true
+    rescue StandardError => e
+      warn "#{Distributest.prog}: SimpleCov: #{e.class}: #{e.message}"
+    end
+
+    def keep_result
+      return if @keeping
+
+      @keeping = true
+      ::SimpleCov::ResultAdapter.singleton_class.prepend(KeptCoverage)
+    end
+
+    def under_root(coverage)
+      prefix = "#{::SimpleCov.root}/"
+      coverage.select { |file, _| file.start_with?(prefix) }
+    end
+
     # DT_ISOLATE=fork: a file runs in a child that ends with exit!, so
     # SimpleCov's result, the parent's, would miss it. A child starts with
     # the counters of Ruby's Coverage cleared and leaves what its file added
@@ -354,7 +419,7 @@ module Distributest
 
       require "tmpdir"
       @fork_dir = Dir.mktmpdir("dt-simplecov")
-      ::SimpleCov::ResultAdapter.singleton_class.prepend(ForkCoverage)
+      keep_result
     rescue StandardError => e
       warn "#{Distributest.prog}: SimpleCov: #{e.class}: #{e.message}"
     end
@@ -366,8 +431,7 @@ module Distributest
     def child_end
       return unless @fork_dir && ::Coverage.running?
 
-      prefix = "#{::SimpleCov.root}/"
-      added = ::Coverage.peek_result.select { |file, _| file.start_with?(prefix) }
+      added = under_root(::Coverage.peek_result)
       File.binwrite(File.join(@fork_dir, "#{Process.pid}.tmp"), Marshal.dump(added))
       File.rename(File.join(@fork_dir, "#{Process.pid}.tmp"), File.join(@fork_dir, Process.pid.to_s))
     rescue StandardError => e
@@ -378,14 +442,14 @@ module Distributest
       file = @fork_dir && File.join(@fork_dir, pid.to_s)
       return unless file && File.exist?(file)
 
-      @forks = add(@forks, Marshal.load(File.binread(file))) # rubocop:disable Security/MarshalLoad
+      @kept = add(@kept, Marshal.load(File.binread(file))) # rubocop:disable Security/MarshalLoad
       File.unlink(file)
     rescue StandardError => e
       warn "#{Distributest.prog}: SimpleCov: #{e.class}: #{e.message}"
     end
 
-    def forks
-      @forks
+    def kept
+      @kept
     end
 
     # Coverage results added up: line counts, branch counts, and nil
@@ -402,10 +466,10 @@ module Distributest
       end
     end
 
-    module ForkCoverage
+    module KeptCoverage
       def call(*args)
-        forks = SimpleCovHome.forks
-        forks && ::SimpleCov.pid == Process.pid ? super(SimpleCovHome.add(args.first.to_h, forks)) : super
+        kept = SimpleCovHome.kept
+        kept && ::SimpleCov.pid == Process.pid ? super(SimpleCovHome.add(args.first.to_h, kept)) : super
       end
     end
 

@@ -20,6 +20,16 @@ project() {
 	cp "$TRASH/calc.rb" "$TRASH/words.rb" "$1/lib/"
 }
 
+# Every runner of project $1 that ran a file, by the log, brought its
+# result home: a runner that took no file, or none at all, is no failure.
+ran_home() {
+	grep "	assign	" "$1/.distributest/log" | cut -f 3,4 | tr "	" / | sort -u > ran &&
+	test -s ran &&
+	(cd "$1/.distributest/artifacts" && ls -d -- */*/coverage/.resultset.json) | cut -d/ -f 1,2 | sort > brought &&
+	comm -23 ran brought > missing &&
+	test_line_count -eq 0 missing
+}
+
 test_expect_success 'setup' '
 	cat > cover.rb <<-\EOF &&
 	require "json"
@@ -91,7 +101,7 @@ test_expect_success RSPEC,SIMPLECOV 'rspec: the merged coverage of 3 runners is 
 	EOF
 	printf -- "--require spec_helper\n" > rs/.rspec &&
 	while read -r name check; do
-		printf "RSpec.describe(\"%s\") { it(\"x\") { expect(%s).to be(true) } }\n" "$name" "$check" > rs/spec/${name}_spec.rb || return 1
+		printf "RSpec.describe(\"%s\") { it(\"x\") { sleep 0.2; expect(%s).to be(true) } }\n" "$name" "$check" > rs/spec/${name}_spec.rb || return 1
 	done < cases &&
 	(cd rs && rspec) > serial.out &&
 	test_grep "6 examples, 0 failures" serial.out &&
@@ -103,8 +113,7 @@ test_expect_success RSPEC,SIMPLECOV 'rspec: the merged coverage of 3 runners is 
 	rm -rf rs/coverage &&
 	(cd rs && distributest -j 3) > out &&
 	test_grep "6 files, 6 examples, 0 failures" out &&
-	ls rs/.distributest/artifacts/local/*/coverage/.resultset.json > sets &&
-	test_line_count -gt 1 sets &&
+	ran_home rs &&
 	cat rs/.distributest/artifacts/local/*/coverage/.resultset.json > runners &&
 	grep "\"RSpec (distributest local/[0-9]*)\"" runners &&
 	cover rs/coverage/.resultset.json rs > got &&
@@ -114,6 +123,102 @@ test_expect_success RSPEC,SIMPLECOV 'rspec: the merged coverage of 3 runners is 
 	test_grep "\"RSpec\"" rs/coverage/.resultset.json &&
 	test -f rs/coverage/index.html &&
 	! grep -i distributest/ rs/coverage/.resultset.json
+'
+
+test_expect_success RSPEC,SIMPLECOV 'a Gemfile that does not resolve: its gemspec leaves no file loaded before SimpleCov, and no noise' '
+	mkdir -p gs/lib/dtv gs/spec &&
+	cat > gs/dtv.gemspec <<-\EOF &&
+	require_relative "lib/dtv/version"
+	warn "noise from the gemspec"
+	Gem::Specification.new do |s|
+	  s.name = "dtv"
+	  s.version = Dtv::VERSION
+	  s.summary = "x"
+	  s.authors = ["x"]
+	  s.files = `sh -c "echo noise from git ls-files >&2"`.split("\n")
+	end
+	EOF
+	printf "source \"https://rubygems.org\"\ngemspec\ngem \"no-such-gem-for-distributest\"\n" > gs/Gemfile &&
+	printf "module Dtv\n  VERSION = \"1.0\"\nend\n" > gs/lib/dtv/version.rb &&
+	printf "require_relative \"dtv/version\"\nmodule Dtv\n  def self.hi = \"hi\"\nend\n" > gs/lib/dtv.rb &&
+	printf "require \"simplecov\"\nSimpleCov.start { add_filter \"/spec/\" }\nrequire_relative \"../lib/dtv\"\n" > gs/spec/spec_helper.rb &&
+	printf -- "--require spec_helper\n" > gs/.rspec &&
+	for n in 1 2 3; do
+		printf "RSpec.describe(\"%s\") { it(\"x\") { sleep 0.2; expect(Dtv.hi).to eq(\"hi\") } }\n" $n > gs/spec/s${n}_spec.rb || return 1
+	done &&
+	(cd gs && rspec) > serial.out 2>&1 &&
+	cover gs/coverage/.resultset.json gs > want &&
+	test_grep "lib/dtv/version.rb 11-" want &&
+	rm -rf gs/coverage &&
+	(cd gs && distributest -j 2) > out 2>&1 &&
+	test_grep "3 files, 3 examples, 0 failures" out &&
+	! grep noise out gs/.distributest/log &&
+	grep "Bundler not used: Gemfile does not resolve" gs/.distributest/log > said &&
+	grep "	runner-up	" gs/.distributest/log > up &&
+	test_line_count -eq "$(wc -l < up)" said &&
+	cover gs/coverage/.resultset.json gs > got &&
+	test_cmp want got
+'
+
+# $1: a project with SimpleCov, whose test file $2 is not filtered out;
+# $3: the adapter; $4: a unit of the file. The adapter runs the file in
+# two parts, $4 then the rest, as a runner given both parts of a split file
+# does, and covers what one serial run of the file ($5) covers.
+two_parts() {
+	(cd "$1" && $5) > serial.out &&
+	cover "$1/coverage/.resultset.json" "$1" > want &&
+	rm -rf "$1/coverage" &&
+	printf "run\t%s\tonly\t%s\nrun\t%s\texcept\t%s\n" "$2" "$4" "$2" "$4" > req &&
+	(cd "$1" && "$3" < ../req 3> ../res > ../out) &&
+	grep "^done	passed	" res > dones &&
+	test_line_count -eq 2 dones &&
+	cover "$1/coverage/.resultset.json" "$1" > got &&
+	test_cmp want got
+}
+
+test_expect_success RSPEC,SIMPLECOV 'rspec: a runner given two parts of one file covers both, as one run of it' '
+	project sp &&
+	mkdir sp/spec &&
+	printf "require \"simplecov\"\nSimpleCov.start { enable_coverage :branch }\nrequire_relative \"../lib/calc\"\n" > sp/spec/spec_helper.rb &&
+	printf -- "--require spec_helper\n" > sp/.rspec &&
+	cat > sp/spec/calc_spec.rb <<-\EOF &&
+	RSpec.describe "Calc" do
+	  it "pos" do
+	    n = 2
+	    expect(Calc.sign(n)).to eq(:pos)
+	  end
+	  it "neg" do
+	    n = -2
+	    expect(Calc.sign(n)).to eq(:neg)
+	  end
+	end
+	EOF
+	two_parts sp spec/calc_spec.rb adapter-rspec 1:1 rspec &&
+	test_grep "spec/calc_spec.rb 1111-111--" got
+'
+
+test_expect_success MINITEST,SIMPLECOV 'minitest: a runner given two parts of one file covers both, as one run of it' '
+	project mp &&
+	mkdir mp/test &&
+	printf "require \"simplecov\"\nSimpleCov.start { enable_coverage :branch }\nrequire \"minitest/autorun\"\nrequire \"calc\"\n" > mp/test/test_helper.rb &&
+	cat > mp/test/calc_test.rb <<-\EOF &&
+	require "test_helper"
+	class TC < Minitest::Test
+	  def test_pos
+	    n = 2
+	    assert_equal :pos, Calc.sign(n)
+	  end
+
+	  def test_neg
+	    n = -2
+	    assert_equal :neg, Calc.sign(n)
+	  end
+	end
+	EOF
+	# The adapter loads the helper first, so the file is covered.
+	printf "require \"test_helper\"\nrequire_relative \"test/calc_test\"\n" > mp/serial.rb &&
+	two_parts mp test/calc_test.rb adapter-minitest "TC#test_pos" "ruby -Itest -Ilib serial.rb" &&
+	test_grep "test/calc_test.rb 11111--111--" got
 '
 
 test_expect_success MINITEST,SIMPLECOV 'minitest: the merged coverage is that of ruby -Itest over every file' '
