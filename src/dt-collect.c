@@ -1331,15 +1331,12 @@ save_failed(void)
 	dt_buf_free(&b);
 }
 
+/* partial sorted (save_timings): one lookup a file or unit, not a scan. */
 static int
 is_partial(const char *path)
 {
-	size_t i;
-
-	for (i = 0; i < npartial; i++)
-		if (strcmp(partial[i], path) == 0)
-			return 1;
-	return 0;
+	return npartial > 0 && bsearch(&path, partial, npartial,
+	    sizeof(*partial), cmp_str) != NULL;
 }
 
 static void
@@ -1352,6 +1349,8 @@ save_timings(int complete)
 
 	if (timingspath == NULL || ndones == 0)
 		return;
+	if (npartial > 1)
+		qsort(partial, npartial, sizeof(*partial), cmp_str);
 	if (dt_timings_read(&t, timingspath) < 0) {
 		dt_warn("%s: replacing it with this run's timings",
 		    timingspath);
