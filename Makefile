@@ -213,6 +213,8 @@ bench: deps
 	sh bench/overhead.sh
 	@echo
 	sh bench/artifacts.sh
+	@echo
+	sh bench/trees.sh
 
 # The programs that read SYSCONFDIR, built again for this install's, which
 # may not be the one the build was made with.

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pwd.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -47,7 +48,8 @@ struct runner {
 	char		*reason;	/* why it went down, when it said */
 	char		*tmpdir;
 	char		*tmpwhy;	/* why tmpdir was refused, or NULL */
-	char		*tree;		/* PID-N, holding its own tree, or NULL */
+	char		*tree;		/* N or PID-N: its own tree, or NULL */
+	int		 kept;		/* N: kept for the next run */
 	int		 status;
 	int		 exited;
 	int		 restarts;	/* times this slot got a new adapter */
@@ -68,6 +70,7 @@ static char *bundler, *python, *seed;
 static char *runner_dir;	/* "own" or "shared" */
 static char *copy;		/* the real path of dir, from start on */
 static char *trees;		/* where the runners' own trees are */
+static int trees_ours;		/* and it is a directory of ours alone */
 static char **args;
 static int nargs;
 static char **artifacts;	/* the configuration's */
@@ -191,9 +194,12 @@ cleanup_and_exit(int code)
 	}
 	if (prep.pid > 0)
 		waitpid(prep.pid, NULL, 0);
-	if (trees != NULL && detach() == 0) {
+	for (i = 0; trees != NULL && i < nrunners; i++)
+		if (runners[i].tree != NULL && !runners[i].kept)
+			break;
+	if (trees != NULL && i < nrunners && detach() == 0) {
 		for (i = 0; i < nrunners; i++)
-			if (runners[i].tree)
+			if (runners[i].tree != NULL && !runners[i].kept)
 				dt_rm_tree(runners[i].tree);
 		rmdir(trees);	/* unless another run's trees are there */
 		_exit(0);
@@ -648,9 +654,10 @@ prep_exited(int status)
 }
 
 /*
- * In a runner, before its adapter: into its own tree, made if need be,
- * PID-N/NAME, named as the copy is, since tests may ask the name of the
- * directory they run in.
+ * In a runner, before its adapter: into its own tree, N/NAME or PID-N/NAME,
+ * named as the copy is, since tests may ask the name of the directory they
+ * run in; made, or brought up to date with the copy dt-sync has just
+ * updated.
  */
 static void
 enter_tree(struct runner *r)
@@ -665,13 +672,13 @@ enter_tree(struct runner *r)
 	 */
 	if (dt_private_dir(trees, 0, why, sizeof(why)) < 0)
 		goto fail;
-	if (access(cwd, F_OK) < 0) {
+	if (r->restarts == 0 || access(cwd, F_OK) < 0) {
 		if (mkdir(r->tree, 0700) < 0 && errno != EEXIST) {
 			snprintf(why, sizeof(why), "%s: %s", r->tree,
 			    strerror(errno));
 			goto fail;
 		}
-		if (dt_link_tree(".", cwd, why, sizeof(why)) < 0)
+		if (dt_sync_tree(".", cwd, why, sizeof(why)) < 0)
 			goto fail;
 	}
 	if (chdir(cwd) < 0) {
@@ -783,8 +790,8 @@ runner_child(struct runner *r, int req, int out, int res, const char *id)
 
 /*
  * The runners' own trees go next to the copy, on its file system, in
- * COPY.runners/PID-N; trees whose dt-spawn is gone (killed with its node)
- * are removed.
+ * COPY.runners/N, kept from run to run, or COPY.runners/PID-N; PID-N trees
+ * whose dt-spawn is gone (killed with its node) are removed.
  */
 static void
 trees_init(void)
@@ -807,6 +814,7 @@ trees_init(void)
 		trees = NULL;
 		return;
 	}
+	trees_ours = 1;
 	if ((d = opendir(trees)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
@@ -837,6 +845,35 @@ trees_init(void)
 	_exit(0);
 }
 
+/*
+ * Runner N's tree is COPY.runners/N, kept for the next run of the copy,
+ * while we hold a lock on N.lock (till we exit: the descriptor stays
+ * open).  Another dt-spawn of the copy may hold it: then the tree is
+ * PID-N, for this run only, as when the directory is not ours.
+ */
+static char *
+tree_name(struct runner *r)
+{
+	char *lock;
+	int fd;
+
+	if (trees_ours) {
+		lock = dt_xasprintf("%s/%d.lock", trees, r->n);
+		fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+		free(lock);
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			r->kept = 1;
+			return dt_xasprintf("%s/%d", trees, r->n);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	lock = dt_xasprintf("%s/%ld-%d", trees, (long)getpid(), r->n);
+	dt_rm_tree(lock);	/* of a process that had our pid */
+	return lock;
+}
+
 static void
 start_runner(struct runner *r)
 {
@@ -852,11 +889,8 @@ start_runner(struct runner *r)
 	/* A name anyone can guess, in a directory anyone may write in. */
 	if (dt_private_dir(r->tmpdir, 1, why, sizeof(why)) < 0)
 		r->tmpwhy = dt_xstrdup(why);
-	if (trees != NULL && r->tree == NULL) {
-		r->tree = dt_xasprintf("%s/%ld-%d", trees, (long)getpid(),
-		    r->n);
-		dt_rm_tree(r->tree);	/* of a process that had our pid */
-	}
+	if (trees != NULL && r->tree == NULL)
+		r->tree = tree_name(r);
 	if (pipe(req) < 0 || pipe(out) < 0 || pipe(res) < 0)
 		dt_die_sys(DT_EX_SYS, "pipe");
 	r->pid = fork();

@@ -47,7 +47,7 @@ test_expect_success 'roots names the directory each runner ran in' '
 	c=$(copy_path a) &&
 	while IFS="	" read -r r dir; do
 		case $dir in
-		"$HOME/.cache/distributest/"*/*/"$c.runners/"*"-$r/a") ;;
+		"$HOME/.cache/distributest/"*/*/"$c.runners/$r/a") ;;
 		*) echo "runner $r: $dir"; return 1 ;;
 		esac
 	done < a/.distributest/artifacts/local/roots

@@ -313,7 +313,7 @@ void dt_timings_keep_units(struct dt_timings *, const char *, char *const *,
 void dt_timings_free(struct dt_timings *);
 
 /* dt_tree.c: a runner's own tree, removing a tree, a directory of our own. */
-int dt_link_tree(const char *, const char *, char *, size_t);
+int dt_sync_tree(const char *, const char *, char *, size_t);
 void dt_rm_tree(const char *);
 int dt_private_dir(const char *, int, char *, size_t);
 int dt_has_dotdot(const char *);

@@ -1,6 +1,6 @@
 /*
  * Directory trees: a runner's own tree of hard links to a project copy,
- * and removing a tree.
+ * made or brought up to date, and removing a tree.
  */
 #include <sys/stat.h>
 
@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dt.h"
@@ -46,106 +47,6 @@ copy_file(int sdir, int ddir, const char *name, const struct stat *st)
 	return n < 0 ? -1 : 0;
 }
 
-static int
-link_dir(int sfd, int dfd, char *why, size_t whylen, const char *rel)
-{
-	DIR *d;
-	struct dirent *e;
-	struct stat st;
-	char target[PATH_MAX], sub[PATH_MAX];
-	ssize_t n;
-	int s2, d2, rc = 0;
-
-	if ((d = fdopendir(sfd)) == NULL) {
-		snprintf(why, whylen, "%s: %s", rel, strerror(errno));
-		close(sfd);
-		return -1;
-	}
-	while (rc == 0 && (errno = 0, e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "",
-		    e->d_name);
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno == ENOENT)
-				continue;	/* removed while we read */
-			goto fail;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			if (mkdirat(dfd, e->d_name, (st.st_mode & 07777) |
-			    S_IRWXU) < 0 &&
-			    errno != EEXIST)
-				goto fail;
-			s2 = openat(dirfd(d), e->d_name,
-			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (s2 < 0)
-				goto fail;
-			d2 = openat(dfd, e->d_name,
-			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (d2 < 0) {
-				close(s2);
-				goto fail;
-			}
-			rc = link_dir(s2, d2, why, whylen, sub);
-			close(d2);
-		} else if (S_ISLNK(st.st_mode)) {
-			n = readlinkat(dirfd(d), e->d_name, target,
-			    sizeof(target) - 1);
-			if (n < 0)
-				goto fail;
-			target[n] = '\0';
-			if (symlinkat(target, dfd, e->d_name) < 0)
-				goto fail;
-		} else if (S_ISREG(st.st_mode)) {
-			if (linkat(dirfd(d), e->d_name, dfd, e->d_name, 0) < 0 &&
-			    ((errno != EPERM && errno != EMLINK &&
-			    errno != EXDEV) ||
-			    copy_file(dirfd(d), dfd, e->d_name, &st) < 0))
-				goto fail;
-		}
-		/* Sockets and FIFOs belong to whoever made them: skip. */
-		continue;
-fail:
-		snprintf(why, whylen, "%s: %s", sub, strerror(errno));
-		rc = -1;
-	}
-	if (rc == 0 && errno != 0) {
-		snprintf(why, whylen, "%s: %s", *rel ? rel : ".",
-		    strerror(errno));
-		rc = -1;
-	}
-	closedir(d);
-	return rc;
-}
-
-/*
- * Make dst (which must not exist) a tree of directories, symbolic links
- * and hard links to the regular files of src.  A file created, renamed
- * over or removed in dst is dst's own; a file written in place is shared.
- * On failure, why says which path and why.
- */
-int
-dt_link_tree(const char *src, const char *dst, char *why, size_t whylen)
-{
-	struct stat st;
-	int sfd, dfd, rc;
-
-	if ((sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		snprintf(why, whylen, "%s: %s", src, strerror(errno));
-		return -1;
-	}
-	if (fstat(sfd, &st) < 0 || mkdir(dst, (st.st_mode & 07777) |
-	    S_IRWXU) < 0 ||
-	    (dfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		snprintf(why, whylen, "%s: %s", dst, strerror(errno));
-		close(sfd);
-		return -1;
-	}
-	rc = link_dir(sfd, dfd, why, whylen, "");
-	close(dfd);
-	return rc;
-}
-
 /*
  * Every step relative to a descriptor opened without following links: a
  * directory swapped for a symbolic link while we walk (by whoever may
@@ -173,6 +74,286 @@ rm_at(int dfd, const char *name)
 			rm_at(dirfd(d), e->d_name);
 	closedir(d);
 	unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+struct walk {
+	char	*why;
+	size_t	 whylen;
+	time_t	 settled;	/* changed before this: can be marked */
+	int	 copied;	/* a file of the directory was copied */
+};
+
+static int sync_dir(struct walk *, int, int, const char *, int);
+
+static int
+dots(const char *name)
+{
+	return name[0] == '.' && (name[1] == '\0' ||
+	    (name[1] == '.' && name[2] == '\0'));
+}
+
+/*
+ * Whether the tree's entry is already the copy's: a hard link to the same
+ * file, or a symbolic link to the same target.  Anything else there is
+ * removed, but a directory, whose entries are compared in turn.
+ */
+static int
+same_entry(int sdir, int ddir, const char *name, const struct stat *st)
+{
+	struct stat dt;
+	char a[PATH_MAX], b[PATH_MAX];
+	ssize_t n, m;
+
+	if (fstatat(ddir, name, &dt, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	if (S_ISDIR(st->st_mode) && S_ISDIR(dt.st_mode))
+		return 0;
+	if (S_ISREG(st->st_mode) && S_ISREG(dt.st_mode) &&
+	    dt.st_ino == st->st_ino && dt.st_dev == st->st_dev)
+		return 1;
+	if (S_ISLNK(st->st_mode) && S_ISLNK(dt.st_mode) &&
+	    dt.st_size == st->st_size) {
+		n = readlinkat(sdir, name, a, sizeof(a));
+		m = readlinkat(ddir, name, b, sizeof(b));
+		if (n >= 0 && n == m && memcmp(a, b, (size_t)n) == 0)
+			return 1;
+	}
+	rm_at(ddir, name);
+	return 0;
+}
+
+/*
+ * The tree's directory made if need be, with the copy's mode and the
+ * owner's rwx, then its entries; -1 with why set.
+ */
+static int
+sync_subdir(struct walk *w, int sdir, int ddir, const char *name,
+    const struct stat *st, const char *rel, int fresh)
+{
+	struct stat dt;
+	mode_t mode = (st->st_mode & 07777) | S_IRWXU;
+	int s2, d2 = -1;
+
+	if (mkdirat(ddir, name, mode) == 0)
+		fresh = 1;
+	else if (errno != EEXIST)
+		goto fail;
+	s2 = openat(sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (s2 < 0)
+		goto fail;
+	/* The umask may have taken some of the mode, or a test changed it. */
+	if ((d2 = openat(ddir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0 || fstat(d2, &dt) < 0 ||
+	    ((dt.st_mode & 07777) != mode && fchmod(d2, mode) < 0)) {
+		snprintf(w->why, w->whylen, "%s: %s", rel, strerror(errno));
+		close(s2);
+		if (d2 >= 0)
+			close(d2);
+		return -1;
+	}
+	s2 = sync_dir(w, s2, d2, rel, fresh);
+	close(d2);
+	return s2;
+fail:
+	snprintf(w->why, w->whylen, "%s: %s", rel, strerror(errno));
+	return -1;
+}
+
+/* A file or symbolic link of the copy into the tree; -1 with errno. */
+static int
+place(struct walk *w, int sdir, int ddir, const char *name,
+    const struct stat *st, int fresh)
+{
+	char target[PATH_MAX];
+	ssize_t n;
+
+	if (!fresh && same_entry(sdir, ddir, name, st))
+		return 0;
+	if (S_ISLNK(st->st_mode)) {
+		if ((n = readlinkat(sdir, name, target,
+		    sizeof(target) - 1)) < 0)
+			return -1;
+		target[n] = '\0';
+		return symlinkat(target, ddir, name);
+	}
+	if (linkat(sdir, name, ddir, name, 0) == 0)
+		return 0;
+	if (errno != EPERM && errno != EMLINK && errno != EXDEV)
+		return -1;
+	w->copied = 1;
+	return copy_file(sdir, ddir, name, st);
+}
+
+/*
+ * Removes what the tree's directory has and the copy's has not.  Each
+ * name placed is there: when the tree has no more names, nothing is
+ * extra, and no name needs a look in the copy.
+ */
+static void
+prune(int sdir, int ddir, long placed)
+{
+	DIR *d;
+	struct dirent *e;
+	struct stat st;
+	long n = 0;
+	int fd;
+
+	fd = openat(ddir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL)
+		n += !dots(e->d_name);
+	if (n > placed) {
+		rewinddir(d);
+		while ((e = readdir(d)) != NULL) {
+			if (dots(e->d_name))
+				continue;
+			if (fstatat(sdir, e->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) < 0 ? errno == ENOENT :
+			    !S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) &&
+			    !S_ISLNK(st.st_mode))
+				rm_at(dirfd(d), e->d_name);
+		}
+	}
+	closedir(d);
+}
+
+/*
+ * Every entry of the copy's directory d into the tree's dfd; with
+ * subdirs, only its directories, their entries in turn.
+ */
+static int
+sync_entries(struct walk *w, DIR *d, int dfd, const char *rel, int fresh,
+    int subdirs)
+{
+	struct dirent *e;
+	struct stat st;
+	char sub[PATH_MAX];
+	long placed = 0;
+	int rc = 0;
+
+	while (rc == 0 && (errno = 0, e = readdir(d)) != NULL) {
+		if (dots(e->d_name) ||
+		    (subdirs && e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
+			continue;
+		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "",
+		    e->d_name);
+		if (fstatat(dirfd(d), e->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;	/* removed while we read */
+			snprintf(w->why, w->whylen, "%s: %s", sub,
+			    strerror(errno));
+			return -1;
+		} else if (S_ISDIR(st.st_mode)) {
+			if (!fresh && !subdirs)	/* a file there goes */
+				same_entry(dirfd(d), dfd, e->d_name, &st);
+			rc = sync_subdir(w, dirfd(d), dfd, e->d_name, &st, sub,
+			    fresh);
+		} else if (!subdirs && (S_ISREG(st.st_mode) ||
+		    S_ISLNK(st.st_mode))) {
+			if ((rc = place(w, dirfd(d), dfd, e->d_name, &st,
+			    fresh)) < 0)
+				snprintf(w->why, w->whylen, "%s: %s", sub,
+				    strerror(errno));
+		} else
+			continue;	/* sockets, FIFOs: their makers' */
+		placed++;
+	}
+	if (rc == 0 && errno != 0) {
+		snprintf(w->why, w->whylen, "%s: %s", *rel ? rel : ".",
+		    strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && !fresh && !subdirs)
+		prune(dirfd(d), dfd, placed);
+	return rc;
+}
+
+/*
+ * The tree's directory dfd made the copy's sfd (which it closes); fresh
+ * when dfd was made empty, so that nothing there needs a look.  Once in
+ * step, dfd's mtime is set to sfd's ctime: while both stay as they are
+ * (no entry made, renamed or removed on either side), its entries are
+ * still in step, and only its subdirectories need a look.  A sfd changed
+ * too lately is not marked: a test could change dfd within the same tick
+ * of the clock, leaving its mtime as it was.
+ */
+static int
+sync_dir(struct walk *w, int sfd, int dfd, const char *rel, int fresh)
+{
+	struct timespec ts[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
+	struct stat ss, ds;
+	DIR *d;
+	int rc, outer = w->copied;
+
+	if (fstat(sfd, &ss) < 0 || fstat(dfd, &ds) < 0 ||
+	    (d = fdopendir(sfd)) == NULL) {
+		snprintf(w->why, w->whylen, "%s: %s", *rel ? rel : ".",
+		    strerror(errno));
+		close(sfd);
+		return -1;
+	}
+	if (!fresh && ds.st_mtim.tv_sec == ss.st_ctim.tv_sec &&
+	    ds.st_mtim.tv_nsec == ss.st_ctim.tv_nsec)
+		rc = sync_entries(w, d, dfd, rel, 0, 1);
+	else {
+		w->copied = 0;
+		rc = sync_entries(w, d, dfd, rel, fresh, 0);
+		/* A copy, unlike a link, may have been written in place. */
+		if (rc == 0 && !w->copied && ss.st_ctim.tv_sec < w->settled) {
+			ts[1] = ss.st_ctim;
+			futimens(dfd, ts);
+		}
+		w->copied = outer;
+	}
+	closedir(d);
+	return rc;
+}
+
+/*
+ * Make dst a tree of directories, symbolic links and hard links to the
+ * regular files of src, or bring the one there up to date: an entry that
+ * is not what src has, or that src has not, is made again or removed, and
+ * one that is costs a stat; a directory unchanged on both sides since
+ * the last time costs none.  A file created, renamed over or removed in
+ * dst is dst's own; a file written in place is shared.  On failure, why
+ * says which path and why.
+ */
+int
+dt_sync_tree(const char *src, const char *dst, char *why, size_t whylen)
+{
+	struct walk w = { why, whylen, time(NULL) - 1, 0 };
+	struct stat st;
+	mode_t mode;
+	int sfd, dfd, rc, fresh = 0;
+
+	if ((sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    fstat(sfd, &st) < 0) {
+		snprintf(why, whylen, "%s: %s", src, strerror(errno));
+		if (sfd >= 0)
+			close(sfd);
+		return -1;
+	}
+	mode = (st.st_mode & 07777) | S_IRWXU;
+	if (lstat(dst, &st) == 0 && !S_ISDIR(st.st_mode))
+		dt_rm_tree(dst);
+	if (mkdir(dst, mode) == 0)
+		fresh = 1;
+	if ((!fresh && errno != EEXIST) || (dfd = open(dst, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 || fstat(dfd, &st) < 0 ||
+	    ((st.st_mode & 07777) != mode && fchmod(dfd, mode) < 0)) {
+		snprintf(why, whylen, "%s: %s", dst, strerror(errno));
+		close(sfd);
+		return -1;
+	}
+	rc = sync_dir(&w, sfd, dfd, "", fresh);
+	close(dfd);
+	return rc;
 }
 
 /* Remove a tree, as much of it as can be; a missing one is no error. */
