@@ -166,6 +166,8 @@ rsync_argv(const struct job *j, const char *dest, char **src, char **to)
 		return argv;
 	}
 	argv[n++] = "--delete";
+	/* An edit of the same size within the same second is still seen. */
+	argv[n++] = "--modify-window=-1";
 	argv[n++] = "--exclude=.git/";
 	argv[n++] = "--exclude=/log/";
 	argv[n++] = "--exclude=/tmp/";

@@ -51,6 +51,16 @@ test_expect_success 'every event is passed on; files deleted in the project go o
 	! test -e "$COPY/.dt-hooks/node_setup"
 '
 
+test_expect_success 'an edit of the same size within the same second reaches the node' '
+	echo old > proj/spec/b_spec.rb &&
+	touch -d "2024-01-01 00:00:00.100" proj/spec/b_spec.rb &&
+	{ head_events; ev node local 2 local ssh .cache/distributest; } | dt-sync > out &&
+	echo new > proj/spec/b_spec.rb &&
+	touch -d "2024-01-01 00:00:00.600" proj/spec/b_spec.rb &&
+	{ head_events; ev node local 2 local ssh .cache/distributest; } | dt-sync > out &&
+	test_cmp proj/spec/b_spec.rb "$COPY/spec/b_spec.rb"
+'
+
 test_expect_success 'what a node made in its log/ and tmp/ stays there' '
 	mkdir -p "$COPY/tmp" && echo keep > "$COPY/tmp/cache" &&
 	{ head_events; ev node local 2 local ssh .cache/distributest; } | dt-sync > out &&

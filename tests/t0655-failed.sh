@@ -33,7 +33,6 @@ test_expect_success 'a rerun whose files pass leaves an empty list, and the next
 '
 
 test_expect_success 'a file that failed and is gone is left out, with a word' '
-	# Another size: rsync does not copy a file of the same size and time.
 	echo "exit 1 # again" > c/t/bad1.t && echo "exit 1 # again" > c/t/bad2.t &&
 	(cd c && test_expect_code 1 distributest) > out &&
 	rm c/t/bad2.t &&
