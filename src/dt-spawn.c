@@ -19,6 +19,7 @@
 #include <pwd.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -53,6 +54,7 @@ struct runner {
 	int		 status;
 	int		 exited;
 	int		 restarts;	/* times this slot got a new adapter */
+	int		 niced;		/* booting at base_nice + boot_nice */
 	char		**arts;		/* paths its adapter announced */
 	int		 narts;
 };
@@ -68,6 +70,8 @@ static struct {
 static char *dir, *framework, *command, *idprefix, *node, *isolate;
 static char *bundler, *python, *seed;
 static char *runner_dir;	/* "own" or "shared" */
+static int boot_nice;		/* added to the later runners' nice at boot */
+static int base_nice;		/* ours, theirs once up */
 static char *copy;		/* the real path of dir, from start on */
 static char *trees;		/* where the runners' own trees are */
 static int trees_ours;		/* and it is a directory of ours alone */
@@ -738,6 +742,8 @@ runner_child(struct runner *r, int req, int out, int res, const char *id)
 	setpgid(0, 0);
 	/* Killed itself, dt-spawn cannot kill its runners: they go too. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (r->niced)
+		(void)setpriority(PRIO_PROCESS, 0, base_nice + boot_nice);
 	if (getppid() != self)
 		_exit(DT_EX_SYS);
 	signal(SIGPIPE, SIG_DFL);
@@ -893,6 +899,7 @@ start_runner(struct runner *r)
 		r->tree = tree_name(r);
 	if (pipe(req) < 0 || pipe(out) < 0 || pipe(res) < 0)
 		dt_die_sys(DT_EX_SYS, "pipe");
+	r->niced = r->n > 1 && boot_nice > 0;
 	r->pid = fork();
 	if (r->pid < 0)
 		dt_die_sys(DT_EX_SYS, "fork");
@@ -1012,6 +1019,9 @@ adapter_line(struct runner *r, char *l, size_t len)
 	}
 	if (strcmp(f[0], "ready") == 0 && r->state == R_SETUP) {
 		r->state = R_IDLE;
+		/* Where the system lets us: else it keeps the nice it had. */
+		if (r->niced && setpriority(PRIO_PGRP, r->pid, base_nice) == 0)
+			r->niced = 0;
 		id = dt_xasprintf("%s_%d", idprefix ? idprefix : "dt", r->n);
 		sendf("runner-up", r->n, id, NULL);
 		free(id);
@@ -1185,6 +1195,32 @@ do_run(char **f, int n)
 	dt_buf_free(&b);
 }
 
+/*
+ * More runners than cores boot slower all at once, and the first up takes
+ * the longest file, which sets the end of the run: runner 1 boots at our
+ * priority, the others DT_BOOT_NICE (10) lower, so it has the cores it
+ * wants and they have the rest.
+ */
+static void
+boot_priority(void)
+{
+	const char *s = getenv("DT_BOOT_NICE"), *e = NULL;
+
+	boot_nice = 10;
+	if (s != NULL)
+		boot_nice = (int)dt_strtonum(s, 0, 19, &e);
+	if (e != NULL) {
+		dt_warn("DT_BOOT_NICE %s: %s", s, e);
+		boot_nice = 10;
+	}
+	errno = 0;
+	base_nice = getpriority(PRIO_PROCESS, 0);
+	if (errno != 0 || nrunners <= sysconf(_SC_NPROCESSORS_ONLN))
+		boot_nice = 0;
+	else if (base_nice + boot_nice > 19)
+		boot_nice = 19 - base_nice;
+}
+
 static void
 do_start(char **f, int n)
 {
@@ -1217,6 +1253,7 @@ do_start(char **f, int n)
 	copy = realpath(dir, NULL);
 	if (runner_dir == NULL || strcmp(runner_dir, "shared") != 0)
 		trees_init();
+	boot_priority();
 	dt_line_begin(&line, "starting");
 	dt_line_fieldf(&line, "%d", nrunners);
 	send_line();
