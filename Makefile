@@ -28,7 +28,7 @@ LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 B = build
 
 PROGS = dt-config dt-find dt-sync dt-prep dt-feed dt-collect dt-spawn dt-nodes \
-	dt-timings adapter-command
+	dt-timings dt-timeline adapter-command
 ADAPTERS = $(notdir $(wildcard libexec/adapter-*))
 # The frameworks' own file finders dt-find runs (find-rspec, ...).
 FINDERS = $(notdir $(wildcard libexec/find-*))
@@ -86,12 +86,17 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libdt.a src/lib/dt.h
 	@mkdir -p $(@D)
 	$(CC) $(DT_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libdt.a $(LDLIBS)
 
+# The unit test includes the program it tests.
+$(B)/tests/timeline: src/dt-timeline.c
+
 # Install what the build and the tests need from Debian, when missing.
 DEPS = gcc make pkg-config libsystemd-dev libinih-dev rsync ruby ruby-rspec \
 	ruby-minitest ruby-test-unit python3-pytest python3-pytest-cov \
 	python3-coverage ruby-simplecov mandoc shellcheck perl procps \
 	util-linux coreutils systemd systemd-container openssh-server \
-	openssh-client iproute2 libxml2-utils python3-junitparser
+	openssh-client iproute2 libxml2-utils python3-junitparser postgresql \
+	mariadb-server ruby-sqlite3 ruby-pg ruby-mysql2 ruby-rails ruby-rspec-rails \
+	ruby-factory-bot chromium
 deps:
 	@missing=; for p in $(DEPS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \

@@ -47,6 +47,8 @@ _distributest_value() {
 	--partition | --partition=)
 		mapfile -t COMPREPLY < <(compgen -W "1/2 2/2 1/4 2/4 3/4 4/4" \
 		    -- "$cur") ;;
+	--retry | --retry=)
+		mapfile -t COMPREPLY < <(compgen -W "0 1 2 3" -- "$cur") ;;
 	--junit | --junit=)
 		mapfile -t COMPREPLY < <(compgen -f -- \
 		    "$(_distributest_dequote "$cur")") ;;
@@ -62,8 +64,9 @@ _distributest_value() {
 _distributest() {
 	local cur prev w i state=option
 	local opts="-C -c -d -h -j -n -p -q -S -s -t -V -v --color --dry-run
-	    --format --help --jobs --junit --no-split --nodes --partition
-	    --print-config --quiet --seed --timings --verbose --version"
+	    --failed --format --help --jobs --junit --no-split --nodes
+	    --partition --print-config --quiet --retry --seed --timings
+	    --verbose --version"
 
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -81,7 +84,7 @@ _distributest() {
 		value,*) state=option ;;
 		option,--) state=rest ;;
 		option,--jobs | option,--seed | option,--format | \
-		option,--junit | option,--partition)
+		option,--junit | option,--partition | option,--retry)
 			[[ ${COMP_WORDS[i+1]} == = ]] || state=value ;;
 		option,=) state=value ;;
 		option,-[!-]*) [[ -n ${w#*[Ccjns]} ]] || state=value ;;
@@ -97,7 +100,7 @@ _distributest() {
 		mapfile -t COMPREPLY < <(compgen -f -- \
 		    "$(_distributest_dequote "$cur")") ;;
 	option,--color=* | option,--jobs=* | option,--format=* | \
-	option,--junit=* | option,--partition=*)
+	option,--junit=* | option,--partition=* | option,--retry=*)
 		w=${cur%%=*}=
 		[[ $w == --jobs= ]] && prev=--jobs || prev=$w
 		_distributest_value "$prev" "${cur#*=}"

@@ -3,7 +3,9 @@
  * failure as it arrives, with the node and runner it ran on; writes every
  * event to the run log tagged with its node; records each finished file's
  * time in the timings table; prints the summary; and turns the run into
- * one exit status.  It stops only at the end of its input, so an
+ * one exit status.  A try of a file that dt-feed runs again (retry) is
+ * not its result: the last try is, and a test that failed on one try and
+ * passed on a later one is flaky.  It stops only at the end of its input, so an
  * interrupted run still leaves its log and the timings of what finished.
  */
 #include <errno.h>
@@ -88,6 +90,34 @@ struct result {
 	int		 unit;		/* a unit line named it */
 	int		 stated;	/* with a STATUS */
 	int		 loose;		/* a fail line named it, no unit yet */
+	int		 try;		/* 1, or the retry's that ran it */
+	int		 retried;	/* it runs again: not its last result */
+	int		 flaky;		/* it failed before, and passed */
+	struct result	*prev;		/* its earlier tries that failed */
+	size_t		 nprev;
+};
+
+struct bad {			/* a unit that failed in a try */
+	char		*id, *name, *location;
+	int		 error;
+};
+
+struct tried {			/* a file, or part, that ran again */
+	char		*path, *part;
+	struct bad	*bad;		/* the units that failed, all tries */
+	size_t		 nbad;
+	int		 file;		/* a try failed with no unit named */
+	int		 partial;	/* the next try runs some units only */
+	int		 settled;	/* its last try is done */
+	struct dt_buf	 where;		/* where the tries failed */
+	struct result	*res;		/* -j, -f: their results that failed */
+	size_t		 nres;
+	size_t		 rf;		/* its rfiles entry + 1, or 0 */
+};
+
+struct flaky {			/* failed, then passed on a retry */
+	char		*path, *id, *name, *location, *failed, *passed;
+	int		 try;
 };
 
 struct slot {			/* what one runner is doing */
@@ -110,6 +140,13 @@ struct slot {			/* what one runner is doing */
 	size_t		 loose;		/* results waiting for their unit */
 	struct dt_buf	 fids;		/* its failing units' IDs, as fields */
 	int		 fwhole;	/* a failure no unit names */
+	int		 try;		/* of its file: 1, or a retry's */
+	int		 partial;	/* the try runs some units only */
+	int		 retrying;	/* its file runs again: the next try */
+	char		**rids;		/* the units that do; none: all */
+	size_t		 nrids;
+	struct bad	*bad;		/* its file's units that failed */
+	size_t		 nbad;
 };
 
 struct failed {			/* what --failed runs again */
@@ -123,6 +160,7 @@ struct done {
 	char		*part;
 	double		 secs;
 	char		*where;
+	int		 again;		/* a retry's: not the file's time */
 };
 
 struct split {			/* a file run in parts */
@@ -195,6 +233,12 @@ static struct rerun {			/* -j: files requeued, and why */
 	char		*path, *why;
 } *reruns;
 static size_t nreruns;
+static struct tried *trieds;		/* files and parts run again */
+static size_t ntrieds;
+static struct flaky *flakies;
+static size_t nflakies;
+static int retry_max;			/* set retry: tries after the first */
+static int flaky_fails;			/* set flaky fail */
 
 static double val[DT_EV_NUMFIELDS];	/* the numbers of the line, by field */
 
@@ -276,7 +320,7 @@ gh_escaped(const char *v, int property)
 /* A failure as an annotation on its file and line, under GitHub Actions. */
 static void
 annotate(const char *path, const char *location, const char *title,
-    const char *message)
+    const char *message, int retried)
 {
 	const char *colon = strrchr(location, ':'), *e;
 	long long line = 0;
@@ -291,7 +335,8 @@ annotate(const char *path, const char *location, const char *title,
 	    location) : dt_xstrdup(path);
 	if (strncmp(file, "./", 2) == 0)
 		memmove(file, file + 2, strlen(file + 2) + 1);
-	fputs("::error file=", stdout);
+	/* A failure that runs again may be flaky: a warning, until then. */
+	fputs(retried ? "::warning file=" : "::error file=", stdout);
 	gh_escaped(file, 1);
 	if (line > 0)
 		printf(",line=%lld", line);
@@ -375,6 +420,113 @@ slot(const char *node, int n)
 	return &slots[nslots++];
 }
 
+/* A unit that failed, once in v, with what the lines said of it. */
+static void
+bad_add(struct bad **v, size_t *n, const struct bad *b)
+{
+	struct bad *e;
+	size_t i;
+
+	for (i = *n; i > 0; i--)
+		if (strcmp((*v)[i - 1].id, b->id) == 0) {
+			e = &(*v)[i - 1];
+			e->error |= b->error;
+			if (e->name == NULL && b->name != NULL)
+				e->name = dt_xstrdup(b->name);
+			if (e->location == NULL && b->location != NULL)
+				e->location = dt_xstrdup(b->location);
+			return;
+		}
+	*v = dt_xrealloc(*v, *n + 1, sizeof(**v));
+	e = &(*v)[(*n)++];
+	e->id = dt_xstrdup(b->id);
+	e->name = b->name ? dt_xstrdup(b->name) : NULL;
+	e->location = b->location ? dt_xstrdup(b->location) : NULL;
+	e->error = b->error;
+}
+
+static void
+bad_note(struct slot *s, const char *id, const char *name,
+    const char *location, int error)
+{
+	struct bad b = { (char *)id, *name ? (char *)name : NULL,
+	    *location ? (char *)location : NULL, error };
+
+	if (*id != '\0')
+		bad_add(&s->bad, &s->nbad, &b);
+}
+
+static int
+is_bad(const struct slot *s, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < s->nbad; i++)
+		if (strcmp(s->bad[i].id, id) == 0)
+			return 1 + s->bad[i].error;
+	return 0;
+}
+
+/* What a runner knew of its file's try, forgotten when another begins. */
+static void
+try_reset(struct slot *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nrids; i++)
+		free(s->rids[i]);
+	free(s->rids);
+	s->rids = NULL;
+	s->nrids = 0;
+	for (i = 0; i < s->nbad; i++) {
+		free(s->bad[i].id);
+		free(s->bad[i].name);
+		free(s->bad[i].location);
+	}
+	free(s->bad);
+	s->bad = NULL;
+	s->nbad = 0;
+	s->retrying = 0;
+}
+
+static int
+same_part(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* ", try N" after the runner of a retry's output, or nothing. */
+static const char *
+try_label(const struct slot *s)
+{
+	static char b[32];
+
+	if (s->try <= 1)
+		return "";
+	snprintf(b, sizeof(b), ", try %d", s->try);
+	return b;
+}
+
+static struct tried *
+tried_find(const char *path, const char *part, int add)
+{
+	struct tried *tr;
+	size_t i;
+
+	for (i = 0; i < ntrieds; i++)
+		if (strcmp(trieds[i].path, path) == 0 &&
+		    same_part(trieds[i].part, part))
+			return &trieds[i];
+	if (!add)
+		return NULL;
+	trieds = dt_xrealloc(trieds, ntrieds + 1, sizeof(*trieds));
+	tr = &trieds[ntrieds++];
+	memset(tr, 0, sizeof(*tr));
+	tr->path = dt_xstrdup(path);
+	tr->part = part ? dt_xstrdup(part) : NULL;
+	return tr;
+}
+
 /*
  * -j and -f json: the result of each example.  The unit, fail and pending
  * lines of one example may come in any order, linked by the unit's ID; a
@@ -418,11 +570,16 @@ res_set(char **p, const char *v)
 static void
 res_free(struct result *r)
 {
+	size_t i;
+
 	free(r->id);
 	free(r->name);
 	free(r->location);
 	free(r->message);
 	free(r->rerun);
+	for (i = 0; i < r->nprev; i++)
+		res_free(&r->prev[i]);
+	free(r->prev);
 }
 
 static void
@@ -738,6 +895,16 @@ j_where(const char *node, int r)
 		dt_buf_addf(&jl, ",\"runner\":%d", r);
 }
 
+/* A try after the first says which; one that is not the last says so. */
+static void
+j_try(int try, int retried)
+{
+	if (try > 1)
+		dt_buf_addf(&jl, ",\"try\":%d", try);
+	if (retried)
+		dt_buf_adds(&jl, ",\"retried\":true");
+}
+
 static void
 json_result(const struct result *r, const char *path, const char *part,
     const char *node, int runner)
@@ -751,6 +918,9 @@ json_result(const struct result *r, const char *path, const char *part,
 	j_str("status", rnames[r->status]);
 	j_num("seconds", r->secs, 3);
 	j_where(node, runner);
+	j_try(r->try, r->retried);
+	if (r->flaky)
+		dt_buf_adds(&jl, ",\"flaky\":true");
 	j_str("message", r->message);
 	j_str("rerun", r->rerun);
 	j_end();
@@ -782,7 +952,7 @@ json_event(const char *type, char **f, int k, const char *const *keys)
 
 /* The file, or part, and its results as the done line has them. */
 static void
-json_done(const struct slot *s, char **f, const char *part)
+json_done(const struct slot *s, char **f, const char *part, int retried)
 {
 	size_t i;
 
@@ -794,6 +964,7 @@ json_done(const struct slot *s, char **f, const char *part)
 	j_str("status", f[4]);
 	j_num("seconds", val[5], 3);
 	j_where(f[1], (int)val[2]);
+	j_try(s->try, retried);
 	j_num("examples", val[6], 0);
 	j_num("failures", val[7], 0);
 	j_num("pending", val[8], 0);
@@ -808,19 +979,47 @@ json_done(const struct slot *s, char **f, const char *part)
 
 /* -j: a file's results, of all its parts, until the report is written. */
 static struct rfile *
-rfile(const char *path, struct split *sp)
+rfile(const char *path, struct split *sp, struct tried *tr)
 {
 	struct rfile *rf;
 
 	if (sp != NULL && sp->rf > 0)
 		return &rfiles[sp->rf - 1];
+	if (tr != NULL && tr->rf > 0)
+		return &rfiles[tr->rf - 1];
 	rfiles = dt_xrealloc(rfiles, nrfiles + 1, sizeof(*rfiles));
 	rf = &rfiles[nrfiles++];
 	memset(rf, 0, sizeof(*rf));
 	rf->path = dt_xstrdup(path);
 	if (sp != NULL)
 		sp->rf = nrfiles;
+	if (tr != NULL)
+		tr->rf = nrfiles;
 	return rf;
+}
+
+/* A try's results that run again wait for the next try, with the file. */
+static void
+res_wait(struct slot *s, const char *path)
+{
+	struct tried *tr;
+	size_t i, k;
+
+	for (i = 0; i < s->nres && !s->res[i].retried; i++)
+		;
+	if (i == s->nres)
+		return;
+	tr = tried_find(path, s->part, 1);
+	tr->res = dt_xrealloc(tr->res, tr->nres + s->nres + 1,
+	    sizeof(*tr->res));
+	for (i = k = 0; i < s->nres; i++)
+		if (s->res[i].retried && s->res[i].status >= R_FAILED)
+			tr->res[tr->nres++] = s->res[i];
+		else if (s->res[i].retried)
+			res_free(&s->res[i]);
+		else
+			s->res[k++] = s->res[i];
+	s->nres = k;
 }
 
 /* The slot's results go to the report, or are dropped. */
@@ -834,7 +1033,8 @@ res_keep(struct slot *s, const char *path, const char *part, double secs,
 		res_drop(s);
 		return;
 	}
-	rf = rfile(path, part ? find_split(path) : NULL);
+	rf = rfile(path, part ? find_split(path) : NULL, part ? NULL :
+	    tried_find(path, NULL, 0));
 	rf->res = dt_xrealloc(rf->res, rf->nres + s->nres + 1,
 	    sizeof(*rf->res));
 	if (s->nres > 0)
@@ -849,26 +1049,107 @@ res_keep(struct slot *s, const char *path, const char *part, double secs,
 		dt_buf_adds(&rf->props, "      <property name=\"runner\" "
 		    "value=\"");
 		escapes(&rf->props, s->node, E_ATTR);
-		dt_buf_addf(&rf->props, "/%d%s%s\"/>\n", s->r, part ?
-		    " part " : "", part ? part : "");
+		dt_buf_addf(&rf->props, "/%d%s%s%s\"/>\n", s->r, part ?
+		    " part " : "", part ? part : "", try_label(s));
 	}
 	if (!passed && s->output.len > 0) {
-		if (part != NULL)
+		if (s->try > 1 || s->retrying > 0)
+			dt_buf_addf(&rf->out, "---%s%s%s try %d\n", part ?
+			    " part " : "", part ? part : "", part ? "," : "",
+			    s->try);
+		else if (part != NULL)
 			dt_buf_addf(&rf->out, "--- part %s\n", part);
 		dt_buf_add(&rf->out, s->output.s, s->output.len);
 	}
 }
 
+static int
+in_rids(const struct slot *s, const char *id)
+{
+	size_t i;
+
+	for (i = 0; id != NULL && i < s->nrids; i++)
+		if (strcmp(s->rids[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+same_id(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/*
+ * The results of a try: those that run again, and, on the last try of a
+ * file that ran again, the failures of each test on its earlier tries.
+ * An earlier failure with no later result stays one, when this try did
+ * not pass.
+ */
+static void
+res_tries(struct slot *s, const char *path, int passed, int retried)
+{
+	struct tried *tr = tried_find(path, s->part, 0);
+	struct result *r, *e;
+	size_t i, j, n;
+
+	for (i = 0; i < s->nres; i++) {
+		s->res[i].try = s->try;
+		s->res[i].retried = retried && (s->nrids == 0 ||
+		    in_rids(s, s->res[i].id));
+	}
+	if (retried || tr == NULL)
+		return;
+	for (i = 0, n = s->nres; i < n; i++) {
+		r = &s->res[i];
+		for (j = 0; j < tr->nres; j++) {
+			e = &tr->res[j];
+			if (e->status < 0 || !same_id(e->id, r->id))
+				continue;
+			r->prev = dt_xrealloc(r->prev, r->nprev + 1,
+			    sizeof(*r->prev));
+			r->prev[r->nprev++] = *e;
+			e->status = -1;
+		}
+		r->flaky = r->nprev > 0 && r->status < R_FAILED;
+	}
+	for (j = 0; j < tr->nres; j++) {
+		if (tr->res[j].status < 0)
+			continue;
+		r = res_add(s, "", 0);
+		if (!passed) {
+			*r = tr->res[j];
+			continue;
+		}
+		/* A failure before any test ran, as when the file did not load. */
+		r->id = tr->res[j].id ? dt_xstrdup(tr->res[j].id) : NULL;
+		r->name = tr->res[j].name ? dt_xstrdup(tr->res[j].name) : NULL;
+		r->location = tr->res[j].location ?
+		    dt_xstrdup(tr->res[j].location) : NULL;
+		r->try = s->try;
+		r->flaky = 1;
+		r->prev = dt_xmalloc(sizeof(*r->prev));
+		r->prev[r->nprev++] = tr->res[j];
+	}
+	free(tr->res);
+	tr->res = NULL;
+	tr->nres = 0;
+}
+
 /* A file, or part, is done: its results to the report and the JSON. */
 static void
-report_done(struct slot *s, char **f, const char *part)
+report_done(struct slot *s, char **f, const char *part, int retried)
 {
+	int passed = strcmp(f[4], "passed") == 0;
+
 	if (!reporting)
 		return;
 	res_settle(s, f[3], part, f[4], val[5]);
+	res_tries(s, f[3], passed, retried);
 	if (jsonf != NULL)
-		json_done(s, f, part);
-	res_keep(s, f[3], part, val[5], strcmp(f[4], "passed") == 0);
+		json_done(s, f, part, retried);
+	res_wait(s, f[3]);
+	res_keep(s, f[3], part, val[5], passed);
 }
 
 /*
@@ -956,16 +1237,62 @@ case_line(const char *path, const char *loc)
 	    strncmp(path, loc, colon - loc) == 0 ? line : 0;
 }
 
-/* A testcase; its message attribute is the first line, the text all. */
+/* The message attribute of a problem: its first line, cut at 1000 bytes. */
+static void
+first_line(struct dt_buf *b, const char *m)
+{
+	size_t n = strcspn(m, "\n");
+
+	/* A long first line is cut, at a character's start. */
+	for (n = n > 1000 ? 1000 : n; n > 0 && (m[n] & 0xc0) == 0x80;)
+		n--;
+	escaped(b, m, n, E_ATTR);
+}
+
+/*
+ * A failure or error of a testcase: el is "failure" or "error", or with
+ * a prefix, Surefire's elements of a try run again, rerunFailure for one
+ * that failed each time and flakyFailure for one that passed later, with
+ * the text in a stackTrace.
+ */
+static void
+write_problem(struct dt_buf *b, const char *prefix, const struct result *r)
+{
+	const char *m = r->message ? r->message : "";
+	char el[32];
+
+	if (*prefix != '\0')
+		snprintf(el, sizeof(el), "%s%s", prefix,
+		    r->status == R_ERROR ? "Error" : "Failure");
+	else
+		snprintf(el, sizeof(el), "%s", r->status == R_ERROR ? "error" :
+		    "failure");
+	dt_buf_addf(b, "      <%s message=\"", el);
+	first_line(b, m);
+	dt_buf_addf(b, "\" type=\"%s\">%s", r->type ? r->type :
+	    r->status == R_ERROR ? "error" : "failure",
+	    *prefix ? "<stackTrace>" : "");
+	escapes(b, m, E_TEXT);
+	if (r->rerun != NULL) {
+		dt_buf_adds(b, "\nrerun: ");
+		escapes(b, r->rerun, E_TEXT);
+	}
+	dt_buf_addf(b, "%s</%s>\n", *prefix ? "</stackTrace>" : "", el);
+}
+
+/*
+ * A testcase; its message attribute is the first line, the text all.  A
+ * test tried again has its earlier tries after its own result: as
+ * Surefire writes them, the first failure is the failure and the later
+ * ones rerunFailures, and a test that passed at last has a flakyFailure
+ * for each try that failed.
+ */
 static void
 write_case(struct dt_buf *b, const char *path, const char *cls,
     const struct result *r)
 {
-	const char *el = r->status == R_ERROR ? "error" :
-	    r->status == R_FAILED ? "failure" : "skipped";
-	const char *m = r->message ? r->message : "";
-	size_t n = strcspn(m, "\n");
 	long long line = case_line(path, r->location);
+	size_t i;
 
 	dt_buf_adds(b, "    <testcase name=\"");
 	escapes(b, r->name ? r->name : r->id ? r->id : path, E_ATTR);
@@ -977,26 +1304,24 @@ write_case(struct dt_buf *b, const char *path, const char *cls,
 	if (line > 0)
 		dt_buf_addf(b, " line=\"%lld\"", line);
 	dt_buf_addf(b, " time=\"%.3f\"", r->secs);
-	if (r->status == R_PASSED) {
+	if (r->status == R_PASSED && r->nprev == 0) {
 		dt_buf_adds(b, "/>\n");
 		return;
 	}
-	/* A long first line is cut, at a character's start. */
-	for (n = n > 1000 ? 1000 : n; n > 0 && (m[n] & 0xc0) == 0x80;)
-		n--;
-	dt_buf_addf(b, ">\n      <%s message=\"", el);
-	escaped(b, m, n, E_ATTR);
+	dt_buf_adds(b, ">\n");
 	if (r->status == R_SKIPPED) {
-		dt_buf_adds(b, "\"/>\n    </testcase>\n");
-		return;
+		dt_buf_adds(b, "      <skipped message=\"");
+		first_line(b, r->message ? r->message : "");
+		dt_buf_adds(b, "\"/>\n");
 	}
-	dt_buf_addf(b, "\" type=\"%s\">", r->type ? r->type : el);
-	escapes(b, m, E_TEXT);
-	if (r->rerun != NULL) {
-		dt_buf_adds(b, "\nrerun: ");
-		escapes(b, r->rerun, E_TEXT);
-	}
-	dt_buf_addf(b, "</%s>\n    </testcase>\n", el);
+	if (r->status >= R_FAILED)
+		write_problem(b, "", r->nprev > 0 ? &r->prev[0] : r);
+	for (i = r->status >= R_FAILED; i < r->nprev; i++)
+		write_problem(b, r->status >= R_FAILED ? "rerun" : "flaky",
+		    &r->prev[i]);
+	if (r->status >= R_FAILED && r->nprev > 0)
+		write_problem(b, "rerun", r);
+	dt_buf_adds(b, "    </testcase>\n");
 }
 
 /* Tests, failures, errors, skipped of a file's results. */
@@ -1130,6 +1455,7 @@ json_summary(const char *how, int rc, double wall)
 	j_num("failures", failures, 0);
 	j_num("pending", pending, 0);
 	j_num("errors", errors, 0);
+	j_num("flaky", nflakies, 0);
 	j_num("requeued", requeued, 0);
 	j_num("seconds", wall, 3);
 	j_num("runners", runners_peak, 0);
@@ -1282,6 +1608,24 @@ add_failed(const char *path, const struct dt_buf *ids, int whole)
 		dt_buf_add(&fl->ids, ids->s, ids->len);
 }
 
+/* A run that ended before the last try of a file says what it retried. */
+static void
+add_unsettled(void)
+{
+	struct dt_buf ids = { 0 };
+	size_t i, j;
+
+	for (i = 0; i < ntrieds; i++) {
+		if (trieds[i].settled)
+			continue;
+		dt_buf_reset(&ids);
+		for (j = 0; j < trieds[i].nbad; j++)
+			dt_line_field(&ids, trieds[i].bad[j].id);
+		add_failed(trieds[i].path, &ids, trieds[i].file);
+	}
+	dt_buf_free(&ids);
+}
+
 static int
 cmp_failed(const void *a, const void *b)
 {
@@ -1359,7 +1703,8 @@ save_timings(int complete)
 	whole = dt_xcalloc(ndones + 1, sizeof(*whole));
 	/* A rerun of some units of a file says nothing of the file's time. */
 	for (i = 0; i < ndones; i++)
-		if (dones[i].part == NULL && !is_partial(dones[i].path)) {
+		if (dones[i].part == NULL && !dones[i].again &&
+		    !is_partial(dones[i].path)) {
 			dt_timings_record(&t, dones[i].path, dones[i].secs);
 			whole[nwhole++] = dones[i].path;
 		}
@@ -1396,6 +1741,8 @@ save_timings(int complete)
 	}
 	free(ids);
 	free(whole);
+	for (i = 0; i < nflakies; i++)
+		dt_timings_flaky(&t, flakies[i].path, flakies[i].id, 1);
 	if (complete && whole_project)
 		dt_timings_retain(&t, listed, nlisted);
 	if (dt_timings_write(&t, timingspath) < 0)
@@ -1470,12 +1817,48 @@ print_artifacts(void)
 	printf(", from %ld node%s\n", art_nodes, art_nodes == 1 ? "" : "s");
 }
 
+/* What an interrupted run left running, and why it ended. */
+static void
+print_interrupted(const char *how)
+{
+	size_t i;
+
+	for (i = 0; i < nslots; i++)
+		if (slots[i].path != NULL)
+			printf("still running: %s%s%s%s (%s/%d)\n",
+			    slots[i].path, slots[i].part ? " [part " : "",
+			    slots[i].part ? slots[i].part : "",
+			    slots[i].part ? "]" : "", slots[i].node, slots[i].r);
+	printf("%s\n", how);
+}
+
+/* Each test that failed, then passed on a retry, and where. */
+static void
+print_flaky(void)
+{
+	const struct flaky *fl;
+	size_t i;
+
+	for (i = 0; i < nflakies; i++) {
+		fl = &flakies[i];
+		printf("%sFLAKY%s %s", flaky_fails ? red : "", flaky_fails ?
+		    off : "", fl->location ? fl->location : fl->path);
+		if (fl->name != NULL && strcmp(fl->name, fl->path) != 0)
+			printf(" %s", fl->name);
+		printf(" (failed on %s, passed on try %d on %s)\n", fl->failed,
+		    fl->try, fl->passed);
+	}
+	if (nflakies > 0 && flaky_fails)
+		printf("flaky tests fail this run (flaky = fail)\n");
+}
+
 static int
 run_status(const char *how)
 {
 	if (how != NULL || nlost > 0)
 		return DT_EX_INCOMPLETE;
-	if (failures + errors + files_failed > 0)
+	if (failures + errors + files_failed > 0 ||
+	    (flaky_fails && nflakies > 0))
 		return DT_EX_FAILED;
 	if (ndones == 0)
 		return DT_EX_NOTESTS;
@@ -1492,11 +1875,14 @@ summary(const char *how)
 	ended = 1;
 	clear_status();
 	save_timings(how == NULL);
+	add_unsettled();
 	save_failed();
 	printf("\n%s%s%ld file%s, ", bold, failures + errors + files_failed +
-	    (long)nlost > 0 || how != NULL ? red : green, files_done,
-	    files_done == 1 ? "" : "s");
+	    (long)nlost > 0 || how != NULL || (flaky_fails && nflakies > 0) ?
+	    red : green, files_done, files_done == 1 ? "" : "s");
 	print_words();
+	if (nflakies > 0)
+		printf(", %zu flaky", nflakies);
 	if (nlost > 0)
 		printf(", %zu lost", nlost);
 	printf(" in %.2fs on %ld runner%s%s\n", wall, runners_peak,
@@ -1513,6 +1899,7 @@ summary(const char *how)
 			    dones[i].part ? dones[i].part : "",
 			    dones[i].part ? "]" : "", dones[i].where);
 	}
+	print_flaky();
 	for (i = 0; i < nlost; i++)
 		printf("LOST %s\n", lost[i]);
 	if (requeued > 0)
@@ -1521,15 +1908,7 @@ summary(const char *how)
 	if (art_nodes > 0)
 		print_artifacts();
 	if (how != NULL)
-		for (i = 0; i < nslots; i++)
-			if (slots[i].path != NULL)
-				printf("still running: %s%s%s%s (%s/%d)\n",
-				    slots[i].path, slots[i].part ? " [part " :
-				    "", slots[i].part ? slots[i].part : "",
-				    slots[i].part ? "]" : "", slots[i].node,
-				    slots[i].r);
-	if (how != NULL)
-		printf("%s\n", how);
+		print_interrupted(how);
 	/* A node that was still coming when the run ended says so. */
 	for (i = 0; i < nnodenames; i++)
 		if (!nodeheard[i])
@@ -1590,6 +1969,10 @@ ev_set(char **f, int k)
 		failedpath = dt_xstrdup(f[2]);
 	else if (strcmp(f[1], "project") == 0)
 		project = dt_xstrdup(f[2]);
+	else if (strcmp(f[1], "retry") == 0)
+		retry_max = atoi(f[2]);
+	else if (strcmp(f[1], "flaky") == 0)
+		flaky_fails = strcmp(f[2], "fail") == 0;
 	else if (strcmp(f[1], "seed") == 0) {
 		free(seed);
 		seed = dt_xstrdup(f[2]);
@@ -1676,6 +2059,10 @@ ev_unit(char **f, int k)
 	}
 	if (reporting && runs(s, f[3]))
 		res_unit(s, f, k);
+	if (k > 6 && runs(s, f[3]) && (strcmp(f[6], "failed") == 0 ||
+	    strcmp(f[6], "error") == 0))
+		bad_note(s, f[4], k > 7 ? f[7] : "", k > 8 ? f[8] : "",
+		    strcmp(f[6], "error") == 0);
 }
 
 static void
@@ -1755,6 +2142,7 @@ static void
 ev_assign(char **f, int k)
 {
 	struct slot *s = slot(f[1], (int)val[2]);
+	struct tried *tr;
 
 	free(s->path);
 	s->path = dt_xstrdup(f[3]);
@@ -1762,9 +2150,29 @@ ev_assign(char **f, int k)
 	s->part = k > 4 && *f[4] ? dt_xstrdup(f[4]) : NULL;
 	drop_units(s);
 	res_drop(s);
+	try_reset(s);
 	dt_buf_reset(&s->output);
 	s->failed = 0;
+	s->try = k > 5 && *f[5] ? (int)val[5] : 1;
+	tr = s->try > 1 ? tried_find(f[3], s->part, 0) : NULL;
+	s->partial = tr != NULL && tr->partial;
 	running++;
+}
+
+/* dt-feed runs the file a runner ran again: its done line follows. */
+static void
+ev_retry(char **f, int k)
+{
+	struct slot *s = slot(f[1], (int)val[2]);
+	int i;
+
+	if (s->path == NULL || strcmp(s->path, f[3]) != 0)
+		return;
+	s->retrying = (int)val[4];
+	s->rids = dt_xcalloc(k > 6 ? k - 6 : 1, sizeof(*s->rids));
+	for (i = 6; i < k; i++)
+		s->rids[s->nrids++] = dt_xstrdup(f[i]);
+	tried_find(f[3], s->part, 1)->partial = s->nrids > 0;
 }
 
 static void
@@ -1847,8 +2255,9 @@ ev_fail(char **f, int k)
 
 	s->failed = 1;
 	clear_status();
-	printf("\n%s%s%s %s (%s/%s)\n", red, strcmp(f[4], "error") == 0 ?
-	    "ERROR" : "FAIL", off, *f[6] ? f[6] : f[3], f[1], f[2]);
+	printf("\n%s%s%s %s (%s/%s%s)\n", red, strcmp(f[4], "error") == 0 ?
+	    "ERROR" : "FAIL", off, *f[6] ? f[6] : f[3], f[1], f[2],
+	    try_label(s));
 	if (*f[5])
 		indent(f[5], "  ");
 	if (*f[7])
@@ -1856,7 +2265,8 @@ ev_fail(char **f, int k)
 	if (k > 8 && *f[8])
 		printf("  rerun: %s\n", f[8]);
 	if (github)
-		annotate(f[3], f[6], f[5], f[7]);
+		annotate(f[3], f[6], f[5], f[7], runs(s, f[3]) &&
+		    s->try <= retry_max);
 	fflush(stdout);
 	said_at = dt_now();
 	res_fail(s, f, k);
@@ -1864,6 +2274,8 @@ ev_fail(char **f, int k)
 		dt_line_field(&s->fids, f[9]);
 	else
 		s->fwhole = 1;
+	if (k > 9 && runs(s, f[3]))
+		bad_note(s, f[9], f[5], f[6], strcmp(f[4], "error") == 0);
 }
 
 /* A count line: one of the framework's words, for the file a runner runs. */
@@ -1883,9 +2295,12 @@ ev_count(char **f, int k)
 		}
 }
 
-/* A file's words into the totals: its count lines, or its done line's. */
+/*
+ * A file's words into the totals: its count lines, or its done line's,
+ * less those of the units that run again (less, by F_ kind).
+ */
 static void
-add_words(struct slot *s)
+add_words(struct slot *s, const long *less)
 {
 	const struct word *w;
 	long n;
@@ -1900,10 +2315,171 @@ add_words(struct slot *s)
 			n = (long)val[6 + w->from - F_EXAMPLES];
 		else
 			n = 0;
+		if (w->from >= F_EXAMPLES && w->from <= F_ERRORS)
+			n -= less[w->from];
 		totals[i] += n > 0 ? n : 0;
 	}
 	memset(s->counts, 0, sizeof(s->counts));
 	s->counted = 0;
+}
+
+static long
+less_of(double v, long less)
+{
+	return (long)v > less ? (long)v - less : 0;
+}
+
+/*
+ * A done line's counts into the run's.  A try that runs again whole
+ * counts nothing; one whose failed units run again counts the others:
+ * the totals are those of each test's last try.
+ */
+static void
+add_counts(struct slot *s, int retried)
+{
+	long less[F_PASSED + 1] = { 0 };
+	size_t i;
+
+	if (retried && s->nrids == 0) {
+		memset(s->counts, 0, sizeof(s->counts));
+		s->counted = 0;
+		return;
+	}
+	for (i = 0; retried && i < s->nrids; i++) {
+		less[F_EXAMPLES]++;
+		less[is_bad(s, s->rids[i]) == 2 ? F_ERRORS : F_FAILURES]++;
+	}
+	examples += less_of(val[6], less[F_EXAMPLES]);
+	failures += less_of(val[7], less[F_FAILURES]);
+	pending += (long)val[8];
+	errors += less_of(val[9], less[F_ERRORS]);
+	add_words(s, less);
+}
+
+/* The failures of a try that runs again join its file's earlier ones. */
+static void
+tried_note(struct slot *s, const char *path, int passed)
+{
+	struct tried *tr = tried_find(path, s->part, 1);
+	size_t i;
+
+	for (i = 0; i < s->nbad; i++)
+		bad_add(&tr->bad, &tr->nbad, &s->bad[i]);
+	if (s->fwhole || (!passed && s->nbad == 0))
+		tr->file = 1;
+	dt_buf_addf(&tr->where, "%s%s/%d", tr->where.len ? ", " : "",
+	    s->node, s->r);
+}
+
+static void
+flaky_add(const char *path, const struct bad *b, const struct tried *tr,
+    const struct slot *s)
+{
+	struct flaky *fl;
+
+	flakies = dt_xrealloc(flakies, nflakies + 1, sizeof(*flakies));
+	fl = &flakies[nflakies++];
+	fl->path = dt_xstrdup(path);
+	fl->id = b && b->id ? dt_xstrdup(b->id) : NULL;
+	fl->name = b && b->name ? dt_xstrdup(b->name) : NULL;
+	fl->location = b && b->location ? dt_xstrdup(b->location) : NULL;
+	fl->failed = dt_xstrdup(tr->where.s ? tr->where.s : "");
+	fl->passed = dt_xasprintf("%s/%d", s->node, s->r);
+	fl->try = s->try;
+}
+
+/*
+ * The last try of a file that ran again: a unit that failed before and
+ * not now is flaky, unless this try failed with no unit named; a file
+ * that failed with no unit named, and passed now, is.
+ */
+static void
+flaky_find(struct slot *s, const char *path, int passed)
+{
+	struct tried *tr = tried_find(path, s->part, 0);
+	struct dt_buf ids = { 0 };
+	size_t i, before = nflakies;
+
+	if (tr == NULL)
+		return;
+	tr->settled = 1;
+	if (!passed && (s->fwhole || s->nbad == 0))
+		return;
+	for (i = 0; i < tr->nbad; i++)
+		if (!is_bad(s, tr->bad[i].id)) {
+			flaky_add(path, &tr->bad[i], tr, s);
+			dt_line_field(&ids, tr->bad[i].id);
+		}
+	if (tr->file && tr->nbad == 0 && passed)
+		flaky_add(path, NULL, tr, s);
+	/* Failing the run, they are what --failed runs again. */
+	if (flaky_fails && nflakies > before)
+		add_failed(path, &ids, tr->nbad == 0);
+	dt_buf_free(&ids);
+}
+
+/* What a done line prints: the output of a try that did not pass. */
+static void
+show_done(struct slot *s, char **f, const char *part, int passed,
+    int retried)
+{
+	if (!passed && s->output.len > 0) {
+		clear_status();
+		printf("--- output of %s%s%s%s (%s/%s%s)\n", f[3],
+		    part ? " [part " : "", part ? part : "",
+		    part ? "]" : "", f[1], f[2], try_label(s));
+		fwrite(s->output.s, 1, s->output.len, stdout);
+		printf("---\n");
+	}
+	if (!passed && !s->failed)
+		say("\n%s%s%s %s (%s/%s%s): no details\n", red,
+		    strcmp(f[4], "error") == 0 ? "ERROR" : "FAIL", off,
+		    f[3], f[1], f[2], try_label(s));
+	if (!passed && !s->failed && github)
+		annotate(f[3], "", f[3], "no details: see the log", retried);
+	if (retried) {
+		char of[32] = "", what[64] = "it";
+
+		if (retry_max > 0)
+			snprintf(of, sizeof(of), " of %d", retry_max + 1);
+		if (s->nrids > 0)
+			snprintf(what, sizeof(what), "%zu test%s", s->nrids,
+			    s->nrids == 1 ? "" : "s");
+		say("retrying %s%s%s%s: %s failed on %s/%s; try %d%s\n",
+		    f[3], part ? " [part " : "", part ? part : "",
+		    part ? "]" : "", what, f[1], f[2], s->retrying, of);
+	}
+	if (!tty && !retried && (!quiet || !passed)) {
+		printf("%s%-6s%s %s%s%s%s (%.2fs, %s/%s%s)\n", passed ? green :
+		    red, f[4], off, f[3], part ? " [part " : "", part ? part :
+		    "", part ? "]" : "", val[5], f[1], f[2], try_label(s));
+		said_at = dt_now();
+	}
+}
+
+/* A file, or a part of one, is counted once, by its last try. */
+static void
+count_done(struct split *sp, int passed, int retried, int again)
+{
+	if (sp != NULL) {
+		if (!again) {
+			sp->secs += val[5];
+			if (val[5] > sp->longest)
+				sp->longest = val[5];
+		}
+		if (retried)
+			return;
+		if (++sp->done == sp->nparts)
+			files_done++;
+		if (!passed && !sp->failed)
+			files_failed++;
+		if (!passed)
+			sp->failed = 1;
+	} else if (!retried) {
+		files_done++;
+		if (!passed)
+			files_failed++;
+	}
 }
 
 /* A file, or a part of one, is done: count it, keep its time. */
@@ -1914,6 +2490,8 @@ ev_done(char **f, int k)
 	struct split *sp = k > 10 && *f[10] ? find_split(f[3]) : NULL;
 	const char *part = sp ? f[10] : NULL;
 	int passed = strcmp(f[4], "passed") == 0;
+	int retried = s->retrying > 0 && runs(s, f[3]);
+	int again = s->try > 1;
 	struct done *d;
 
 	if (sp != NULL && (int)val[10] != sp->nparts)
@@ -1921,47 +2499,23 @@ ev_done(char **f, int k)
 		    "which was split in %d parts", lineno, part, f[3],
 		    sp->nparts);
 	running--;
-	examples += (long)val[6];
-	failures += (long)val[7];
-	pending += (long)val[8];
-	errors += (long)val[9];
-	add_words(s);
-	if (sp != NULL) {
-		/* A file counts once, when its last part is done. */
-		sp->secs += val[5];
-		if (val[5] > sp->longest)
-			sp->longest = val[5];
-		if (++sp->done == sp->nparts)
-			files_done++;
-		if (!passed && !sp->failed)
-			files_failed++;
-		if (!passed)
-			sp->failed = 1;
-	} else {
-		files_done++;
-		if (!passed)
-			files_failed++;
-	}
-	if (!passed)
+	add_counts(s, retried);
+	count_done(sp, passed, retried, again);
+	if (!passed && !retried)
 		add_failed(f[3], &s->fids, s->fwhole || !s->failed);
+	if (retried)
+		tried_note(s, f[3], passed);
+	else if (again)
+		flaky_find(s, f[3], passed);
 	dt_buf_reset(&s->fids);
+	/* A try of some units only says nothing of the file's others. */
+	if (s->partial || (retried && s->nrids == 0))
+		drop_units(s);
+	else
+		keep_units(s);
+	report_done(s, f, part, retried);
+	show_done(s, f, part, passed, retried);
 	s->fwhole = 0;
-	keep_units(s);
-	report_done(s, f, part);
-	if (!passed && s->output.len > 0) {
-		clear_status();
-		printf("--- output of %s%s%s%s (%s/%s)\n", f[3],
-		    part ? " [part " : "", part ? part : "",
-		    part ? "]" : "", f[1], f[2]);
-		fwrite(s->output.s, 1, s->output.len, stdout);
-		printf("---\n");
-	}
-	if (!passed && !s->failed)
-		say("\n%s%s%s %s (%s/%s): no details\n", red,
-		    strcmp(f[4], "error") == 0 ? "ERROR" : "FAIL", off,
-		    f[3], f[1], f[2]);
-	if (!passed && !s->failed && github)
-		annotate(f[3], "", f[3], "no details: see the log");
 	if (ndones == capdones) {
 		capdones = capdones ? capdones * 2 : 256;
 		dones = dt_xrealloc(dones, capdones, sizeof(*dones));
@@ -1971,15 +2525,11 @@ ev_done(char **f, int k)
 	d->part = part ? dt_xstrdup(part) : NULL;
 	d->secs = val[5];
 	d->where = dt_xasprintf("%s/%s", f[1], f[2]);
+	d->again = again;
 	work += d->secs;
-	if (est_left >= 0 && part == NULL)
+	if (est_left >= 0 && part == NULL && !again)
 		est_left -= est_of(f[3]);
-	if (!tty && (!quiet || !passed)) {
-		printf("%s%-6s%s %s%s%s%s (%.2fs, %s/%s)\n", passed ? green :
-		    red, f[4], off, f[3], part ? " [part " : "", part ? part :
-		    "", part ? "]" : "", d->secs, f[1], f[2]);
-		said_at = dt_now();
-	}
+	try_reset(s);
 	dt_buf_reset(&s->output);
 	free(s->path);
 	s->path = NULL;
@@ -1996,6 +2546,7 @@ ev_requeue(char **f, int k)
 	res_drop(s);
 	dt_buf_reset(&s->fids);
 	s->fwhole = 0;
+	try_reset(s);
 	running--;
 	requeued++;
 	say("rerunning %s: its runner %s/%s was lost: %s\n", f[3],
@@ -2086,6 +2637,7 @@ static void (*const acts[DT_EV_MAX])(char **, int) = {
 	[DT_EV_LOST] = ev_lost,
 	[DT_EV_ARTIFACTS] = ev_artifacts,
 	[DT_EV_END] = ev_end,
+	[DT_EV_RETRY] = ev_retry,
 };
 
 /*

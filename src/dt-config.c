@@ -18,7 +18,7 @@
 
 #include "dt.h"
 
-#define USAGE "dt-config [-FNpS] [-a arg] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir] [-P k/n] [-r slot] [-s seed]"
+#define USAGE "dt-config [-FNpS] [-a arg] [-C dir] [-c file] [-j runners] [-l libexec] [-m dir] [-P k/n] [-R retry] [-r slot] [-s seed]"
 
 static char project[PATH_MAX];
 static char **cmdargs;		/* -a: framework arguments, each as it is */
@@ -290,6 +290,8 @@ defaults(struct dt_conf *c)
 		{ DT_RUN_SPLIT, "yes" },
 		{ DT_RUN_BUNDLER, "auto" },
 		{ DT_RUN_TIMEOUT, "auto" },
+		{ DT_RUN_RETRY, "0" },
+		{ DT_RUN_FLAKY, "pass" },
 	};
 	size_t i;
 
@@ -756,6 +758,8 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 	set_given("node_setup", c->run[DT_RUN_NODE_SETUP].value);
 	set_given("runner_setup", c->run[DT_RUN_RUNNER_SETUP].value);
 	set("retries", c->run[DT_RUN_RETRIES].value);
+	set("retry", c->run[DT_RUN_RETRY].value);
+	set("flaky", c->run[DT_RUN_FLAKY].value);
 	if (c->run[DT_RUN_ISOLATE].value)
 		set("isolate", c->run[DT_RUN_ISOLATE].value);
 	if (c->run[DT_RUN_RUNNER_DIR].value)
@@ -870,6 +874,16 @@ check_share(const char *v)
 	return v;
 }
 
+/* A setting an option gives, whatever the files say. */
+static void
+override(struct dt_setting *s, const char *value, const char *option)
+{
+	free(s->value);
+	s->value = dt_xstrdup(value);
+	s->origin.file = option;
+	s->origin.line = 0;
+}
+
 static void
 check_jobs(const char *jobs)
 {
@@ -888,14 +902,14 @@ main(int argc, char *argv[])
 {
 	struct dt_conf c;
 	const char *dir = ".", *file = NULL, *jobs = NULL, *libexec = NULL;
-	const char *control = NULL, *given_seed = NULL;
+	const char *control = NULL, *given_seed = NULL, *retry = NULL;
 	const char *e;
 	int ch, print = 0, nosplit = 0, nodes_check = 0;
 	size_t i;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
-	while ((ch = getopt(argc, argv, "a:C:c:Fj:l:m:NP:pr:Ss:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:C:c:Fj:l:m:NP:pR:r:Ss:")) != -1) {
 		switch (ch) {
 		case 'C': dir = optarg; break;
 		case 'c': file = optarg; break;
@@ -913,6 +927,13 @@ main(int argc, char *argv[])
 		case 'S': nosplit = 1; break;
 		case 's': given_seed = optarg; break;
 		case 'P': partition = check_share(optarg); break;
+		case 'R':
+			dt_strtonum(optarg, 0, DT_RETRY_MAX, &e);
+			if (e != NULL)
+				dt_die(DT_EX_USAGE, "-R %s: %s (expected 0 to "
+				    "%d)", optarg, e, DT_RETRY_MAX);
+			retry = optarg;
+			break;
 		case 'r':
 			slot = dt_strtonum(optarg, 0, 255, &e);
 			if (e != NULL)
@@ -934,19 +955,12 @@ main(int argc, char *argv[])
 	dt_conf_init(&c);
 	load_files(&c, file);
 	check_nodes(&c);
-	if (jobs != NULL)
-		for (i = 0; i < c.nnodes; i++) {
-			free(c.nodes[i].runners.value);
-			c.nodes[i].runners.value = dt_xstrdup(jobs);
-			c.nodes[i].runners.origin.file = "-j";
-			c.nodes[i].runners.origin.line = 0;
-		}
-	if (nosplit) {
-		free(c.run[DT_RUN_SPLIT].value);
-		c.run[DT_RUN_SPLIT].value = dt_xstrdup("no");
-		c.run[DT_RUN_SPLIT].origin.file = "-S";
-		c.run[DT_RUN_SPLIT].origin.line = 0;
-	}
+	for (i = 0; jobs != NULL && i < c.nnodes; i++)
+		override(&c.nodes[i].runners, jobs, "-j");
+	if (nosplit)
+		override(&c.run[DT_RUN_SPLIT], "no", "-S");
+	if (retry != NULL)
+		override(&c.run[DT_RUN_RETRY], retry, "--retry");
 	defaults(&c);
 	check_worker_flags(&c, cmdargs, ncmdargs);
 	if (nodes_check)

@@ -11,6 +11,10 @@
  * longest first into the least loaded part, and each part is a queue
  * entry of its own that runs "only" its units, but for one part that runs
  * all "except" the others', so that units new since the timings still run.
+ *
+ * With retry, a file or part that failed goes back to the front of the
+ * queue, to run again only its units that failed when the adapter named
+ * them, on another runner, and another node when there is one.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -37,6 +41,9 @@ struct runner {
 	double		 deadline;	/* of its file, dt_now() */
 	double		 limit;		/* its file's timeout, in seconds */
 	int		 timed_out;	/* killed for it: its lost is final */
+	char		**bad;		/* units of its file that failed */
+	size_t		 nbad, capbad;
+	int		 bad_file;	/* a failure no unit names */
 };
 
 struct node {
@@ -58,7 +65,7 @@ static size_t ntests, captests;
 static struct dt_test **queue;
 static size_t qhead, qlen, qcap;	/* queue[qhead .. qhead+qlen) */
 static size_t outstanding;		/* files not yet done nor lost */
-static int listed, upstream_eof, retries = 2, dry_run, split = 1;
+static int listed, upstream_eof, retries = 2, dry_run, split = 1, retry;
 static size_t nitems;			/* queue entries: files and parts */
 static char *initiator, *user, *name, *framework, *command, *spawn, *timings;
 static char *isolate, *runner_dir, *bundler, *python, *seed, *timeout;
@@ -69,6 +76,24 @@ static size_t nartifacts;
 static char **args;
 static size_t nargs;
 static struct dt_buf ev;
+
+/*
+ * The most a part's request may take: a quarter of a pipe, so that
+ * requests never fill the channel while dt-spawn is busy writing to us
+ * (both sides' writes block).
+ */
+#define SPLIT_BYTES 16384
+
+/* The length of s escaped in the line codec. */
+static size_t
+esc_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\\' || *s == '\t' || *s == '\n' ? 2 : 1;
+	return n;
+}
 
 static void
 emit_begin(const char *verb)
@@ -301,12 +326,125 @@ file_timeout(const struct dt_test *t)
 	return t->est >= 0 ? 60 + 10 * t->est : 900;
 }
 
+/*
+ * A runner other than runner r of node ni, or on a node other than ni:
+ * up, or still to come, on a node being prepared or starting runners.
+ */
+static int
+other_runner(size_t ni, int r, int other_node)
+{
+	struct node *n;
+	size_t i;
+	int j, st;
+
+	for (i = 0; i < nnodes; i++) {
+		n = &nodes[i];
+		if (other_node && i == ni)
+			continue;
+		if ((n->state == N_NEW && !upstream_eof) || (n->state == N_UP &&
+		    (n->expected < 0 || n->reported < n->expected)))
+			return 1;
+		if (n->state != N_UP)
+			continue;
+		for (j = 0; j < nodes[i].nr; j++) {
+			st = nodes[i].r[j].state;
+			if ((i != ni || j != r) && (st == R_IDLE ||
+			    st == R_BUSY || st == R_REPLACING))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A retry waits for a runner other than the one it failed on, of another
+ * node when another node has runners, for as long as there is one: a
+ * runner that is busy now will be idle.
+ */
+static int
+may_take(const struct dt_test *t, size_t ni, int r)
+{
+	if (t->attempt == 0 || t->from_node != (int)ni + 1)
+		return 1;
+	if (other_runner(ni, -1, 1))
+		return 0;
+	return t->from_r != r + 1 || !other_runner(ni, r, 0);
+}
+
+/* The first entry of the queue runner r of node ni may take. */
+static struct dt_test *
+take(size_t ni, int r)
+{
+	struct dt_test *t;
+	size_t i;
+
+	/* Only retries wait: the scan ends at the first other entry. */
+	for (i = 0; i < qlen; i++) {
+		t = queue[qhead + i];
+		if (!may_take(t, ni, r))
+			continue;
+		memmove(queue + qhead + 1, queue + qhead, i * sizeof(*queue));
+		qhead++;
+		qlen--;
+		return t;
+	}
+	return NULL;
+}
+
+static void
+bad_free(struct runner *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nbad; i++)
+		free(r->bad[i]);
+	free(r->bad);
+	r->bad = NULL;
+	r->nbad = r->capbad = 0;
+	r->bad_file = 0;
+}
+
+static void
+assign(struct node *n, int j, struct dt_test *t, struct dt_buf *b)
+{
+	char num[16];
+	size_t u;
+
+	snprintf(num, sizeof(num), "%d", j + 1);
+	dt_line_begin(b, "run");
+	dt_line_field(b, num);
+	dt_line_field(b, t->path);
+	if (t->part > 0 || t->nids > 0) {
+		dt_line_field(b, t->except ? "except" : "only");
+		for (u = 0; u < t->nids; u++)
+			dt_line_field(b, t->ids[u]);
+	}
+	n->r[j].state = R_BUSY;
+	n->r[j].test = t;
+	n->r[j].limit = file_timeout(t);
+	n->r[j].deadline = dt_now() + n->r[j].limit;
+	n->r[j].timed_out = 0;
+	bad_free(&n->r[j]);
+	emit_begin("assign");
+	dt_line_field(&ev, n->nl.name);
+	dt_line_field(&ev, num);
+	dt_line_field(&ev, t->path);
+	if (t->part > 0)
+		dt_line_fieldf(&ev, "%d/%d", t->part, t->nparts);
+	else if (t->attempt > 0)
+		dt_line_field(&ev, "");
+	if (t->attempt > 0)
+		dt_line_fieldf(&ev, "%d", t->attempt + 1);
+	emit_end();
+	if (dt_line_send(n->ch.c.in, b) < 0)
+		node_down(n, NULL);
+}
+
 static void
 dispatch(void)
 {
 	struct dt_test *t;
 	struct dt_buf b = { 0 };
-	char num[16];
 	size_t i;
 	int j;
 
@@ -316,34 +454,9 @@ dispatch(void)
 		struct node *n = &nodes[i];
 
 		for (j = 0; j < n->nr && qlen > 0 && n->state == N_UP; j++) {
-			if (n->r[j].state != R_IDLE)
+			if (n->r[j].state != R_IDLE || (t = take(i, j)) == NULL)
 				continue;
-			t = pop();
-			snprintf(num, sizeof(num), "%d", j + 1);
-			dt_line_begin(&b, "run");
-			dt_line_field(&b, num);
-			dt_line_field(&b, t->path);
-			if (t->part > 0 || t->nids > 0) {
-				size_t u;
-
-				dt_line_field(&b, t->except ? "except" : "only");
-				for (u = 0; u < t->nids; u++)
-					dt_line_field(&b, t->ids[u]);
-			}
-			n->r[j].state = R_BUSY;
-			n->r[j].test = t;
-			n->r[j].limit = file_timeout(t);
-			n->r[j].deadline = dt_now() + n->r[j].limit;
-			n->r[j].timed_out = 0;
-			emit_begin("assign");
-			dt_line_field(&ev, n->nl.name);
-			dt_line_field(&ev, num);
-			dt_line_field(&ev, t->path);
-			if (t->part > 0)
-				dt_line_fieldf(&ev, "%d/%d", t->part, t->nparts);
-			emit_end();
-			if (dt_line_send(n->ch.c.in, &b) < 0)
-				node_down(n, NULL);
+			assign(n, j, t, &b);
 		}
 	}
 	dt_buf_free(&b);
@@ -457,6 +570,83 @@ rp_lost(struct node *n, struct runner *r, char **f, int k)
 	r->test = NULL;
 }
 
+#define BAD_MAX (DT_FIELDS_MAX - 8)	/* units a retry names; more: whole */
+
+/* A fail or unit line: the unit that failed, for a retry. */
+static void
+note_bad(struct runner *r, char **f, int k)
+{
+	const char *id = NULL;
+	size_t i;
+
+	if (retry == 0)
+		return;
+	if (strcmp(f[0], "fail") == 0)
+		id = k > 7 ? f[7] : "";
+	else if (strcmp(f[0], "unit") == 0 && k > 4 &&
+	    (strcmp(f[4], "failed") == 0 || strcmp(f[4], "error") == 0))
+		id = f[2];
+	if (id == NULL)
+		return;
+	if (*id == '\0' || r->nbad >= BAD_MAX) {
+		r->bad_file = 1;
+		return;
+	}
+	for (i = r->nbad; i > 0; i--)
+		if (strcmp(r->bad[i - 1], id) == 0)
+			return;
+	if (r->nbad == r->capbad) {
+		r->capbad = r->capbad ? r->capbad * 2 : 8;
+		r->bad = dt_xrealloc(r->bad, r->capbad, sizeof(*r->bad));
+	}
+	r->bad[r->nbad++] = dt_xstrdup(id);
+}
+
+/*
+ * A file or part that did not pass runs again, up to retry times: only
+ * its units that failed when the adapter named each failure, else as it
+ * ran.  The retry line comes before the done line of the try it follows.
+ */
+static void
+try_again(struct node *n, const char *rnum, struct runner *r)
+{
+	struct dt_test *t = r->test, *a;
+	size_t i, bytes;
+	int whole = r->bad_file || r->nbad == 0;
+
+	for (bytes = esc_len(t->path) + 64, i = 0; i < r->nbad; i++)
+		bytes += esc_len(r->bad[i]) + 1;
+	if (bytes > SPLIT_BYTES)
+		whole = 1;
+	a = dt_xmalloc(sizeof(*a));
+	*a = *t;
+	a->tries = 0;
+	a->attempt = t->attempt + 1;
+	a->from_node = (int)(n - nodes) + 1;
+	a->from_r = atoi(rnum);
+	if (!whole) {
+		a->except = 0;
+		a->ids = r->bad;
+		a->nids = r->nbad;
+		r->bad = NULL;
+		r->nbad = r->capbad = 0;
+	}
+	push_front(a);
+	outstanding++;
+	emit_begin("retry");
+	dt_line_field(&ev, n->nl.name);
+	dt_line_field(&ev, rnum);
+	dt_line_field(&ev, t->path);
+	dt_line_fieldf(&ev, "%d", a->attempt + 1);
+	if (t->part > 0)
+		dt_line_fieldf(&ev, "%d/%d", t->part, t->nparts);
+	else if (!whole)
+		dt_line_field(&ev, "");
+	for (i = 0; !whole && i < a->nids; i++)
+		dt_line_field(&ev, a->ids[i]);
+	emit_end();
+}
+
 /* A result of the file a runner runs: an event with its node and path. */
 static void
 rp_result(struct node *n, struct runner *r, char **f, int k)
@@ -465,6 +655,11 @@ rp_result(struct node *n, struct runner *r, char **f, int k)
 
 	if (r->state != R_BUSY && strcmp(f[0], "out") != 0)
 		return;
+	if (r->state == R_BUSY)
+		note_bad(r, f, k);
+	if (done && k > 2 && strcmp(f[2], "passed") != 0 &&
+	    r->test->attempt < retry)
+		try_again(n, f[1], r);
 	emit_begin(f[0]);
 	dt_line_field(&ev, n->nl.name);
 	dt_line_field(&ev, f[1]);
@@ -481,6 +676,7 @@ rp_result(struct node *n, struct runner *r, char **f, int k)
 	if (done) {
 		r->state = R_IDLE;
 		r->test = NULL;
+		bad_free(r);
 		outstanding--;
 		dispatch();
 		check_end();
@@ -732,24 +928,6 @@ cmp_unit(const void *a, const void *b)
 	if (x->u->seconds != y->u->seconds)
 		return x->u->seconds > y->u->seconds ? -1 : 1;
 	return strcmp(x->u->unit, y->u->unit);
-}
-
-/*
- * The most a part's request may take: a quarter of a pipe, so that
- * requests never fill the channel while dt-spawn is busy writing to us
- * (both sides' writes block).
- */
-#define SPLIT_BYTES 16384
-
-/* The length of s escaped in the line codec. */
-static size_t
-esc_len(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += *s == '\\' || *s == '\t' || *s == '\n' ? 2 : 1;
-	return n;
 }
 
 /*
@@ -1021,6 +1199,11 @@ ev_set(char **f, unsigned long lineno)
 		retries = dt_strtonum(f[2], 0, 100, &e);
 		if (e != NULL)
 			dt_die(DT_EX_DATA, "stdin line %lu: retries %s: %s",
+			    lineno, f[2], e);
+	} else if (strcmp(f[1], "retry") == 0) {
+		retry = dt_strtonum(f[2], 0, DT_RETRY_MAX, &e);
+		if (e != NULL)
+			dt_die(DT_EX_DATA, "stdin line %lu: retry %s: %s",
 			    lineno, f[2], e);
 	}
 }

@@ -1,6 +1,7 @@
 /*
- * dt-timings: show a timings table, slowest first, or merge several into
- * one (timings kept by several initiators of the same project, say).
+ * dt-timings: show a timings table, slowest first, and what was flaky, or
+ * merge several into one (timings kept by several initiators of the same
+ * project, say).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,17 @@ print_path(const char *p)
 	dt_buf_free(&b);
 }
 
+static int
+cmp_flaky(const void *a, const void *b)
+{
+	const struct dt_timing *x = a, *y = b;
+
+	if (x->flaky != y->flaky)
+		return x->flaky < y->flaky ? 1 : -1;
+	return strcmp(x->path, y->path) != 0 ? strcmp(x->path, y->path) :
+	    strcmp(x->unit ? x->unit : "", y->unit ? y->unit : "");
+}
+
 /* Unlike a run, which starts from nothing, asking for a table needs one. */
 static void
 must_exist(const char *file)
@@ -40,10 +52,37 @@ must_exist(const char *file)
 		dt_die_sys(DT_EX_USAGE, "%s", file);
 }
 
+/*
+ * The files and units that runs found flaky, most often first: failed,
+ * then passed on a retry.  Nothing when none was.  Takes f's entries.
+ */
+static void
+show_flaky(struct dt_timings *f, long count)
+{
+	size_t i;
+
+	if (f->n > 1)
+		qsort(f->v, f->n, sizeof(*f->v), cmp_flaky);
+	f->sorted = 0;
+	f->nindex = 0;
+	if (f->n > 0)
+		printf("\n%10s  %s\n", "flaky", "file, unit");
+	for (i = 0; i < f->n && (count < 0 || (long)i < count); i++) {
+		printf("%9ldx  ", f->v[i].flaky);
+		print_path(f->v[i].path);
+		if (f->v[i].unit != NULL) {
+			fputs("  ", stdout);
+			print_path(f->v[i].unit);
+		}
+		putchar('\n');
+	}
+	dt_timings_free(f);
+}
+
 static int
 show(const char *file, long count)
 {
-	struct dt_timings t = { 0 };
+	struct dt_timings t = { 0 }, f = { 0 };
 	struct dt_buf runs = { 0 };
 	double total = 0;
 	size_t i, k;
@@ -51,12 +90,20 @@ show(const char *file, long count)
 	must_exist(file);
 	if (dt_timings_read(&t, file) < 0)
 		return DT_EX_DATA;
+	f.v = dt_xcalloc(t.n + 1, sizeof(*f.v));
 	/* The files only: their units' times are part of theirs. */
-	for (i = k = 0; i < t.n; i++)
+	for (i = k = 0; i < t.n; i++) {
+		if (t.v[i].flaky > 0) {
+			f.v[f.n] = t.v[i];
+			f.v[f.n].path = dt_xstrdup(t.v[i].path);
+			f.v[f.n++].unit = t.v[i].unit ?
+			    dt_xstrdup(t.v[i].unit) : NULL;
+		}
 		if (t.v[i].unit == NULL)
 			t.v[k++] = t.v[i];
 		else
 			free(t.v[i].path), free(t.v[i].unit);
+	}
 	t.n = k;
 	for (i = 0; i < t.n; i++)
 		total += t.v[i].seconds;
@@ -78,6 +125,7 @@ show(const char *file, long count)
 	dt_buf_free(&runs);
 	printf("%zu file%s, %.2fs in all\n", t.n, t.n == 1 ? "" : "s", total);
 	dt_timings_free(&t);
+	show_flaky(&f, count);
 	return fflush(stdout) == EOF ? DT_EX_SYS : 0;
 }
 
@@ -105,6 +153,10 @@ merge(const char *out, char **files, int nfiles)
 				else
 					dt_timings_record(&m, t.v[i].path,
 					    t.v[i].samples[k]);
+		/* Flaky counts add up: each table counts its own runs. */
+		for (i = 0; i < t.n; i++)
+			dt_timings_flaky(&m, t.v[i].path, t.v[i].unit,
+			    t.v[i].flaky);
 		dt_timings_free(&t);
 	}
 	if (dt_timings_write(&m, out) < 0)

@@ -147,10 +147,10 @@ test_expect_success MINITEST,TEST_UNIT 'minitest: a path not in UTF-8; test-unit
 	rm tu/test/latin*_test.rb
 '
 
-test_expect_success MINITEST 'minitest: args -n and -e select tests' '
+test_expect_success MINITEST 'minitest: args -n and --exclude select tests (-e is Rails'"'"' --environment where railties is installed)' '
 	printf "run\ttest/calculator_test.rb\n" | (cd mm && "$MT" -n /adds/ 3> ../res) > out &&
 	grep "^done	passed	2	0	0	0$" res &&
-	printf "run\ttest/calculator_test.rb\n" | (cd mm && "$MT" -e /adds/ 3> ../res) > out &&
+	printf "run\ttest/calculator_test.rb\n" | (cd mm && "$MT" --exclude /adds/ 3> ../res) > out &&
 	grep "^done	passed	1	0	0	0$" res
 '
 

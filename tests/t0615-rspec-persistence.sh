@@ -43,8 +43,17 @@ test_expect_success RSPEC 'setup: failures, pending, skips, nested groups and a 
 	  end
 	end
 	EOF
-	printf "RSpec.describe(\"b\") do\n  it(\"one\") {}\n  it(\"two\") {}\n  it(\"three\") {}\nend\n" > rs/spec/b_spec.rb &&
-	printf "RSpec.describe(\"c\") do\n  it(\"ok\") {}\n  it(\"bad\") { expect(1).to eq(2) }\nend\n" > rs/spec/c_spec.rb &&
+	# With RV_MARKS, b and c each wait (60 s at most) till two runners
+	# have begun one of them: they run side by side, on two runners.
+	cat > rs/spec/rendezvous.rb <<-\EOF &&
+	if (marks = ENV["RV_MARKS"]) && ENV["DT_RUNNER"]
+	  File.write(File.join(marks, ENV["DT_RUNNER"]), "")
+	  t = Time.now + 60
+	  sleep 0.05 while Dir.children(marks).size < 2 && Time.now < t
+	end
+	EOF
+	printf "require_relative \"rendezvous\"\nRSpec.describe(\"b\") do\n  it(\"one\") {}\n  it(\"two\") {}\n  it(\"three\") {}\nend\n" > rs/spec/b_spec.rb &&
+	printf "require_relative \"rendezvous\"\nRSpec.describe(\"c\") do\n  it(\"ok\") {}\n  it(\"bad\") { expect(1).to eq(2) }\nend\n" > rs/spec/c_spec.rb &&
 	printf "RSpec.describe(\"d\") { it(\"gone later\") { expect(1).to eq(2) } }\n" > rs/spec/d_spec.rb &&
 	{
 		echo "RSpec.describe(\"slow\") do" &&
@@ -57,7 +66,11 @@ test_expect_success RSPEC 'setup: failures, pending, skips, nested groups and a 
 '
 
 test_expect_success RSPEC 'a first run, without a previous file' '
+	mkdir marks &&
+	RV_MARKS=$TRASH/marks && export RV_MARKS &&
 	same_as_rspec &&
+	unset RV_MARKS &&
+	ls marks > marked && test_line_count -ge 2 marked &&
 	test_grep "./spec/a_spec.rb[1:2] | failed" got &&
 	test_grep "./spec/a_spec.rb[1:3] | pending" got &&
 	test_grep "./spec/a_spec.rb[1:4:2] | pending" got &&

@@ -28,6 +28,14 @@ test_expect_success XMLLINT 'the report is valid by the schema' '
 	valid report.xml
 '
 
+test_expect_success 'a flaky test: its failed try in a flakyFailure, the test passed' '
+	test_grep "FLAKY ./spec/retry_spec.rb:5 Retry flaky (failed on n1/2, passed on try 2 on n2/1)" out &&
+	test_grep "FLAKY spec/boot_spec.rb (failed on n1/1, passed on try 2 on n2/1)" out &&
+	test_grep "retrying spec/retry_spec.rb: 2 tests failed on n1/2; try 2 of 2" out &&
+	test_grep "<testsuite name=\"spec/retry_spec.rb\" tests=\"3\" failures=\"1\" errors=\"0\"" report.xml &&
+	test "$(grep -c "<testsuite name=\"spec/retry_spec.rb\"" report.xml)" = 1
+'
+
 test_expect_success XMLLINT 'the schema refuses what readers would not take' '
 	sed "s/<testcase name=\"A adds\"/<testcase flaky=\"yes\" name=\"A adds\"/" report.xml > bad1.xml &&
 	test_must_fail valid bad1.xml &&
@@ -42,10 +50,10 @@ test_expect_success JUNITPARSER 'junitparser reads the counts, the cases and the
 	import sys
 	from junitparser import JUnitXml, Failure, Error, Skipped
 	x = JUnitXml.fromfile(sys.argv[1])
-	assert (x.tests, x.failures, x.errors, x.skipped) == (13, 3, 4, 1), \
+	assert (x.tests, x.failures, x.errors, x.skipped) == (18, 4, 4, 1), \
 	    (x.tests, x.failures, x.errors, x.skipped)
 	suites = {s.name: s for s in x}
-	assert len(suites) == 8, list(suites)
+	assert len(suites) == 10, list(suites)
 	for s in x:
 	    kinds = [type(r).__name__ for c in s for r in c.result]
 	    assert s.tests == len(list(s)), s.name
@@ -70,8 +78,23 @@ test_expect_success JUNITPARSER 'junitparser reads the counts, the cases and the
 	assert hang[1].result[0].message == "timed out after 5 s"
 	lost = list(suites["spec/lost_spec.rb"])[0].result[0]
 	assert lost.message == "lost: runner killed; given up after 3 tries"
-	props = {p.name: p.value for p in suites["spec/flaky_spec.rb"].properties()}
+	props = {p.name: p.value for p in suites["spec/requeued_spec.rb"].properties()}
 	assert props["rerun"] == "its runner n1/1 was lost: node n1 cut off", props
+	retry = {c.name: c for c in suites["spec/retry_spec.rb"]}
+	assert [c.is_passed for c in retry.values()] == [True, True, False]
+	assert retry["Retry broken"].result[0].message == "expected nil"
+	runners = [p.value for p in suites["spec/retry_spec.rb"].properties()]
+	assert runners == ["n1/2", "n2/1, try 2"], runners
+	tree = ET.parse(sys.argv[1]).getroot()
+	case = lambda n: [c for c in tree.iter("testcase") if c.get("name") == n][0]
+	flaky = case("Retry flaky").find("flakyFailure")
+	assert flaky.get("message") == "expected 2, got 1", flaky.attrib
+	assert flaky.find("stackTrace").text.startswith("expected 2, got 1\n")
+	rerun = case("Retry broken").find("rerunFailure")
+	assert rerun.get("message") == "expected nil, twice", rerun.attrib
+	boot = case("spec/boot_spec.rb")
+	assert boot.find("flakyError").get("type") == "error"
+	assert len(list(boot)) == 1
 	print("ok")
 	PY
 	/usr/bin/python3 check.py report.xml > out &&
@@ -79,7 +102,7 @@ test_expect_success JUNITPARSER 'junitparser reads the counts, the cases and the
 '
 
 test_expect_success 'an interrupted run: a report of what finished' '
-	sed -n 1,39p in > cut &&
+	sed -n 1,42p in > cut &&
 	test_expect_code 2 dt-collect -j cut.xml < cut > out &&
 	test_grep "interrupted before its end" out &&
 	test_grep "<testsuites name=\"distributest\" tests=\"7\" failures=\"2\" errors=\"1\" skipped=\"1\"" cut.xml &&
@@ -89,7 +112,7 @@ test_expect_success 'an interrupted run: a report of what finished' '
 
 test_expect_success 'a run ended by SIGTERM writes its report too' '
 	mkfifo fifo &&
-	{ sed -n 1p in && ev set log "$PWD/term.log" && sed -n 2,25p in; } > head &&
+	{ sed -n 1p in && ev set log "$PWD/term.log" && sed -n 2,28p in; } > head &&
 	{ (cat head && exec sleep 30) > fifo & } &&
 	writer=$! &&
 	{ dt-collect -j term.xml < fifo > out & } &&

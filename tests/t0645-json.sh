@@ -27,10 +27,17 @@ test_expect_success PYTHON 'each line is one JSON object; the tests add up' '
 	cat > check.py <<-\PY &&
 	import json, sys
 	objs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-	tests = [o for o in objs if o["type"] == "test"]
+	# A result tried again is superseded by the result of its last try.
+	tests = [o for o in objs if o["type"] == "test" and not o.get("retried")]
 	by = lambda s: sum(1 for t in tests if t["status"] == s)
 	assert (len(tests), by("failed"), by("error"), by("skipped")) == \
-	    (13, 3, 4, 1), [(t["name"], t["status"]) for t in tests]
+	    (18, 4, 4, 1), [(t["name"], t["status"]) for t in tests]
+	flaky = [(t["name"], t["try"], t["node"]) for t in tests if t.get("flaky")]
+	assert flaky == [("Retry flaky", 2, "n2"), ("spec/boot_spec.rb", 2, "n2")], flaky
+	again = [(t.get("name", t["file"]), t["node"]) for t in objs if t.get("retried")]
+	assert again == [("Retry flaky", "n1"), ("Retry broken", "n1"),
+	    ("spec/retry_spec.rb", "n1"), ("spec/boot_spec.rb", "n1"),
+	    ("spec/boot_spec.rb", "n1")], again
 	b = [t for t in tests if t["file"] == "spec/b_spec.rb"]
 	assert b[0]["name"] == "B <compares> \"x\" & y"
 	assert b[0]["message"] == "expected: 1 & 2\n     got: <3>\x1b"
@@ -44,7 +51,8 @@ test_expect_success PYTHON 'each line is one JSON object; the tests add up' '
 	assert down["replacing"] is True
 	s = objs[-1]
 	assert s["type"] == "summary" and s["exit"] == 2 and s["lost"] == 2, s
-	assert s["counts"] == {"examples": 9, "failures": 3, "pending": 1}, s
+	assert s["flaky"] == 2, s
+	assert s["counts"] == {"examples": 13, "failures": 4, "pending": 1}, s
 	print("ok")
 	PY
 	/usr/bin/python3 check.py out > res &&

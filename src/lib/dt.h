@@ -164,7 +164,8 @@ enum { DT_EV_HELLO, DT_EV_SET, DT_EV_NODE, DT_EV_TEST, DT_EV_TESTS_END,
     DT_EV_SYNCED, DT_EV_NODE_DOWN, DT_EV_LOG, DT_EV_READY, DT_EV_RUNNER_UP,
     DT_EV_RUNNER_DOWN, DT_EV_SPLIT, DT_EV_ASSIGN, DT_EV_OUT, DT_EV_FAIL,
     DT_EV_PENDING, DT_EV_UNIT, DT_EV_COUNT, DT_EV_DONE, DT_EV_REQUEUE,
-    DT_EV_TIMEOUT, DT_EV_LOST, DT_EV_ARTIFACTS, DT_EV_END, DT_EV_MAX };
+    DT_EV_TIMEOUT, DT_EV_LOST, DT_EV_ARTIFACTS, DT_EV_END, DT_EV_RETRY,
+    DT_EV_MAX };
 enum { DT_RQ_HELLO, DT_RQ_SET, DT_RQ_PREP, DT_RQ_START, DT_RQ_RUN,
     DT_RQ_KILL, DT_RQ_PING, DT_RQ_INFO, DT_RQ_MAX };
 enum { DT_RP_HELLO, DT_RP_STARTING, DT_RP_PREP_OUT, DT_RP_PREP_DONE,
@@ -244,7 +245,9 @@ enum { DT_RUN_FRAMEWORK, DT_RUN_COMMAND, DT_RUN_TESTS, DT_RUN_EXCLUDE,
     DT_RUN_WORKDIR, DT_RUN_NODE_SETUP, DT_RUN_RUNNER_SETUP, DT_RUN_RETRIES,
     DT_RUN_ARGS, DT_RUN_ISOLATE, DT_RUN_RUNNER_DIR, DT_RUN_SPLIT,
     DT_RUN_BUNDLER, DT_RUN_KEEP, DT_RUN_ENV, DT_RUN_PYTHON, DT_RUN_TIMEOUT,
-    DT_RUN_PROJECT_COMMANDS, DT_RUN_ARTIFACTS, DT_RUN_NKEYS };
+    DT_RUN_PROJECT_COMMANDS, DT_RUN_ARTIFACTS, DT_RUN_RETRY, DT_RUN_FLAKY,
+    DT_RUN_NKEYS };
+#define DT_RETRY_MAX 10		/* tries again of what failed: retry */
 extern const char *const dt_run_keys[DT_RUN_NKEYS];
 struct dt_conf {
 	struct dt_setting run[DT_RUN_NKEYS];
@@ -272,7 +275,9 @@ struct dt_test {
 	long long size;
 	double	 time;		/* last recorded seconds, < 0 when unknown */
 	double	 est;		/* what the queue expects, < 0 when unknown */
-	int	 tries;
+	int	 tries;		/* runs lost: retries */
+	int	 attempt;	/* runs that failed before this one: retry */
+	int	 from_node, from_r;	/* where the last failed: index + 1 */
 	int	 part, nparts;	/* part 1..nparts of a split file, or 0 */
 	int	 except;	/* run the units not in ids, not those in it */
 	char	**ids;		/* units of path: the part's, or the others' */
@@ -289,6 +294,7 @@ struct dt_timing {
 	double	 seconds;		/* the median of the samples */
 	double	 samples[DT_SAMPLES];	/* the latest runs, newest first */
 	int	 nsamples;
+	long	 flaky;			/* runs it failed, then passed */
 	size_t	 seq;			/* line order while reading */
 };
 struct dt_timings {
@@ -310,6 +316,7 @@ size_t dt_timings_units(const struct dt_timings *, const char *,
     const struct dt_timing **);
 void dt_timings_keep_units(struct dt_timings *, const char *, char *const *,
     size_t);
+void dt_timings_flaky(struct dt_timings *, const char *, const char *, long);
 void dt_timings_free(struct dt_timings *);
 
 /* dt_tree.c: a runner's own tree, removing a tree, a directory of our own. */

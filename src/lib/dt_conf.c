@@ -21,7 +21,7 @@ const char *const dt_run_keys[DT_RUN_NKEYS] = {
 	"framework", "command", "tests", "exclude", "workdir",
 	"node_setup", "runner_setup", "retries", "args", "isolate",
 	"runner_dir", "split", "bundler", "keep", "env", "python", "timeout",
-	"project_commands", "artifacts"
+	"project_commands", "artifacts", "retry", "flaky"
 };
 
 /* Keys whose repeats within one file add words rather than replace. */
@@ -334,6 +334,7 @@ check_run(struct dt_conf *c, int k, const char *value)
 	static const char *const dirs[] = { "own", "shared", NULL };
 	static const char *const yesno[] = { "yes", "no", NULL };
 	static const char *const bundlers[] = { "auto", "yes", "no", NULL };
+	static const char *const flakies[] = { "pass", "fail", NULL };
 	const char *e;
 
 	if (k == DT_RUN_FRAMEWORK && !one_of(value, frameworks))
@@ -357,6 +358,14 @@ check_run(struct dt_conf *c, int k, const char *value)
 			return fail(c, "retries: \"%s\" is %s (expected 0 "
 			    "to 100)", value, e);
 	}
+	if (k == DT_RUN_RETRY) {
+		dt_strtonum(value, 0, DT_RETRY_MAX, &e);
+		if (e != NULL)
+			return fail(c, "retry: \"%s\" is %s (expected 0 "
+			    "to %d)", value, e, DT_RETRY_MAX);
+	}
+	if (k == DT_RUN_FLAKY && !one_of(value, flakies))
+		return fail(c, "flaky: \"%s\" is not pass or fail", value);
 	if (k == DT_RUN_ENV)
 		return check_env(c, value);
 	if (k == DT_RUN_ARTIFACTS)

@@ -8,7 +8,10 @@
  *
  * Format 2 adds the units of a file (its examples, when the adapter names
  * them): lines with a fourth field, the unit's id, kept right after the
- * file's own line.
+ * file's own line.  Format 3 adds a fifth field, how many runs found the
+ * file or unit flaky; the file's own line then has an empty fourth.  A
+ * table with no flaky count is written in format 2, which older versions
+ * read.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +25,7 @@
 
 #define HEADER "distributest-timings"
 #define VERSION "2"
+#define VERSION_FLAKY "3"
 
 /* By path, the file before its units, the units by id. */
 static int
@@ -206,6 +210,18 @@ dt_timings_record_unit(struct dt_timings *t, const char *path,
 		sample(e, s);
 }
 
+/* Path, or its unit id, was found flaky n more times; it must be there. */
+void
+dt_timings_flaky(struct dt_timings *t, const char *path, const char *id,
+    long n)
+{
+	struct dt_timing *e = find_unit(t, path, id);
+
+	if (e != NULL && n > 0)
+		e->flaky = e->flaky > DT_COUNT_MAX - n ? DT_COUNT_MAX :
+		    e->flaky + n;
+}
+
 /*
  * The units recorded for path: *first is set to the first, and their
  * number returned.  Valid until the table changes.
@@ -353,7 +369,7 @@ samples(struct dt_timing *e, const char *list)
 
 /* A line of the table, f[0] to f[n - 1], as an entry; or why not. */
 static char *
-entry(struct dt_timings *t, char **f, int n, int units, size_t seq)
+entry(struct dt_timings *t, char **f, int n, int version, size_t seq)
 {
 	struct dt_timing e = { 0 };
 	const char *why;
@@ -371,13 +387,24 @@ entry(struct dt_timings *t, char **f, int n, int units, size_t seq)
 	}
 	if (n > 2 && (msg = samples(&e, f[2])) != NULL)
 		return msg;
+	if (version >= 3 && n > 4) {
+		e.flaky = dt_strtonum(f[4], 0, DT_COUNT_MAX, &why);
+		if (why != NULL) {
+			q = quoted(f[4]);
+			msg = dt_xasprintf("flaky count \"%s\" is %s", q, why);
+			free(q);
+			return msg;
+		}
+	}
 	/* Appended now, sorted once at the end: no quadratic read. */
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 64;
 		t->v = dt_xrealloc(t->v, t->cap, sizeof(*t->v));
 	}
 	e.path = dt_xstrdup(f[0]);
-	e.unit = n > 3 && units ? dt_xstrdup(f[3]) : NULL;
+	/* Format 3 gives a file's own line an empty unit, for its count. */
+	e.unit = n > 3 && version >= 2 && (version < 3 || *f[3] != '\0') ?
+	    dt_xstrdup(f[3]) : NULL;
 	e.seq = seq;
 	t->v[t->n++] = e;
 	t->sorted = 0;
@@ -465,9 +492,9 @@ int
 dt_timings_read(struct dt_timings *t, const char *file)
 {
 	struct dt_reader r;
-	char *line, *f[4], *why;
+	char *line, *f[5], *why;
 	size_t len, seq = t->n, bad = 0;
-	int fd, n, rc = 0, units = 0;
+	int fd, n, rc = 0, version = 1;
 
 	for (len = 0; len < t->n; len++)
 		t->v[len].seq = len;
@@ -484,21 +511,22 @@ dt_timings_read(struct dt_timings *t, const char *file)
 			break;
 		}
 		if (n > 0)
-			n = dt_split(line, len, f, 4);
+			n = dt_split(line, len, f, 5);
 		if (r.lineno == 1) {
 			if (n < 2 || strcmp(f[0], HEADER) != 0 ||
 			    (strcmp(f[1], "1") != 0 &&
-			    strcmp(f[1], VERSION) != 0)) {
+			    strcmp(f[1], VERSION) != 0 &&
+			    strcmp(f[1], VERSION_FLAKY) != 0)) {
 				rc = dt_error("%s: line 1: not a timings file "
 				    "(expected \"%s\t%s\")", file, HEADER,
 				    VERSION);
 				break;
 			}
-			units = strcmp(f[1], "1") != 0;
+			version = atoi(f[1]);
 			continue;
 		}
 		why = n < 0 ? dt_xstrdup(dt_line_error) :
-		    entry(t, f, n, units, seq++);
+		    entry(t, f, n, version, seq++);
 		if (why != NULL && ++bad <= BAD_SHOWN)
 			dt_warn("%s: line %lu dropped: %s", file, r.lineno,
 			    why);
@@ -518,11 +546,13 @@ dt_timings_write(const struct dt_timings *t, const char *file)
 {
 	struct dt_buf b = { 0 }, tmp = { 0 };
 	size_t i;
-	int fd, rc = 0;
+	int fd, rc = 0, flaky = 0;
 
 	if (!t->sorted)
 		sort((struct dt_timings *)t);
-	dt_buf_addf(&b, "%s\t%s\n", HEADER, VERSION);
+	for (i = 0; i < t->n; i++)
+		flaky |= t->v[i].flaky > 0;
+	dt_buf_addf(&b, "%s\t%s\n", HEADER, flaky ? VERSION_FLAKY : VERSION);
 	for (i = 0; i < t->n; i++) {
 		int k;
 
@@ -531,10 +561,12 @@ dt_timings_write(const struct dt_timings *t, const char *file)
 		for (k = 0; k < t->v[i].nsamples; k++)
 			dt_buf_addf(&b, "%s%.3f", k ? "," : "",
 			    t->v[i].samples[k]);
-		if (t->v[i].unit != NULL) {
+		if (t->v[i].unit != NULL || t->v[i].flaky > 0)
 			dt_buf_addc(&b, '\t');
+		if (t->v[i].unit != NULL)
 			dt_escape(&b, t->v[i].unit, strlen(t->v[i].unit));
-		}
+		if (t->v[i].flaky > 0)
+			dt_buf_addf(&b, "\t%ld", t->v[i].flaky);
 		dt_buf_addc(&b, '\n');
 	}
 	dt_buf_addf(&tmp, "%s.tmp.%ld", file, (long)getpid());

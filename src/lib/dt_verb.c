@@ -36,6 +36,7 @@ const struct dt_verb dt_events[DT_EV_MAX] = {
 	[DT_EV_LOST] =		{ "lost",	 3, 0 },
 	[DT_EV_ARTIFACTS] =	{ "artifacts",	 4, 1 },
 	[DT_EV_END] =		{ "end",	 1, 0 },
+	[DT_EV_RETRY] =		{ "retry",	 5, 1 },
 };
 
 const struct dt_verb dt_requests[DT_RQ_MAX] = {
@@ -102,6 +103,7 @@ const struct dt_num dt_event_nums[] = {
 	{ DT_EV_SPLIT,		3, DT_NUM_SECS, "OVERHEAD", 0, 0 },
 	{ DT_EV_ASSIGN,		2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
 	{ DT_EV_ASSIGN,		4, DT_NUM_PART, "K/M", 0, 0 },
+	{ DT_EV_ASSIGN,		5, DT_NUM_INT,  "TRY", 2, DT_RETRY_MAX + 1 },
 	{ DT_EV_OUT,		2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
 	{ DT_EV_FAIL,		2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
 	{ DT_EV_PENDING,	2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
@@ -123,6 +125,9 @@ const struct dt_num dt_event_nums[] = {
 	{ DT_EV_ARTIFACTS,	2, DT_NUM_INT,  "FILES", 0, LLONG_MAX },
 	{ DT_EV_ARTIFACTS,	3, DT_NUM_INT,  "BYTES", 0, LLONG_MAX },
 	{ DT_EV_LOST,		3, DT_NUM_PART, "K/M", 0, 0 },
+	{ DT_EV_RETRY,		2, DT_NUM_INT,  "R", 1, DT_RUNNERS_MAX },
+	{ DT_EV_RETRY,		4, DT_NUM_INT,  "TRY", 2, DT_RETRY_MAX + 1 },
+	{ DT_EV_RETRY,		5, DT_NUM_PART, "K/M", 0, 0 },
 };
 const size_t dt_event_nnums = sizeof(dt_event_nums) / sizeof(*dt_event_nums);
 

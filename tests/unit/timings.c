@@ -178,7 +178,7 @@ main(void)
 		perror("mkdtemp");
 		return 2;
 	}
-	plan(137);
+	plan(143);
 	file = path_in("timings");
 
 	/* --- lookups --- */
@@ -369,7 +369,7 @@ main(void)
 
 	/* --- malformed files --- */
 	BAD("timings\t1\na\t1\n", 1, "a wrong header word");
-	BAD("distributest-timings\t3\na\t1\n", 1, "header version 3");
+	BAD("distributest-timings\t4\na\t1\n", 1, "header version 4");
 	BAD("distributest-timings\n", 1, "a header without a version");
 	BAD("a\t1\n", 1, "no header at all");
 	BAD("\\q\ta\n", 1, "a bad escape in the header");
@@ -552,6 +552,57 @@ main(void)
 		dt_timings_retain(&m, keep, 1);
 		ok(m.n == 2 && dt_timings_units(&m, "spec/b_spec.rb", &first)
 		    == 0, "retain forgets a deleted file's units too");
+		dt_timings_free(&m);
+		unlink(file);
+	}
+
+	/* --- format 3: flaky counts; written only when there is one --- */
+	{
+		struct dt_timings m = { 0 };
+		const struct dt_timing *first;
+		char *text;
+		size_t len, n;
+
+		free(file);
+		file = path_in("flaky");
+		dt_timings_record(&m, "t/a.t", 2);
+		dt_timings_record_unit(&m, "t/a.t", "u1", 1);
+		dt_timings_record(&m, "t/b.t", 1);
+		dt_timings_write(&m, file);
+		text = slurp(file, &len);
+		ok(strncmp(text, "distributest-timings\t2\n", 23) == 0,
+		    "no flaky count: written in format 2");
+		free(text);
+		dt_timings_flaky(&m, "t/a.t", NULL, 1);
+		dt_timings_flaky(&m, "t/a.t", "u1", 2);
+		dt_timings_flaky(&m, "t/c.t", NULL, 1);
+		ok(m.n == 3, "a count for an entry not there adds none");
+		dt_timings_write(&m, file);
+		dt_timings_free(&m);
+		text = slurp(file, &len);
+		ok(strcmp(text, "distributest-timings\t3\n"
+		    "t/a.t\t2.000\t2.000\t\t1\n"
+		    "t/a.t\t1.000\t1.000\tu1\t2\n"
+		    "t/b.t\t1.000\t1.000\n") == 0,
+		    "format 3: a file's count after an empty unit, a unit's "
+		    "after its id");
+		free(text);
+		rc = read_into(&m, file, &msg);
+		n = dt_timings_units(&m, "t/a.t", &first);
+		ok(rc == 0 && m.n == 3 && n == 1 && first[0].flaky == 2 &&
+		    dt_timings_get(&m, "t/a.t") == 2,
+		    "format 3 read: the empty unit is the file's own line");
+		dt_timings_free(&m);
+		PUTS(file, "distributest-timings\t3\na\t1\t1\t\tmany\nb\t1\n");
+		rc = read_into(&m, file, &msg);
+		ok(rc == 1 && m.n == 1 && strstr(msg, "flaky count \"many\"")
+		    != NULL, "a bad flaky count drops its line");
+		dt_timings_free(&m);
+		PUTS(file, HDR "a\t1\t1\t\t5\n");
+		rc = read_into(&m, file, &msg);
+		ok(rc == 0 && m.n == 1 && m.v[0].unit != NULL &&
+		    m.v[0].flaky == 0, "format 2: an empty unit is a unit, "
+		    "and no count is read");
 		dt_timings_free(&m);
 		unlink(file);
 	}
