@@ -83,6 +83,7 @@ static struct dt_buf ev;
  * (both sides' writes block).
  */
 #define SPLIT_BYTES 16384
+#define RETRY_COMING 30	/* seconds a retry waits for runners to come */
 
 /* The length of s escaped in the line codec. */
 static size_t
@@ -328,10 +329,12 @@ file_timeout(const struct dt_test *t)
 
 /*
  * A runner other than runner r of node ni, or on a node other than ni:
- * up, or still to come, on a node being prepared or starting runners.
+ * up (idle, or busy and so idle within its file's timeout), or, with
+ * coming, still to come on a node being copied, prepared or starting
+ * its runners.
  */
 static int
-other_runner(size_t ni, int r, int other_node)
+other_runner(size_t ni, int r, int other_node, int coming)
 {
 	struct node *n;
 	size_t i;
@@ -341,15 +344,16 @@ other_runner(size_t ni, int r, int other_node)
 		n = &nodes[i];
 		if (other_node && i == ni)
 			continue;
-		if ((n->state == N_NEW && !upstream_eof) || (n->state == N_UP &&
-		    (n->expected < 0 || n->reported < n->expected)))
+		if (coming && ((n->state == N_NEW && !upstream_eof) ||
+		    (n->state == N_UP && (n->expected < 0 ||
+		    n->reported < n->expected))))
 			return 1;
 		if (n->state != N_UP)
 			continue;
-		for (j = 0; j < nodes[i].nr; j++) {
-			st = nodes[i].r[j].state;
+		for (j = 0; j < n->nr; j++) {
+			st = n->r[j].state;
 			if ((i != ni || j != r) && (st == R_IDLE ||
-			    st == R_BUSY || st == R_REPLACING))
+			    st == R_BUSY || (coming && st == R_REPLACING)))
 				return 1;
 		}
 	}
@@ -358,17 +362,20 @@ other_runner(size_t ni, int r, int other_node)
 
 /*
  * A retry waits for a runner other than the one it failed on, of another
- * node when another node has runners, for as long as there is one: a
- * runner that is busy now will be idle.
+ * node when another node has runners, as long as there is one up; for
+ * runners still to come, RETRY_COMING seconds at most, as a setup may
+ * never end.
  */
 static int
 may_take(const struct dt_test *t, size_t ni, int r)
 {
+	int coming = dt_now() - t->queued < RETRY_COMING;
+
 	if (t->attempt == 0 || t->from_node != (int)ni + 1)
 		return 1;
-	if (other_runner(ni, -1, 1))
+	if (other_runner(ni, -1, 1, coming))
 		return 0;
-	return t->from_r != r + 1 || !other_runner(ni, r, 0);
+	return t->from_r != r + 1 || !other_runner(ni, r, 0, coming);
 }
 
 /* The first entry of the queue runner r of node ni may take. */
@@ -624,6 +631,7 @@ try_again(struct node *n, const char *rnum, struct runner *r)
 	a->attempt = t->attempt + 1;
 	a->from_node = (int)(n - nodes) + 1;
 	a->from_r = atoi(rnum);
+	a->queued = dt_now();
 	if (!whole) {
 		a->except = 0;
 		a->ids = r->bad;
@@ -1125,6 +1133,12 @@ print_plan(void)
 		else if (t->part > 0)
 			snprintf(part, sizeof(part), " [part %d/%d, %zu unit%s]",
 			    t->part, t->nparts, t->nids, t->nids == 1 ? "" : "s");
+		else if (t->nids > 0 && t->except)
+			snprintf(part, sizeof(part), " [all units but %zu]",
+			    t->nids);
+		else if (t->nids > 0)
+			snprintf(part, sizeof(part), " [%zu unit%s]", t->nids,
+			    t->nids == 1 ? "" : "s");
 		for (best = 0, r = 1; r < nr; r++)
 			if (free_at[r] < free_at[best])
 				best = r;
@@ -1218,13 +1232,19 @@ ev_test(char **f, int k)
 	memset(&tests[ntests], 0, sizeof(*tests));
 	tests[ntests].path = dt_xstrdup(f[1]);
 	tests[ntests].size = k > 2 ? atoll(f[2]) : 0;
-	/* A rerun of the units that failed: "only" those. */
+	/*
+	 * Some units only: a rerun of those that failed, or a partition's
+	 * share of a split file ("only" those, or "except" other shares').
+	 * Without the word, the IDs are "only" ones, as before.
+	 */
 	if (k > 3) {
-		int i;
+		int i = 3;
 
-		tests[ntests].ids = dt_xcalloc((size_t)k - 3,
+		if (strcmp(f[3], "only") == 0 || strcmp(f[3], "except") == 0)
+			tests[ntests].except = strcmp(f[i++], "except") == 0;
+		tests[ntests].ids = dt_xcalloc((size_t)k - 2,
 		    sizeof(*tests[ntests].ids));
-		for (i = 3; i < k; i++)
+		for (; i < k; i++)
 			tests[ntests].ids[tests[ntests].nids++] =
 			    dt_xstrdup(f[i]);
 	}

@@ -43,6 +43,7 @@ static size_t nfound, capfound;
 static char *project;
 static char *partition, *timings;	/* set partition K/N, set timings */
 static char *rerun;			/* set rerun: the failed list */
+static int nosplit;			/* set split no */
 
 static void
 add(const char *path, long long size)
@@ -340,6 +341,7 @@ read_failed(void)
 			struct dt_buf b = { 0 };
 
 			dt_line_begin(&b, "");
+			dt_line_field(&b, "only");
 			for (n = 1; n < k; n++)
 				dt_line_field(&b, f[n]);
 			p = dt_xstrdup(b.s + 1);	/* the fields, tab-joined */
@@ -383,16 +385,6 @@ search(char **paths, size_t npaths)
 static double *weight;	/* of each found file, for the shares */
 
 static int
-heavier(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	if (weight[x] != weight[y])
-		return weight[x] > weight[y] ? -1 : 1;
-	return strcmp(found[x].path, found[y].path);
-}
-
-static int
 cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -405,17 +397,16 @@ cmp_double(const void *a, const void *b)
  * as the median of those timed, and with none timed the sizes decide.
  */
 static void
-weigh(size_t n)
+weigh(size_t n, struct dt_timings *t)
 {
-	struct dt_timings t = { 0 };
 	double *known = dt_xcalloc(n + 1, sizeof(*known)), median;
 	size_t i, nknown = 0;
 
 	weight = dt_xcalloc(n + 1, sizeof(*weight));
-	if (timings != NULL && dt_timings_read(&t, timings) < 0)
-		dt_timings_free(&t);
+	if (timings != NULL && dt_timings_read(t, timings) < 0)
+		dt_timings_free(t);
 	for (i = 0; i < n; i++)
-		if ((weight[i] = dt_timings_get(&t, found[i].path)) > 0)
+		if ((weight[i] = dt_timings_get(t, found[i].path)) > 0)
 			known[nknown++] = weight[i];
 	if (nknown > 0)
 		qsort(known, nknown, sizeof(*known), cmp_double);
@@ -425,46 +416,181 @@ weigh(size_t n)
 			weight[i] = nknown > 0 ? median :
 			    (double)found[i].size + 1;
 	free(known);
-	dt_timings_free(&t);
 }
 
 /*
- * Keep the K-th of N shares: the heaviest file first into the lightest
- * share (LPT), ties by path and then by the lower share, so that N jobs
- * given the same files and timings make the same shares, each file in
- * exactly one.  The files must be sorted and unique.
+ * What goes into the shares: a file, or a unit of a file heavier than a
+ * share with two timed units or more, which goes out unit by unit as a
+ * run splits it.  Each share that gets a unit of it also pays the file's
+ * time beyond its units' (loading it, its setup) once.
+ */
+struct item {
+	size_t		 file;
+	const char	*unit;		/* NULL: the whole file */
+	double		 w;
+	long		 share;
+};
+static struct item *items;
+static size_t nitems;
+static double *over;		/* a split file's time beyond its units' */
+static long *slot;		/* a split file's row in got, or -1 */
+static unsigned char *got;	/* split file x share: has a unit of it */
+
+static void
+push(size_t file, const char *unit, double w)
+{
+	items = dt_xrealloc(items, nitems + 1, sizeof(*items));
+	items[nitems++] = (struct item){ file, unit, w, -1 };
+}
+
+static size_t
+make_items(struct dt_timings *t, long n)
+{
+	const struct dt_timing *u;
+	size_t i, k, nu, nsplit = 0;
+	double sum = 0, fair;
+
+	for (i = 0; i < nfound; i++)
+		sum += weight[i];
+	fair = sum / (double)n;
+	over = dt_xcalloc(nfound + 1, sizeof(*over));
+	slot = dt_xcalloc(nfound + 1, sizeof(*slot));
+	for (i = 0; i < nfound; i++) {
+		slot[i] = -1;
+		nu = nosplit || n < 2 || found[i].ids != NULL ||
+		    weight[i] <= fair || weight[i] < 0.5 || timings == NULL ?
+		    0 : dt_timings_units(t, found[i].path, &u);
+		if (nu < 2) {
+			push(i, NULL, weight[i]);
+			continue;
+		}
+		for (sum = 0, k = 0; k < nu; k++)
+			sum += u[k].seconds;
+		over[i] = weight[i] > sum ? weight[i] - sum : 0;
+		slot[i] = (long)nsplit++;
+		for (k = 0; k < nu; k++)
+			push(i, u[k].unit, u[k].seconds);
+	}
+	return nsplit;
+}
+
+static int
+heavier(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	int c;
+
+	if (x->w != y->w)
+		return x->w > y->w ? -1 : 1;
+	if ((c = strcmp(found[x->file].path, found[y->file].path)) != 0)
+		return c;
+	if (x->unit == NULL || y->unit == NULL)
+		return (x->unit != NULL) - (y->unit != NULL);
+	return strcmp(x->unit, y->unit);
+}
+
+/* The heaviest item first into the lightest share (LPT). */
+static void
+fill_shares(long n, size_t nsplit)
+{
+	double *load = dt_xcalloc((size_t)n, sizeof(*load)), cost = 0, c;
+	size_t i;
+	long j, best;
+
+	got = dt_xcalloc(nsplit * (size_t)n + 1, 1);
+	if (nitems > 1)
+		qsort(items, nitems, sizeof(*items), heavier);
+	for (i = 0; i < nitems; i++) {
+		struct item *it = &items[i];
+		unsigned char *g = slot[it->file] < 0 ? NULL :
+		    got + slot[it->file] * n;
+
+		for (best = -1, j = 0; j < n; j++) {
+			c = load[j] + it->w + (g && !g[j] ? over[it->file] : 0);
+			if (best < 0 || c < cost) {
+				best = j;
+				cost = c;
+			}
+		}
+		load[best] = cost;
+		it->share = best;
+		if (g != NULL)
+			g[best] = 1;
+	}
+	free(load);
+}
+
+/*
+ * A split file in share k: the units it got ("only"), or, in the share
+ * that got its heaviest unit, all but the other shares' ("except"), so
+ * that units new since the timings run too; nothing, or the whole file,
+ * when it got none, or all.
+ */
+static int
+split_file(size_t f, long k)
+{
+	struct dt_buf b = { 0 };
+	size_t i, mine = 0, others = 0;
+	long rest = -1;
+
+	for (i = 0; i < nitems; i++)
+		if (items[i].file == f) {
+			if (rest < 0)
+				rest = items[i].share;
+			if (items[i].share == k)
+				mine++;
+			else
+				others++;
+		}
+	if (rest != k && mine == 0)
+		return 0;
+	if (rest == k && others == 0)
+		return 1;
+	dt_line_begin(&b, "");
+	dt_line_field(&b, rest == k ? "except" : "only");
+	for (i = 0; i < nitems; i++)
+		if (items[i].file == f && (items[i].share == k) != (rest == k))
+			dt_line_field(&b, items[i].unit);
+	found[f].ids = dt_xstrdup(b.s + 1);
+	dt_buf_free(&b);
+	return 1;
+}
+
+/*
+ * Keep the K-th of N shares, balanced by the timings, ties by path, unit
+ * and then the lower share, so that N jobs given the same files and
+ * timings make the same shares, each file, or unit, in exactly one.  The
+ * files must be sorted and unique.
  */
 static void
 keep_share(void)
 {
+	struct dt_timings t = { 0 };
 	const char *e;
-	double *load;
-	size_t *order, i, j, best, kept = 0;
+	size_t i, kept = 0, nsplit;
 	long k, n;
 
 	dt_share(partition, &k, &n, &e);
 	if (e != NULL)
 		dt_die(DT_EX_DATA, "set partition %s: %s", partition, e);
-	weigh(nfound);
-	order = dt_xcalloc(nfound + 1, sizeof(*order));
-	load = dt_xcalloc((size_t)n, sizeof(*load));
+	weigh(nfound, &t);
+	nsplit = make_items(&t, n);
+	fill_shares(n, nsplit);
+	for (i = 0; i < nitems; i++)
+		if (items[i].unit == NULL && items[i].share != k - 1)
+			found[items[i].file].path[0] = '\0';
 	for (i = 0; i < nfound; i++)
-		order[i] = i;
-	qsort(order, nfound, sizeof(*order), heavier);
-	for (i = 0; i < nfound; i++) {
-		for (best = 0, j = 1; j < (size_t)n; j++)
-			if (load[j] < load[best])
-				best = j;
-		load[best] += weight[order[i]];
-		if (best != (size_t)(k - 1))
-			found[order[i]].path[0] = '\0';
-	}
+		if (slot[i] >= 0 && !split_file(i, k - 1))
+			found[i].path[0] = '\0';
 	for (i = 0; i < nfound; i++)
 		if (found[i].path[0] != '\0')
 			found[kept++] = found[i];
 	nfound = kept;
-	free(order);
-	free(load);
+	dt_timings_free(&t);
+	free(items);
+	free(over);
+	free(slot);
+	free(got);
 	free(weight);
 }
 
@@ -495,6 +621,8 @@ setting(const char *line, size_t len)
 		} else if (strcmp(f[1], "partition") == 0) {
 			free(partition);
 			partition = dt_xstrdup(f[2]);
+		} else if (strcmp(f[1], "split") == 0) {
+			nosplit = strcmp(f[2], "no") == 0;
 		} else if (strcmp(f[1], "timings") == 0) {
 			free(timings);
 			timings = dt_xstrdup(f[2]);

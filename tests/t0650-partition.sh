@@ -80,6 +80,58 @@ test_expect_success 'distributest --partition runs its share, and only it' '
 	test_grep "-P 4/3: too large" err
 '
 
+# pytest with IDs: one file of 8 tests of 0.3 s, heavier than a share
+# of 3, and 4 quick files.
+test_expect_success PYTEST 'a file heavier than a share is split by test over the shares' '
+	mkdir -p py/tests py/.distributest &&
+	printf "[pytest]\n" > py/pytest.ini &&
+	printf "[run]\nframework = pytest\n[node local]\nrunners = 1\n" > py/.distributest/config &&
+	{
+		echo "import time" &&
+		for i in 1 2 3 4 5 6 7 8; do
+			printf "def test_s%s():\n    time.sleep(0.3)\n" "$i" || return 1
+		done
+	} > py/tests/test_slow.py &&
+	for f in 1 2 3 4; do
+		printf "def test_q():\n    pass\n" > "py/tests/test_q$f.py" || return 1
+	done &&
+	(cd py && distributest) > out &&
+	test_grep "5 files, 12 passed" out &&
+	for k in 1 2 3; do
+		dt-config -C py -P "$k/3" | dt-find | grep "^test	tests/test_slow.py	" > "slow-$k" || : > "slow-$k"
+	done &&
+	cat slow-1 slow-2 slow-3 > slow &&
+	test_line_count -ge 2 slow &&
+	grep "	except	" slow > rest && test_line_count = 1 rest &&
+	grep "	only	" slow | cut -f 5- | tr "\t" "\n" | sort > only &&
+	cut -f 5- rest | tr "\t" "\n" | sort > except &&
+	test_cmp only except
+'
+
+test_expect_success PYTEST 'the shares run every test once, and a test new since the timings too' '
+	printf "def test_new():\n    pass\n" >> py/tests/test_slow.py &&
+	# N CI jobs start from the same timings.
+	cp py/.distributest/timings timings.py &&
+	for k in 1 2 3; do
+		cp timings.py py/.distributest/timings &&
+		(cd py && distributest --partition "$k/3") > "run-$k" || return 1
+	done &&
+	cat run-1 run-2 run-3 | sed -n "s/.* \([0-9]*\) passed in .*/\1/p" > counts &&
+	test_line_count = 3 counts &&
+	test "$(awk "{ s += \$1 } END { print s }" counts)" = 13 &&
+	(cd py && distributest --partition 1/3 -d) > plan &&
+	grep "tests/test_slow.py \[" plan
+'
+
+test_expect_success PYTEST 'split = no keeps a file whole in one share' '
+	printf "[run]\nframework = pytest\nsplit = no\n" > py/.distributest/config &&
+	for k in 1 2 3; do
+		dt-config -C py -P "$k/3" | dt-find | grep "^test	tests/test_slow.py" || :
+	done > whole &&
+	test_line_count = 1 whole &&
+	! grep -q "only\|except" whole
+'
+
 test_expect_success 'a bad share is a usage error' '
 	test_expect_code 100 dt-config -C p -P 0/3 2> err &&
 	test_grep "-P 0/3: too small" err &&

@@ -278,6 +278,7 @@ struct dt_test {
 	int	 tries;		/* runs lost: retries */
 	int	 attempt;	/* runs that failed before this one: retry */
 	int	 from_node, from_r;	/* where the last failed: index + 1 */
+	double	 queued;	/* when a retry was queued */
 	int	 part, nparts;	/* part 1..nparts of a split file, or 0 */
 	int	 except;	/* run the units not in ids, not those in it */
 	char	**ids;		/* units of path: the part's, or the others' */
