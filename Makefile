@@ -220,6 +220,8 @@ bench: deps
 	sh bench/artifacts.sh
 	@echo
 	sh bench/trees.sh
+	@echo
+	sh bench/boot.sh
 
 # The programs that read SYSCONFDIR, built again for this install's, which
 # may not be the one the build was made with.

@@ -1,0 +1,144 @@
+#!/bin/sh
+# From the command to the tests: how soon a run's first test starts, how
+# soon every runner is busy, and how close the run comes to its bound when
+# one file sets it, side by side with the same runs without the boot
+# priority (DT_BOOT_NICE=0: every runner boots alike) and with
+# parallel_rspec (no copy, no trees, one rspec per process).
+#
+# 1. The critical path: 40 RSpec files, the longest one example of 4.0 s
+#    (it cannot be split), the rest two examples of 0.3 s; BOOT_RUNNERS
+#    (8) runners, second runs (timings known).  Reported, as medians of
+#    BOOT_REPS (5) runs taking turns: wall time, its ratio to the 4.0 s
+#    bound, and the time from the command to the first test.
+# 2. Every runner busy: BOOT_FILES (20000) small files beside 16 RSpec
+#    files of one 1 s example each, on 16 runners, second runs; each
+#    spec file writes the time it starts, so the 16th time is when every
+#    runner had work.  runner_dir own and shared, and parallel_rspec.
+#
+# About 3 minutes on 2 cores.  Environment: BOOT_RUNNERS, BOOT_REPS,
+# BOOT_FILES, BOOT_DISTRIBUTEST (default this tree's bin/distributest).
+set -eu
+top=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
+N=${BOOT_RUNNERS:-8}
+REPS=${BOOT_REPS:-5}
+FILES=${BOOT_FILES:-20000}
+dt=${BOOT_DISTRIBUTEST:-$top/bin/distributest}
+[ -x "$top/build/libexec/distributest/dt-spawn" ] || {
+	echo "boot: run 'make -s all' first" >&2
+	exit 1
+}
+work=$(mktemp -d "${TMPDIR:-/tmp}/dt-boot.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export DISTRIBUTEST_SYSTEM_CONFIG=
+export XDG_CONFIG_HOME="$work/config"
+export HOME="$work/home"
+mkdir -p "$HOME"
+
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# The log's first assign, in seconds since the epoch: it names no day.
+first_assign() {
+	t=$(grep -m1 "	assign	" "$1/.distributest/log" | cut -c1-12)
+	date -d "$(date -d "@${2%.*}" +%F) $t" +%s.%N
+}
+
+# $1: name, $2: directory, then the command; appends wall and
+# time-to-first-test to $work/w-NAME and $work/f-NAME.
+timed() {
+	name=$1 dir=$2
+	shift 2
+	s=$(date +%s.%N)
+	(cd "$dir" && "$@") > "$work/out" 2>&1 || {
+		tail -20 "$work/out" >&2
+		exit 1
+	}
+	e=$(date +%s.%N)
+	echo "$s $e" | awk '{ printf "%.3f\n", $2 - $1 }' >> "$work/w-$name"
+	if [ "$name" != pt ]; then
+		echo "$s $(first_assign "$dir" "$s")" |
+			awk '{ printf "%.3f\n", $2 - $1 }' >> "$work/f-$name"
+	fi
+}
+
+mkdir -p "$work/crit/spec"
+i=1
+while [ "$i" -le 39 ]; do
+	printf 'RSpec.describe "f%d" do\n  it "a" do sleep 0.3 end\n  it "b" do sleep 0.3 end\nend\n' \
+		"$i" > "$work/crit/spec/f${i}_spec.rb"
+	i=$((i + 1))
+done
+printf 'RSpec.describe "long" do\n  it "x" do sleep 4.0 end\nend\n' \
+	> "$work/crit/spec/long_spec.rb"
+"$dt" -C "$work/crit" -j "$N" > /dev/null 2>&1 || true
+mkdir -p "$work/crit/tmp"
+(cd "$work/crit" && parallel_rspec -n "$N" -o "--format progress --format ParallelTests::RSpec::RuntimeLogger --out tmp/parallel_runtime_rspec.log" \
+	spec > /dev/null 2>&1) || true
+
+k=0
+while [ "$k" -lt "$REPS" ]; do
+	timed nice "$work/crit" "$dt" -j "$N"
+	timed alike "$work/crit" env DT_BOOT_NICE=0 "$dt" -j "$N"
+	timed pt "$work/crit" parallel_rspec -n "$N" --group-by runtime spec
+	k=$((k + 1))
+done
+echo "1. 40 RSpec files, the longest 4.0 s, $N runners, $(nproc) cores, second runs (medians of $REPS)"
+printf '%-44s %8s %8s %10s\n' run wall /bound "first test"
+for v in "nice:distributest (runner 1 first)" "alike:distributest, DT_BOOT_NICE=0" \
+	"pt:parallel_rspec --group-by runtime"; do
+	w=$(median < "$work/w-${v%%:*}")
+	f=-
+	[ -s "$work/f-${v%%:*}" ] && f=$(median < "$work/f-${v%%:*}")
+	printf '%-44s %7.2fs %7.2fx %10s\n' "${v#*:}" "$w" "$(echo "$w / 4.0" | bc -l)" "$f"
+done
+
+# 2. Every runner busy.
+mkdir -p "$work/big/spec"
+(cd "$work/big" && awk -v n="$FILES" 'BEGIN {
+	for (i = 0; i < n; i++) {
+		if (i % 100 == 0)
+			system("mkdir -p src/d" int(i / 100))
+		f = "src/d" int(i / 100) "/f" i ".rb"
+		print "x = " i > f
+		close(f)
+	}
+}')
+i=1
+while [ "$i" -le 16 ]; do
+	printf 'File.open(ENV.fetch("BOOT_PROBE"), "a") { |f| f.puts Time.now.to_f }\nRSpec.describe "b%d" do\n  it "x" do sleep 1 end\nend\n' \
+		"$i" > "$work/big/spec/b${i}_spec.rb"
+	i=$((i + 1))
+done
+export BOOT_PROBE="$work/probe"
+mkdir -p "$work/big/.distributest"
+busy() {
+	name=$1
+	shift
+	: > "$BOOT_PROBE"
+	s=$(date +%s.%N)
+	(cd "$work/big" && "$@") > "$work/out" 2>&1 || {
+		tail -20 "$work/out" >&2
+		exit 1
+	}
+	sort -n "$BOOT_PROBE" | tail -1 | awk -v s="$s" '{ printf "%.3f\n", $1 - s }' >> "$work/b-$name"
+}
+for d in own shared; do
+	printf '[run]\nenv = BOOT_PROBE\nrunner_dir = %s\n' "$d" > "$work/big/.distributest/config"
+	"$dt" -C "$work/big" -j 16 > /dev/null 2>&1 || true
+done
+k=0
+while [ "$k" -lt "$REPS" ]; do
+	for d in own shared; do
+		printf '[run]\nenv = BOOT_PROBE\nrunner_dir = %s\n' "$d" > "$work/big/.distributest/config"
+		busy "$d" "$dt" -j 16
+	done
+	busy pt parallel_rspec -n 16 spec
+	k=$((k + 1))
+done
+echo
+echo "2. every runner busy: $FILES files and 16 RSpec files, 16 runners, second runs (medians of $REPS)"
+for v in "own:distributest, runner_dir = own" "shared:distributest, runner_dir = shared" \
+	"pt:parallel_rspec -n 16"; do
+	printf '%-44s %7.2fs\n' "${v#*:}" "$(median < "$work/b-${v%%:*}")"
+done
