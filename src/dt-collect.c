@@ -100,6 +100,7 @@ struct result {
 struct bad {			/* a unit that failed in a try */
 	char		*id, *name, *location;
 	int		 error;
+	char		*where;		/* of a tried one: runners it failed on */
 };
 
 struct tried {			/* a file, or part, that ran again */
@@ -109,7 +110,8 @@ struct tried {			/* a file, or part, that ran again */
 	int		 file;		/* a try failed with no unit named */
 	int		 partial;	/* the next try runs some units only */
 	int		 settled;	/* its last try is done */
-	struct dt_buf	 where;		/* where the tries failed */
+	char		*where;		/* where it failed with no unit named */
+	long		 held[F_PASSED + 1];	/* counts of what runs again */
 	struct result	*res;		/* -j, -f: their results that failed */
 	size_t		 nres;
 	size_t		 rf;		/* its rfiles entry + 1, or 0 */
@@ -147,6 +149,7 @@ struct slot {			/* what one runner is doing */
 	size_t		 nrids;
 	struct bad	*bad;		/* its file's units that failed */
 	size_t		 nbad;
+	struct dt_buf	 gh;		/* annotations, until its try ends */
 };
 
 struct failed {			/* what --failed runs again */
@@ -299,28 +302,31 @@ show_progress(void)
 
 /* GitHub's workflow commands: %, CR and LF escaped, in properties , and :. */
 static void
-gh_escaped(const char *v, int property)
+gh_escaped(struct dt_buf *b, const char *v, int property)
 {
 	for (; *v != '\0'; v++) {
 		if (*v == '%')
-			fputs("%25", stdout);
+			dt_buf_adds(b, "%25");
 		else if (*v == '\r')
-			fputs("%0D", stdout);
+			dt_buf_adds(b, "%0D");
 		else if (*v == '\n')
-			fputs("%0A", stdout);
+			dt_buf_adds(b, "%0A");
 		else if (property && *v == ':')
-			fputs("%3A", stdout);
+			dt_buf_adds(b, "%3A");
 		else if (property && *v == ',')
-			fputs("%2C", stdout);
+			dt_buf_adds(b, "%2C");
 		else
-			putchar(*v);
+			dt_buf_addc(b, *v);
 	}
 }
 
-/* A failure as an annotation on its file and line, under GitHub Actions. */
+/*
+ * A failure as an annotation on its file and line, under GitHub Actions:
+ * a line of B, its level left to gh_flush.
+ */
 static void
-annotate(const char *path, const char *location, const char *title,
-    const char *message, int retried)
+annotate(struct dt_buf *b, const char *path, const char *location,
+    const char *title, const char *message)
 {
 	const char *colon = strrchr(location, ':'), *e;
 	long long line = 0;
@@ -335,17 +341,29 @@ annotate(const char *path, const char *location, const char *title,
 	    location) : dt_xstrdup(path);
 	if (strncmp(file, "./", 2) == 0)
 		memmove(file, file + 2, strlen(file + 2) + 1);
-	/* A failure that runs again may be flaky: a warning, until then. */
-	fputs(retried ? "::warning file=" : "::error file=", stdout);
-	gh_escaped(file, 1);
+	dt_buf_adds(b, "file=");
+	gh_escaped(b, file, 1);
 	if (line > 0)
-		printf(",line=%lld", line);
-	fputs(",title=", stdout);
-	gh_escaped(*title ? title : path, 1);
-	fputs("::", stdout);
-	gh_escaped(*message ? message : title, 0);
-	putchar('\n');
+		dt_buf_addf(b, ",line=%lld", line);
+	dt_buf_adds(b, ",title=");
+	gh_escaped(b, *title ? title : path, 1);
+	dt_buf_adds(b, "::");
+	gh_escaped(b, *message ? message : title, 0);
+	dt_buf_addc(b, '\n');
 	free(file);
+}
+
+/* The annotations of B, as errors or, of a try that runs again, warnings. */
+static void
+gh_flush(struct dt_buf *b, const char *level)
+{
+	const char *p, *nl;
+
+	for (p = b->s; p != NULL && p < b->s + b->len; p = nl + 1) {
+		nl = memchr(p, '\n', b->len - (size_t)(p - b->s));
+		printf("::%s %.*s\n", level, (int)(nl - p), p);
+	}
+	dt_buf_reset(b);
 }
 
 static void
@@ -421,7 +439,7 @@ slot(const char *node, int n)
 }
 
 /* A unit that failed, once in v, with what the lines said of it. */
-static void
+static struct bad *
 bad_add(struct bad **v, size_t *n, const struct bad *b)
 {
 	struct bad *e;
@@ -435,7 +453,7 @@ bad_add(struct bad **v, size_t *n, const struct bad *b)
 				e->name = dt_xstrdup(b->name);
 			if (e->location == NULL && b->location != NULL)
 				e->location = dt_xstrdup(b->location);
-			return;
+			return e;
 		}
 	*v = dt_xrealloc(*v, *n + 1, sizeof(**v));
 	e = &(*v)[(*n)++];
@@ -443,6 +461,17 @@ bad_add(struct bad **v, size_t *n, const struct bad *b)
 	e->name = b->name ? dt_xstrdup(b->name) : NULL;
 	e->location = b->location ? dt_xstrdup(b->location) : NULL;
 	e->error = b->error;
+	e->where = NULL;
+	return e;
+}
+
+static void
+bad_free(struct bad *b)
+{
+	free(b->id);
+	free(b->name);
+	free(b->location);
+	free(b->where);
 }
 
 static void
@@ -450,7 +479,7 @@ bad_note(struct slot *s, const char *id, const char *name,
     const char *location, int error)
 {
 	struct bad b = { (char *)id, *name ? (char *)name : NULL,
-	    *location ? (char *)location : NULL, error };
+	    *location ? (char *)location : NULL, error, NULL };
 
 	if (*id != '\0')
 		bad_add(&s->bad, &s->nbad, &b);
@@ -478,11 +507,8 @@ try_reset(struct slot *s)
 	free(s->rids);
 	s->rids = NULL;
 	s->nrids = 0;
-	for (i = 0; i < s->nbad; i++) {
-		free(s->bad[i].id);
-		free(s->bad[i].name);
-		free(s->bad[i].location);
-	}
+	for (i = 0; i < s->nbad; i++)
+		bad_free(&s->bad[i]);
 	free(s->bad);
 	s->bad = NULL;
 	s->nbad = 0;
@@ -1081,27 +1107,19 @@ same_id(const char *a, const char *b)
 }
 
 /*
- * The results of a try: those that run again, and, on the last try of a
- * file that ran again, the failures of each test on its earlier tries.
- * An earlier failure with no later result stays one, when this try did
- * not pass.
+ * Each result of a try joins the earlier failures of its ID; on a try
+ * that runs some units again, only those that do not.
  */
 static void
-res_tries(struct slot *s, const char *path, int passed, int retried)
+res_link(struct slot *s, struct tried *tr, int partial)
 {
-	struct tried *tr = tried_find(path, s->part, 0);
 	struct result *r, *e;
-	size_t i, j, n;
+	size_t i, j;
 
 	for (i = 0; i < s->nres; i++) {
-		s->res[i].try = s->try;
-		s->res[i].retried = retried && (s->nrids == 0 ||
-		    in_rids(s, s->res[i].id));
-	}
-	if (retried || tr == NULL)
-		return;
-	for (i = 0, n = s->nres; i < n; i++) {
 		r = &s->res[i];
+		if (partial && (r->retried || r->id == NULL))
+			continue;
 		for (j = 0; j < tr->nres; j++) {
 			e = &tr->res[j];
 			if (e->status < 0 || !same_id(e->id, r->id))
@@ -1113,27 +1131,66 @@ res_tries(struct slot *s, const char *path, int passed, int retried)
 		}
 		r->flaky = r->nprev > 0 && r->status < R_FAILED;
 	}
+}
+
+/*
+ * The earlier failures no result joined: failures still, when the last
+ * try did not pass; else flaky results, named as they were.  A try that
+ * runs some units again settles the others, which passed.
+ */
+static void
+res_left(struct slot *s, struct tried *tr, int passed, int partial)
+{
+	struct result *r, *e;
+	size_t j, k;
+
 	for (j = 0; j < tr->nres; j++) {
-		if (tr->res[j].status < 0)
+		e = &tr->res[j];
+		if (e->status < 0 || (partial && (e->id == NULL ||
+		    in_rids(s, e->id))))
 			continue;
 		r = res_add(s, "", 0);
-		if (!passed) {
-			*r = tr->res[j];
+		if (!passed && !partial) {
+			*r = *e;
+			r->retried = 0;
+			e->status = -1;
 			continue;
 		}
-		/* A failure before any test ran, as when the file did not load. */
-		r->id = tr->res[j].id ? dt_xstrdup(tr->res[j].id) : NULL;
-		r->name = tr->res[j].name ? dt_xstrdup(tr->res[j].name) : NULL;
-		r->location = tr->res[j].location ?
-		    dt_xstrdup(tr->res[j].location) : NULL;
+		/* No later result: as when the file did not load before. */
+		r->id = e->id ? dt_xstrdup(e->id) : NULL;
+		r->name = e->name ? dt_xstrdup(e->name) : NULL;
+		r->location = e->location ? dt_xstrdup(e->location) : NULL;
 		r->try = s->try;
 		r->flaky = 1;
 		r->prev = dt_xmalloc(sizeof(*r->prev));
-		r->prev[r->nprev++] = tr->res[j];
+		r->prev[r->nprev++] = *e;
+		e->status = -1;
 	}
-	free(tr->res);
-	tr->res = NULL;
-	tr->nres = 0;
+	for (j = k = 0; j < tr->nres; j++)
+		if (tr->res[j].status >= 0)
+			tr->res[k++] = tr->res[j];
+	tr->nres = k;
+}
+
+/*
+ * The results of a try: those that run again, and the failures of each
+ * test on its earlier tries, for the tests that do not run again.
+ */
+static void
+res_tries(struct slot *s, const char *path, int passed, int retried)
+{
+	struct tried *tr = tried_find(path, s->part, 0);
+	size_t i;
+
+	for (i = 0; i < s->nres; i++) {
+		s->res[i].try = s->try;
+		s->res[i].retried = retried && (s->nrids == 0 ||
+		    in_rids(s, s->res[i].id));
+	}
+	if (tr == NULL || (retried && s->nrids == 0))
+		return;
+	res_link(s, tr, retried);
+	res_left(s, tr, passed, retried);
 }
 
 /* A file, or part, is done: its results to the report and the JSON. */
@@ -1161,6 +1218,7 @@ report_lost(struct slot *s, char **f, int k)
 {
 	const char *part = k > 3 && *f[3] ? f[3] : NULL;
 	struct slot none;
+	struct tried *tr;
 	struct result *r;
 	size_t i;
 
@@ -1169,6 +1227,13 @@ report_lost(struct slot *s, char **f, int k)
 	if (s == NULL) {
 		memset(&none, 0, sizeof(none));
 		s = &none;
+	}
+	/* The earlier tries' failures are the last results of their tests. */
+	if ((tr = tried_find(f[1], part, 0)) != NULL) {
+		for (i = 0; i < s->nres; i++)
+			s->res[i].try = s->try;
+		res_link(s, tr, 0);
+		res_left(s, tr, 0, 0);
 	}
 	r = res_add(s, "", 0);
 	r->name = res_whole(f[1], part);
@@ -1823,12 +1888,14 @@ print_interrupted(const char *how)
 {
 	size_t i;
 
-	for (i = 0; i < nslots; i++)
+	for (i = 0; i < nslots; i++) {
+		gh_flush(&slots[i].gh, "error");
 		if (slots[i].path != NULL)
 			printf("still running: %s%s%s%s (%s/%d)\n",
 			    slots[i].path, slots[i].part ? " [part " : "",
 			    slots[i].part ? slots[i].part : "",
 			    slots[i].part ? "]" : "", slots[i].node, slots[i].r);
+	}
 	printf("%s\n", how);
 }
 
@@ -2152,6 +2219,7 @@ ev_assign(char **f, int k)
 	res_drop(s);
 	try_reset(s);
 	dt_buf_reset(&s->output);
+	dt_buf_reset(&s->gh);
 	s->failed = 0;
 	s->try = k > 5 && *f[5] ? (int)val[5] : 1;
 	tr = s->try > 1 ? tried_find(f[3], s->part, 0) : NULL;
@@ -2264,9 +2332,11 @@ ev_fail(char **f, int k)
 		indent(f[7], "    ");
 	if (k > 8 && *f[8])
 		printf("  rerun: %s\n", f[8]);
+	/* A failure that may run again waits to be a warning or an error. */
 	if (github)
-		annotate(f[3], f[6], f[5], f[7], runs(s, f[3]) &&
-		    s->try <= retry_max);
+		annotate(&s->gh, f[3], f[6], f[5], f[7]);
+	if (github && !(runs(s, f[3]) && s->try <= retry_max))
+		gh_flush(&s->gh, "error");
 	fflush(stdout);
 	said_at = dt_now();
 	res_fail(s, f, k);
@@ -2335,12 +2405,17 @@ less_of(double v, long less)
  * the totals are those of each test's last try.
  */
 static void
-add_counts(struct slot *s, int retried)
+add_counts(struct slot *s, const char *path, int retried)
 {
 	long less[F_PASSED + 1] = { 0 };
+	long *held = retried ? tried_find(path, s->part, 1)->held : NULL;
 	size_t i;
 
 	if (retried && s->nrids == 0) {
+		for (i = F_EXAMPLES; i <= F_ERRORS; i++)
+			held[i] = (long)val[6 + i - F_EXAMPLES];
+		held[F_PASSED] = less_of(val[6], (long)(val[7] + val[8] +
+		    val[9]));
 		memset(s->counts, 0, sizeof(s->counts));
 		s->counted = 0;
 		return;
@@ -2349,6 +2424,8 @@ add_counts(struct slot *s, int retried)
 		less[F_EXAMPLES]++;
 		less[is_bad(s, s->rids[i]) == 2 ? F_ERRORS : F_FAILURES]++;
 	}
+	if (retried)
+		memcpy(held, less, sizeof(less));
 	examples += less_of(val[6], less[F_EXAMPLES]);
 	failures += less_of(val[7], less[F_FAILURES]);
 	pending += (long)val[8];
@@ -2356,23 +2433,43 @@ add_counts(struct slot *s, int retried)
 	add_words(s, less);
 }
 
-/* The failures of a try that runs again join its file's earlier ones. */
+/* NODE/R into a list of runners, once. */
 static void
-tried_note(struct slot *s, const char *path, int passed)
+where_add(char **w, const struct slot *s)
 {
-	struct tried *tr = tried_find(path, s->part, 1);
-	size_t i;
+	char *me = dt_xasprintf("%s/%d", s->node, s->r), *old = *w;
+	const char *p;
+	size_t n = strlen(me);
 
-	for (i = 0; i < s->nbad; i++)
-		bad_add(&tr->bad, &tr->nbad, &s->bad[i]);
-	if (s->fwhole || (!passed && s->nbad == 0))
-		tr->file = 1;
-	dt_buf_addf(&tr->where, "%s%s/%d", tr->where.len ? ", " : "",
-	    s->node, s->r);
+	for (p = old; p != NULL; p = strchr(p, ',') ? strchr(p, ',') + 2 :
+	    NULL)
+		if (strncmp(p, me, n) == 0 && (p[n] == '\0' || p[n] == ','))
+			break;
+	if (p == NULL) {
+		*w = dt_xasprintf("%s%s%s", old ? old : "", old ? ", " : "",
+		    me);
+		free(old);
+	}
+	free(me);
+}
+
+/* With flaky = fail, a flaky test is an error of the run. */
+static void
+flaky_annotate(const struct flaky *fl)
+{
+	struct dt_buf b = { 0 };
+	char *m = dt_xasprintf("flaky: failed on %s, passed on try %d on %s",
+	    fl->failed, fl->try, fl->passed);
+
+	annotate(&b, fl->path, fl->location ? fl->location : "",
+	    fl->name ? fl->name : fl->path, m);
+	gh_flush(&b, "error");
+	dt_buf_free(&b);
+	free(m);
 }
 
 static void
-flaky_add(const char *path, const struct bad *b, const struct tried *tr,
+flaky_add(const char *path, const struct bad *b, const char *where,
     const struct slot *s)
 {
 	struct flaky *fl;
@@ -2383,9 +2480,54 @@ flaky_add(const char *path, const struct bad *b, const struct tried *tr,
 	fl->id = b && b->id ? dt_xstrdup(b->id) : NULL;
 	fl->name = b && b->name ? dt_xstrdup(b->name) : NULL;
 	fl->location = b && b->location ? dt_xstrdup(b->location) : NULL;
-	fl->failed = dt_xstrdup(tr->where.s ? tr->where.s : "");
+	fl->failed = dt_xstrdup(where ? where : "");
 	fl->passed = dt_xasprintf("%s/%d", s->node, s->r);
 	fl->try = s->try;
+	if (github && flaky_fails)
+		flaky_annotate(fl);
+}
+
+/*
+ * A try that runs some units again: the units that failed before and do
+ * not run again passed on it, flaky.
+ */
+static void
+flaky_settle(struct slot *s, const char *path, struct tried *tr)
+{
+	struct dt_buf ids = { 0 };
+	size_t i, k;
+
+	for (i = k = 0; i < tr->nbad; i++) {
+		if (in_rids(s, tr->bad[i].id) || is_bad(s, tr->bad[i].id)) {
+			tr->bad[k++] = tr->bad[i];
+			continue;
+		}
+		flaky_add(path, &tr->bad[i], tr->bad[i].where, s);
+		dt_line_field(&ids, tr->bad[i].id);
+		bad_free(&tr->bad[i]);
+	}
+	tr->nbad = k;
+	/* Failing the run, they are what --failed runs again. */
+	if (flaky_fails && ids.len > 0)
+		add_failed(path, &ids, 0);
+	dt_buf_free(&ids);
+}
+
+/* The failures of a try that runs again join its file's earlier ones. */
+static void
+tried_note(struct slot *s, const char *path, int passed)
+{
+	struct tried *tr = tried_find(path, s->part, 1);
+	size_t i;
+
+	for (i = 0; i < s->nbad; i++)
+		where_add(&bad_add(&tr->bad, &tr->nbad, &s->bad[i])->where, s);
+	if (s->fwhole || (!passed && s->nbad == 0)) {
+		tr->file = 1;
+		where_add(&tr->where, s);
+	}
+	if (s->nrids > 0)
+		flaky_settle(s, path, tr);
 }
 
 /*
@@ -2407,11 +2549,11 @@ flaky_find(struct slot *s, const char *path, int passed)
 		return;
 	for (i = 0; i < tr->nbad; i++)
 		if (!is_bad(s, tr->bad[i].id)) {
-			flaky_add(path, &tr->bad[i], tr, s);
+			flaky_add(path, &tr->bad[i], tr->bad[i].where, s);
 			dt_line_field(&ids, tr->bad[i].id);
 		}
 	if (tr->file && tr->nbad == 0 && passed)
-		flaky_add(path, NULL, tr, s);
+		flaky_add(path, NULL, tr->where, s);
 	/* Failing the run, they are what --failed runs again. */
 	if (flaky_fails && nflakies > before)
 		add_failed(path, &ids, tr->nbad == 0);
@@ -2436,7 +2578,8 @@ show_done(struct slot *s, char **f, const char *part, int passed,
 		    strcmp(f[4], "error") == 0 ? "ERROR" : "FAIL", off,
 		    f[3], f[1], f[2], try_label(s));
 	if (!passed && !s->failed && github)
-		annotate(f[3], "", f[3], "no details: see the log", retried);
+		annotate(&s->gh, f[3], "", f[3], "no details: see the log");
+	gh_flush(&s->gh, retried ? "warning" : "error");
 	if (retried) {
 		char of[32] = "", what[64] = "it";
 
@@ -2499,7 +2642,7 @@ ev_done(char **f, int k)
 		    "which was split in %d parts", lineno, part, f[3],
 		    sp->nparts);
 	running--;
-	add_counts(s, retried);
+	add_counts(s, f[3], retried);
 	count_done(sp, passed, retried, again);
 	if (!passed && !retried)
 		add_failed(f[3], &s->fids, s->fwhole || !s->failed);
@@ -2524,7 +2667,7 @@ ev_done(char **f, int k)
 	d->path = dt_xstrdup(f[3]);
 	d->part = part ? dt_xstrdup(part) : NULL;
 	d->secs = val[5];
-	d->where = dt_xasprintf("%s/%s", f[1], f[2]);
+	d->where = dt_xasprintf("%s/%s%s", f[1], f[2], try_label(s));
 	d->again = again;
 	work += d->secs;
 	if (est_left >= 0 && part == NULL && !again)
@@ -2547,6 +2690,7 @@ ev_requeue(char **f, int k)
 	dt_buf_reset(&s->fids);
 	s->fwhole = 0;
 	try_reset(s);
+	gh_flush(&s->gh, "warning");
 	running--;
 	requeued++;
 	say("rerunning %s: its runner %s/%s was lost: %s\n", f[3],
@@ -2556,6 +2700,26 @@ ev_requeue(char **f, int k)
 	    "file", "reason", NULL });
 }
 
+/* A retry lost: the totals have the try before it, as its last result. */
+static void
+held_add(const char *path, const char *part)
+{
+	struct tried *tr = tried_find(path, part, 0);
+	const struct word *w;
+	size_t i;
+
+	if (tr == NULL || tr->settled)
+		return;
+	tr->settled = 1;
+	examples += tr->held[F_EXAMPLES];
+	failures += tr->held[F_FAILURES];
+	pending += tr->held[F_PENDING];
+	errors += tr->held[F_ERRORS];
+	for (i = 0; i < NWORDS && (w = &speech->words[i])->one != NULL; i++)
+		if (w->from != F_NONE)
+			totals[i] += tr->held[w->from];
+}
+
 /* A file, or part, that ran out of tries ran until now. */
 static void
 ev_lost(char **f, int k)
@@ -2563,6 +2727,7 @@ ev_lost(char **f, int k)
 	const char *part = k > 3 && *f[3] ? f[3] : NULL;
 	size_t i;
 
+	held_add(f[1], part);
 	for (i = 0; i < nslots; i++)
 		if (slots[i].path != NULL &&
 		    strcmp(slots[i].path, f[1]) == 0 &&
@@ -2573,6 +2738,7 @@ ev_lost(char **f, int k)
 	if (i < nslots) {
 		if (slots[i].timed_out)
 			show_timeout(&slots[i]);
+		gh_flush(&slots[i].gh, "error");
 		free(slots[i].path);
 		slots[i].path = NULL;
 		running--;

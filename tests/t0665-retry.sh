@@ -237,4 +237,151 @@ test_expect_success MINITEST 'minitest: only the test that failed runs again' '
 	test_cmp want got
 '
 
+# Three tries of spec/x_spec.rb, by hand: a, b and c fail on the first,
+# on n1/1; a passes on the second, on runner $2 of node $1; b and c pass
+# on the third, on runner $4 of node $3, or c fails again with $5 failed.
+x_unit() {
+	ev unit "$1" "$2" spec/x_spec.rb "$3" 0.010 "$4" "X $5" "./spec/x_spec.rb:$6"
+}
+x_fail() {
+	ev fail "$1" "$2" spec/x_spec.rb failure "X $5" "./spec/x_spec.rb:$6" "$4" "" "$3"
+	x_unit "$1" "$2" "$3" failed "$5" "$6"
+}
+three_tries() {
+	ev hello distributest-events 2 test
+	ev set framework rspec
+	ev set retry 2
+	ev node n1 2 local ssh wd
+	ev node n2 1 local ssh wd
+	ev test spec/x_spec.rb 10
+	ev tests-end 1 all
+	ev runner-up n1 1 id1
+	ev runner-up n1 2 id2
+	ev runner-up n2 1 id3
+	ev assign n1 1 spec/x_spec.rb
+	x_unit n1 1 1:1 passed ok 2
+	x_fail n1 1 1:2 "try 1" a 5
+	x_fail n1 1 1:3 "try 1" b 8
+	x_fail n1 1 1:4 "try 1" c 11
+	ev retry n1 1 spec/x_spec.rb 2 "" 1:2 1:3 1:4
+	ev "done" n1 1 spec/x_spec.rb failed 0.100 4 3 0 0
+	ev assign "$1" "$2" spec/x_spec.rb "" 2
+	x_unit "$1" "$2" 1:2 passed a 5
+	x_fail "$1" "$2" 1:3 "try 2" b 8
+	x_fail "$1" "$2" 1:4 "try 2" c 11
+	ev retry "$1" "$2" spec/x_spec.rb 3 "" 1:3 1:4
+	ev "done" "$1" "$2" spec/x_spec.rb failed 0.050 3 2 0 0
+	ev assign "$3" "$4" spec/x_spec.rb "" 3
+	x_unit "$3" "$4" 1:3 passed b 8
+	if test "$5" = failed; then
+		x_fail "$3" "$4" 1:4 "try 3" c 11
+		ev "done" "$3" "$4" spec/x_spec.rb failed 0.040 2 1 0 0
+	else
+		x_unit "$3" "$4" 1:4 passed c 11
+		ev "done" "$3" "$4" spec/x_spec.rb passed 0.040 2 0 0 0
+	fi
+	ev end complete
+}
+
+test_expect_success 'a test that passes on a middle try is flaky there, once' '
+	three_tries n2 1 n1 2 > in &&
+	dt-collect -j mid.xml < in > out &&
+	test_grep "1 file, 4 examples, 0 failures, 3 flaky in" out &&
+	grep -Fx "FLAKY ./spec/x_spec.rb:5 X a (failed on n1/1, passed on try 2 on n2/1)" out &&
+	grep -Fx "FLAKY ./spec/x_spec.rb:8 X b (failed on n1/1, n2/1, passed on try 3 on n1/2)" out &&
+	grep -Fx "FLAKY ./spec/x_spec.rb:11 X c (failed on n1/1, n2/1, passed on try 3 on n1/2)" out &&
+	test "$(grep -c "^FLAKY" out)" = 3 &&
+	grep -Fx "      0.05s  spec/x_spec.rb  (n2/1, try 2)" out &&
+	grep -Fx "      0.10s  spec/x_spec.rb  (n1/1)" out &&
+	test_grep "<testsuites name=\"distributest\" tests=\"4\" failures=\"0\" errors=\"0\"" mid.xml &&
+	test "$(grep -c "<testcase name=\"X a\"" mid.xml)" = 1 &&
+	test "$(grep -c "<flakyFailure " mid.xml)" = 5 &&
+	dt-collect -f json < in > mid.json &&
+	grep "\"type\":\"test\"" mid.json | grep -v "\"retried\":true" > final &&
+	test_line_count = 4 final &&
+	grep_re "\"name\":\"X a\",.*\"status\":\"passed\",.*\"try\":2,\"flaky\":true" final
+'
+
+test_expect_success 'a test that passes on a middle try, and the last try fails' '
+	three_tries n1 1 n2 1 failed > in &&
+	test_expect_code 1 dt-collect -j last.xml < in > out &&
+	test_grep "1 file, 4 examples, 1 failure, 2 flaky in" out &&
+	grep -Fx "FLAKY ./spec/x_spec.rb:5 X a (failed on n1/1, passed on try 2 on n1/1)" out &&
+	grep -Fx "FLAKY ./spec/x_spec.rb:8 X b (failed on n1/1, passed on try 3 on n2/1)" out &&
+	test "$(grep -c "^FLAKY" out)" = 2 &&
+	test_grep "<testsuites name=\"distributest\" tests=\"4\" failures=\"1\" errors=\"0\"" last.xml &&
+	test "$(grep -c "<testcase name=\"X a\"" last.xml)" = 1 &&
+	test "$(grep -c "<flakyFailure " last.xml)" = 3 &&
+	test "$(grep -c "<rerunFailure " last.xml)" = 2 &&
+	test_expect_code 1 dt-collect -f json < in > last.json &&
+	grep "\"type\":\"test\"" last.json | grep -v "\"retried\":true" > final &&
+	test_line_count = 4 final &&
+	grep_re "\"name\":\"X c\",.*\"status\":\"failed\",.*\"try\":3," final
+'
+
+test_expect_success 'GitHub: a failure that runs again is a warning; with flaky = fail, a flaky test an error' '
+	three_tries n2 1 n1 2 | sed "1a set	flaky	fail" > in &&
+	GITHUB_ACTIONS=true test_expect_code 1 dt-collect < in > out &&
+	grep -Fx "::warning file=spec/x_spec.rb,line=5,title=X a::try 1" out &&
+	grep -Fx "::warning file=spec/x_spec.rb,line=8,title=X b::try 2" out &&
+	grep -Fx "::error file=spec/x_spec.rb,line=5,title=X a::flaky: failed on n1/1, passed on try 2 on n2/1" out &&
+	grep -Fx "::error file=spec/x_spec.rb,line=11,title=X c::flaky: failed on n1/1, n2/1, passed on try 3 on n1/2" out &&
+	test "$(grep -c "^::error" out)" = 3
+'
+
+test_expect_success 'GitHub: the failure of a try that may run again, then lost, is an error' '
+	{
+		ev hello distributest-events 2 test &&
+		ev set framework command &&
+		ev set retry 1 &&
+		ev node n1 1 local ssh wd &&
+		ev test t/a.t 10 && ev tests-end 1 all &&
+		ev runner-up n1 1 id1 &&
+		ev assign n1 1 t/a.t &&
+		ev fail n1 1 t/a.t failure t/a.t t/a.t "it broke" &&
+		ev timeout n1 1 t/a.t 5 &&
+		ev lost t/a.t "timed out after 5 s" &&
+		ev end complete
+	} > in &&
+	GITHUB_ACTIONS=true test_expect_code 2 dt-collect < in > out &&
+	grep -Fx "::error file=t/a.t,title=t/a.t::it broke" out &&
+	! grep "^::warning" out
+'
+
+test_expect_success 'a timings table of a format to come is refused' '
+	printf "distributest-timings\t9\n" > timings &&
+	test_expect_code 101 dt-timings timings 2> err &&
+	test_grep "not a timings file (expected \"distributest-timings	3\")" err
+'
+
+test_expect_success 'a retry lost: the try before it is the result' '
+	{
+		ev hello distributest-events 2 test &&
+		ev set framework command &&
+		ev set retry 1 &&
+		ev node n1 2 local ssh wd &&
+		ev test t/a.t 10 && ev test t/ok.t 10 &&
+		ev tests-end 2 all &&
+		ev runner-up n1 1 id1 && ev runner-up n1 2 id2 &&
+		ev assign n1 1 t/a.t &&
+		ev fail n1 1 t/a.t failure t/a.t t/a.t "command exited 1" "sh t/a.t" &&
+		ev retry n1 1 t/a.t 2 &&
+		ev done n1 1 t/a.t failed 0.030 1 1 0 0 &&
+		ev assign n1 2 t/ok.t &&
+		ev done n1 2 t/ok.t passed 0.050 1 0 0 0 &&
+		ev assign n1 1 t/a.t "" 2 &&
+		ev lost t/a.t "adapter killed; given up after 1 tries" &&
+		ev end complete
+	} > in &&
+	test_expect_code 2 dt-collect -j lost.xml < in > out &&
+	test_grep "2 examples, 1 failure, 1 lost in" out &&
+	test_grep "<testsuites name=\"distributest\" tests=\"3\" failures=\"1\" errors=\"1\"" lost.xml &&
+	test_grep "<failure message=\"command exited 1\"" lost.xml &&
+	test_grep "<error message=\"lost: adapter killed; given up after 1 tries\" type=\"lost\"" lost.xml &&
+	test_expect_code 2 dt-collect -f json < in > lost.json &&
+	grep "\"type\":\"test\"" lost.json | grep -v "\"retried\":true" > final &&
+	test_line_count = 3 final &&
+	grep_re "\"file\":\"t/a.t\",.*\"status\":\"failed\"" final
+'
+
 test_done

@@ -519,7 +519,7 @@ dt_timings_read(struct dt_timings *t, const char *file)
 			    strcmp(f[1], VERSION_FLAKY) != 0)) {
 				rc = dt_error("%s: line 1: not a timings file "
 				    "(expected \"%s\t%s\")", file, HEADER,
-				    VERSION);
+				    VERSION_FLAKY);
 				break;
 			}
 			version = atoi(f[1]);
