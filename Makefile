@@ -222,6 +222,8 @@ bench: deps
 	sh bench/trees.sh
 	@echo
 	sh bench/boot.sh
+	@echo
+	sh bench/dbprep.sh
 
 # The programs that read SYSCONFDIR, built again for this install's, which
 # may not be the one the build was made with.

@@ -132,6 +132,7 @@ struct slot {			/* what one runner is doing */
 	struct unit	*units;		/* of the file it runs, until done */
 	size_t		 nunits;
 	int		 was_up;
+	int		 is_up;		/* up, not down since */
 	double		 up;		/* when it first came up, from t0 */
 	long		 counts[NWORDS];	/* of the file it runs, until done */
 	int		 counted;	/* the adapter sent count lines */
@@ -2186,6 +2187,7 @@ ev_runner_up(char **f, int k)
 		s->was_up = 1;
 		s->up = dt_now() - t0;
 	}
+	s->is_up = 1;
 	if (++runners_up > runners_peak)
 		runners_peak = runners_up;
 	json_event("runner-up", f, k, (const char *const[]){ "node", "runner",
@@ -2195,7 +2197,12 @@ ev_runner_up(char **f, int k)
 static void
 ev_runner_down(char **f, int k)
 {
-	runners_up--;
+	struct slot *s = slot(f[1], (int)val[2]);
+
+	/* One that never came up (its runner_setup failed) never counted. */
+	if (s->is_up)
+		runners_up--;
+	s->is_up = 0;
 	if (k > 4 && strcmp(f[4], "replacing") == 0)
 		say("runner %s/%s lost its worker (%s); starting a new one\n",
 		    f[1], f[2], f[3]);

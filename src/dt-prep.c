@@ -23,6 +23,7 @@ struct node {
 	struct dt_chan	 ch;
 	int		 open;		/* node_setup is running */
 	int		 held;		/* done; the channel is kept */
+	char		*last;		/* node_setup's last line not blank */
 };
 
 static struct node *nodes;
@@ -30,6 +31,8 @@ static size_t nnodes;
 static int nopen, nheld, hold, hold_this = 1;
 static int listed;		/* the list of files came whole */
 static char *initiator, *user, *name, *spawn;
+static char **envs;		/* set env: for node_setup, as the runners */
+static size_t nenvs;
 
 static void
 finish(struct node *n, const char *verb, const char *stage, const char *why)
@@ -67,6 +70,7 @@ static void
 start(struct node *n)
 {
 	char *dir, *why;
+	size_t i;
 
 	if (spawn == NULL || initiator == NULL || user == NULL || name == NULL)
 		dt_die(DT_EX_DATA, "stdin: synced before the spawn, initiator, "
@@ -83,9 +87,18 @@ start(struct node *n)
 	nopen++;
 	dir = dt_copy_dir(n->nl.workdir, initiator, user, name);
 	if (dt_send(n->ch.c.in, "set", "dir", dir, (char *)NULL) < 0 ||
-	    dt_send(n->ch.c.in, "set", "node", n->nl.name, (char *)NULL) < 0 ||
-	    dt_send(n->ch.c.in, "prep", (char *)NULL) < 0)
-		finish(n, "node-down", "channel", NULL);
+	    dt_send(n->ch.c.in, "set", "node", n->nl.name, (char *)NULL) < 0)
+		goto fail;
+	for (i = 0; i < nenvs; i++)
+		if (dt_send(n->ch.c.in, "set", "env", envs[i],
+		    (char *)NULL) < 0)
+			goto fail;
+	if (dt_send(n->ch.c.in, "prep", (char *)NULL) < 0)
+		goto fail;
+	free(dir);
+	return;
+fail:
+	finish(n, "node-down", "channel", NULL);
 	free(dir);
 }
 
@@ -101,6 +114,10 @@ reply(void *arg, char **f, int k)
 	switch (dt_verb(dt_replies, DT_RP_MAX, f, k)) {
 	case DT_RP_PREP_OUT:
 		dt_emit("log", n->nl.name, f[1], (char *)NULL);
+		if (f[1][strspn(f[1], " \t\r")] != '\0') {
+			free(n->last);
+			n->last = dt_xstrdup(f[1]);
+		}
 		return 0;
 	case DT_RP_PREP_DONE:
 		st = dt_strtonum(f[1], -1, 255, &e);
@@ -112,7 +129,8 @@ reply(void *arg, char **f, int k)
 		} else if (e == NULL && st == 0)
 			finish(n, "ready", NULL, NULL);
 		else {
-			why = dt_xasprintf("node_setup exited %s", f[1]);
+			why = dt_xasprintf("node_setup exited %s%s%s", f[1],
+			    n->last ? ": " : "", n->last ? n->last : "");
 			finish(n, "node-down", "prep", why);
 			free(why);
 		}
@@ -192,7 +210,11 @@ event(char *l, size_t len, char **f, int k, unsigned long lineno)
 	dt_pass(l, len);
 	switch (dt_event(f, k, lineno)) {
 	case DT_EV_SET:
-		dt_set(settings, f[1], f[2]);
+		if (strcmp(f[1], "env") == 0) {
+			envs = dt_xrealloc(envs, nenvs + 1, sizeof(*envs));
+			envs[nenvs++] = dt_xstrdup(f[2]);
+		} else
+			dt_set(settings, f[1], f[2]);
 		break;
 	case DT_EV_NODE:
 		nodes = dt_xrealloc(nodes, nnodes + 1, sizeof(*nodes));

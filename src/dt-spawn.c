@@ -36,6 +36,8 @@ enum { R_SETUP, R_IDLE, R_BUSY, R_DOWN };
 struct output {
 	int		 fd;
 	struct dt_buf	 part;	/* bytes after the last newline */
+	int		 keep;	/* keep the last line that is not blank */
+	char		*last;
 };
 
 struct runner {
@@ -66,7 +68,7 @@ static struct {
 	pid_t		 pgid;		/* outlives node_setup: its daemons */
 	struct output	 out;
 	int		 status;
-} prep = { -1, -1, { -1, { 0 } }, 0 };
+} prep = { -1, -1, { -1, { 0 }, 0, NULL }, 0 };
 static char *dir, *framework, *command, *idprefix, *node, *isolate;
 static char *bundler, *python, *seed;
 static char *runner_dir;	/* "own" or "shared" */
@@ -424,6 +426,15 @@ end_sessions(void)
 	cleanup_and_exit(0);
 }
 
+static int
+blank(const char *p, size_t n)
+{
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
+	    p[n - 1] == '\r'))
+		n--;
+	return n == 0;
+}
+
 /* Forward complete lines of output; with flush, the rest too. */
 static void
 output_lines(struct output *o, int r, int flush, int prepping)
@@ -450,6 +461,10 @@ output_lines(struct output *o, int r, int flush, int prepping)
 		dt_line_fieldn(&line, p, n);
 		dt_line_finish(&line);
 		dt_buf_add(&batch, line.s, line.len);
+		if (o->keep && !blank(p, n)) {
+			free(o->last);
+			o->last = dt_xasprintf("%.*s", (int)n, p);
+		}
 		done += n + (nl != NULL);
 	}
 	if (done > 0) {
@@ -921,6 +936,7 @@ start_runner(struct runner *r)
 	dt_nonblock(res[0]);
 	r->req = req[1];
 	r->out.fd = out[0];
+	r->out.keep = 1;	/* runner_setup's last words, if it fails */
 	dt_rd_init(&r->res, res[0], "adapter");
 	r->state = R_SETUP;
 	free(id);
@@ -943,6 +959,9 @@ runner_down(struct runner *r, const char *why)
 	}
 	output_read(&r->out, r->n, 0);
 	output_lines(&r->out, r->n, 1, 0);
+	if (why == NULL && r->reason != NULL &&
+	    strncmp(r->reason, "runner_setup ", 13) == 0 && r->out.last)
+		why = dt_xasprintf("%s: %s", r->reason, r->out.last);
 	if (why == NULL)
 		why = r->reason;
 	if (why == NULL) {
@@ -971,6 +990,9 @@ runner_down(struct runner *r, const char *why)
 	dt_rd_free(&r->res);
 	free(r->reason);
 	r->reason = NULL;
+	free(r->out.last);
+	r->out.last = NULL;
+	r->out.keep = 0;
 	if (restart) {
 		r->restarts++;
 		r->exited = 0;
@@ -1019,6 +1041,9 @@ adapter_line(struct runner *r, char *l, size_t len)
 	}
 	if (strcmp(f[0], "ready") == 0 && r->state == R_SETUP) {
 		r->state = R_IDLE;
+		r->out.keep = 0;
+		free(r->out.last);
+		r->out.last = NULL;
 		/* Where the system lets us: else it keeps the nice it had. */
 		if (r->niced && setpriority(PRIO_PGRP, r->pid, base_nice) == 0)
 			r->niced = 0;

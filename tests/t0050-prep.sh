@@ -29,6 +29,13 @@ test_expect_success 'node_setup runs in the copy; output logged; node ready' '
 	grep "^ready	local	[0-9.]*$" out
 '
 
+test_expect_success 'node_setup gets the env settings, as the runners do' '
+	printf "#!/bin/sh\necho \"shop=\$SHOP_DB lang=\$LANG\"\n" > "$COPY/.dt-hooks/node_setup" &&
+	{ head_events; ev set env SHOP_DB=mysql2; ev set env LANG=C.UTF-8; ev synced local 0.1; } |
+	env -u SHOP_DB LANG=C dt-prep > out &&
+	test_grep "$(printf "log\tlocal\tshop=mysql2 lang=C.UTF-8")" out
+'
+
 test_expect_success 'a node with no node_setup is ready' '
 	rm "$COPY/.dt-hooks/node_setup" &&
 	{ head_events; ev synced local 0.1; } | dt-prep > out &&
@@ -40,7 +47,7 @@ test_expect_success 'a failing node_setup takes the node out, not the run' '
 	chmod +x "$COPY/.dt-hooks/node_setup" &&
 	{ head_events; ev synced local 0.1; } | dt-prep > out &&
 	test_grep "$(printf "log\tlocal\tbundle: missing gem")" out &&
-	test_grep "$(printf "node-down\tlocal\tprep\tnode_setup exited 7")" out &&
+	test_grep "$(printf "node-down\tlocal\tprep\tnode_setup exited 7: bundle: missing gem")" out &&
 	! grep "^ready" out
 '
 

@@ -75,10 +75,10 @@ test_expect_success 'odd file names go through the whole pipeline' '
 
 test_expect_success 'node_setup failing on the only node: the run ends, files lost' '
 	rm -rf proj/t/* && printf "true\n" > proj/t/a.t &&
-	printf "#!/bin/sh\necho cannot install gems\nexit 5\n" > proj/.distributest/node_setup &&
+	printf "#!/bin/sh\necho cannot install gems\necho\nexit 5\n" > proj/.distributest/node_setup &&
 	chmod +x proj/.distributest/node_setup &&
 	(cd proj && test_expect_code 2 distributest) > out &&
-	test_grep "node local is out of the run (prep): node_setup exited 5" out &&
+	test_grep "node local is out of the run (prep): node_setup exited 5: cannot install gems" out &&
 	test_grep "LOST t/a.t: no runner left to run it" out &&
 	test_grep "cannot install gems" proj/.distributest/log &&
 	rm proj/.distributest/node_setup
@@ -102,14 +102,14 @@ test_expect_success 'a configured hook that is missing: exit 100 naming file and
 '
 
 test_expect_success 'runner_setup gets the runner id; its failure takes out one runner' '
-	printf "#!/bin/sh\necho setup \$1 >> $TRASH/setups\n[ \"\$TEST_ENV_NUMBER\" != 2 ]\n" > proj/bin-setup &&
+	printf "#!/bin/sh\necho setup \$1 >> $TRASH/setups\n[ \"\$TEST_ENV_NUMBER\" != 2 ] && exit\necho \"no database for \$1\" >&2\necho\nexit 1\n" > proj/bin-setup &&
 	chmod +x proj/bin-setup &&
 	sed -i "s|^runner_setup = .*|runner_setup = bin-setup|" proj/.distributest/config &&
 	for i in 1 2 3 4; do printf "sleep 0.2\n" > proj/t/s$i.t || return 1; done &&
 	(cd proj && distributest -j 3) > out &&
 	grep "^setup dt_" setups > ran &&
 	test_line_count = 3 ran &&
-	test_grep "runner local/2 is out: runner_setup exited 1" out &&
+	test_grep "runner local/2 is out: runner_setup exited 1: no database for dt_" out &&
 	test_grep "5 files, 5 examples, 0 failures" out
 '
 

@@ -15,13 +15,26 @@ setup_project() {
 		"$TRASH" > p/setup &&
 	chmod +x p/setup &&
 	echo "runner_setup = setup" >> p/.distributest/config &&
+	# Each file waits (60 s at most) till every runner has been set up,
+	# so that no runner is killed before it is, on a busy machine.
+	cat > p/wait.sh <<-EOF &&
+	i=0
+	while [ \$i -lt 600 ] && [ "\$(wc -l < $TRASH/setups)" -lt "\$(cat $TRASH/runners)" ]; do
+		sleep 0.1
+		i=\$((i + 1))
+	done
+	EOF
 	for i in $(seq 1 $((2 * many))); do
-		echo "echo \"\$DT_RUNNER \$(ps -o ni= -p \$\$ | tr -d \" \")\" >> $TRASH/tests" > "p/t/f$i.t" || return 1
+		{
+			echo ". ./wait.sh" &&
+			echo "echo \"\$DT_RUNNER \$(ps -o ni= -p \$\$ | tr -d \" \")\" >> $TRASH/tests"
+		} > "p/t/f$i.t" || return 1
 	done
 }
 
 test_expect_success 'runner 1 boots at our nice, the others 10 lower' '
 	setup_project &&
+	: > setups && echo $many > runners &&
 	(cd p && distributest -j $many) > out &&
 	test_grep "$((2 * many)) files" out &&
 	test_line_count = $many setups &&
@@ -36,7 +49,7 @@ test_expect_success ROOT 'once up, a runner has our nice back where the system a
 '
 
 test_expect_success 'no more runners than cores: every runner boots at our nice' '
-	rm -f setups &&
+	: > setups && echo $cores > runners &&
 	(cd p && distributest -j $cores) > out &&
 	test_line_count = $cores setups &&
 	cut -d " " -f 2 setups | sort -u > got &&
@@ -44,11 +57,11 @@ test_expect_success 'no more runners than cores: every runner boots at our nice'
 '
 
 test_expect_success 'DT_BOOT_NICE=0 boots them all alike; a bad value is logged' '
-	rm -f setups &&
+	: > setups && echo $many > runners &&
 	(cd p && DT_BOOT_NICE=0 distributest -j $many) > out &&
 	cut -d " " -f 2 setups | sort -u > got &&
 	echo "$base" > want && test_cmp want got &&
-	rm -f setups &&
+	: > setups &&
 	(cd p && DT_BOOT_NICE=lots distributest -j $many) > out &&
 	test_grep "dt-spawn: DT_BOOT_NICE lots: not a number" p/.distributest/log
 '

@@ -1,0 +1,194 @@
+#!/bin/sh
+test_description='a Rails application on PostgreSQL: a database per runner, cloned from a template made once per node'
+. "$(dirname "$0")/test-lib.sh"
+
+EXAMPLE=$SRCDIR/examples/rails-shop
+DBSERVER=$EXAMPLE/script/dbserver
+RECIPE=$SRCDIR/etc/distributest/setup.postgresql
+
+if ! command -v psql > /dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/pg_ctl > /dev/null 2>&1; then
+	skip_all "no PostgreSQL server: install postgresql"
+fi
+ruby -e 'require "rails"; require "rspec/rails/version"; require "pg"; require "factory_bot"' 2> /dev/null ||
+	skip_all "no Rails: install rails ruby-rspec-rails ruby-pg ruby-factory-bot"
+command -v rspec > /dev/null 2>&1 || skip_all "no rspec"
+
+# The server runs as nobody when we are root: it must reach its directory.
+[ "$(id -u)" = 0 ] && chmod 0711 "$TRASH"
+trap '"$DBSERVER" stop "$TRASH/pg"; test_cleanup' EXIT
+
+# A copy of the example with the recipe as its hooks, and none of the
+# files a run leaves.
+copy_example() {
+	cp -R "$EXAMPLE" "$1" &&
+	(cd "$1" && rm -rf .distributest Gemfile.lock db/*.sqlite3 log tmp) &&
+	mkdir "$1/.distributest" &&
+	grep -v "_setup = " "$1/distributest.conf" > "$1/.distributest/config" &&
+	printf "node_setup = %s\nrunner_setup = %s\n" "$RECIPE" "$RECIPE" >> "$1/.distributest/config"
+}
+
+# RSpec's totals line: "79 examples, 2 failures, 1 pending".
+totals() {
+	sed -n "s/^\([0-9][0-9]* examples\{0,1\}, [0-9][0-9]* failures\{0,1\}.*\)$/\1/p" "$1"
+}
+
+q() {
+	psql -X -A -t -v ON_ERROR_STOP=1 "$@"
+}
+
+# Each runner's rows are in its own database, and only there: the files
+# the log says runner N ran are the files that wrote to runner N's
+# database, named as the runner's id.
+rows_in_own_databases() {
+	awk -F"	" '$2 == "runner-up" { print $4, $5 }' "$1" | sort -u > ids &&
+	test -s ids &&
+	while read -r n id; do
+		awk -F"	" -v n="$n" '$2 == "done" && $4 == n { sub(/ \[part .*/, "", $5); print $5 }' "$1" | sort -u > "ran-$n" &&
+		q -d "$id" -c "SELECT DISTINCT file FROM spec_runs ORDER BY 1" > "rows-$n" &&
+		test_cmp "ran-$n" "rows-$n" &&
+		q -d "$id" -c "SELECT DISTINCT database_name || ' ' || runner FROM spec_runs" > "names-$n" &&
+		if test -s "ran-$n"; then echo "$id $id"; fi > "id-$n" &&
+		test_cmp "id-$n" "names-$n" || return 1
+	done < ids &&
+	cat ran-* | sort -u > ran &&
+	test_line_count -eq "$(wc -l < ../serial-files)" ran
+}
+
+# The runners that ran files, by the log.
+runners_used() {
+	awk -F"	" '$2 == "done" { print $4 }' "$1" | sort -u
+}
+
+templates() {
+	q -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE '%\_tpl\_%' ORDER BY 1"
+}
+
+oid() {
+	q -d postgres -c "SELECT oid FROM pg_database WHERE datname = '$1'"
+}
+
+# The runner databases, each with its comment: the template it came from.
+runner_databases() {
+	q -d postgres -c "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database WHERE datname LIKE 'dt\_%' ORDER BY 1"
+}
+
+has_column() {
+	q -d "$1" -c "SELECT count(*) FROM information_schema.columns WHERE table_name = '$2' AND column_name = '$3'"
+}
+
+test_expect_success 'setup: a PostgreSQL server of our own, and the suite run serially' '
+	"$DBSERVER" start postgresql "$TRASH/pg" 54320 > pg.env &&
+	cat pg.env &&
+	copy_example shop &&
+	(
+		. ./pg.env && export PGHOST PGPORT PGUSER &&
+		cd shop &&
+		RAILS_ENV=test bin/rails db:create db:schema:load > ../prep.out 2>&1 &&
+		{ bundle exec rspec > ../serial.out 2>&1; test $? = 1; } &&
+		{ rspec > ../plain.out 2>&1; test $? = 1; } &&
+		find spec -name "*_spec.rb" | sort > ../serial-files
+	) &&
+	totals serial.out > serial-totals &&
+	totals plain.out > plain-totals &&
+	test_cmp serial-totals plain-totals &&
+	test_grep "examples, 2 failures, 1 pending" serial-totals &&
+	test_line_count -ge 30 serial-files
+'
+
+. ./pg.env && export PGHOST PGPORT PGUSER
+
+test_expect_success 'a cold run: one template, 4 runner databases cloned from it, the serial totals' '
+	(cd shop && distributest -j 4 > ../cold.out 2>&1; test $? = 1) &&
+	echo "$(wc -l < serial-files) files, $(cat serial-totals) in" > want &&
+	test_grep "$(cat want)" cold.out &&
+	templates > tpl &&
+	test_line_count = 1 tpl &&
+	runner_databases > runners &&
+	test_line_count = 4 runners &&
+	for n in 1 2 3 4; do
+		grep "^dt_[a-z0-9_]*_local_$n|$(cat tpl)\$" runners || return 1
+	done &&
+	test_must_fail q -d "$(cat tpl)" -c "SELECT 1" 2> err &&
+	test_grep "is not currently accepting connections" err
+'
+
+test_expect_success 'each runner wrote its rows in its own database' '
+	mkdir rows1 && (cd rows1 && rows_in_own_databases ../shop/.distributest/log)
+'
+
+test_expect_success 'a warm run reuses the template and the runner databases, emptied' '
+	cp tpl tpl.before &&
+	for id in $(cut -d"|" -f1 runners); do
+		echo "$id $(oid $id)" >> oids.before || return 1
+	done &&
+	echo "$(cat tpl) $(oid $(cat tpl))" >> oids.before &&
+	(cd shop && distributest -j 4 > ../warm.out 2>&1; test $? = 1) &&
+	test_grep "$(cat want)" warm.out &&
+	templates > tpl &&
+	test_cmp tpl.before tpl &&
+	for id in $(cut -d" " -f1 oids.before); do
+		echo "$id $(oid $id)" >> oids.after || return 1
+	done &&
+	test_cmp oids.before oids.after &&
+	mkdir rows2 && (cd rows2 && rows_in_own_databases ../shop/.distributest/log) &&
+	for id in $(cut -d"|" -f1 runners); do
+		q -d $id -c "SELECT count(*) FROM products" || return 1
+	done > counts &&
+	printf "0\n0\n0\n0\n" > zeros &&
+	test_cmp zeros counts
+'
+
+test_expect_success 'a changed schema gives a new template, drops the old one, and makes the runner databases again' '
+	cat > shop/db/migrate/20240201000000_add_color_to_products.rb <<-\EOF &&
+	class AddColorToProducts < ActiveRecord::Migration[6.1]
+	  def change
+	    add_column :products, :color, :string
+	  end
+	end
+	EOF
+	sed -i -e "s/version: 2024_01_01_000005/version: 2024_02_01_000000/" \
+		-e "s/    t.integer \"stock\", default: 0, null: false/&\n    t.string \"color\"/" shop/db/schema.rb &&
+	test_grep "t.string \"color\"" shop/db/schema.rb &&
+	(cd shop && distributest -j 4 > ../changed.out 2>&1; test $? = 1) &&
+	test_grep "$(cat want)" changed.out &&
+	templates > tpl &&
+	test_line_count = 1 tpl &&
+	! cmp -s tpl.before tpl &&
+	runner_databases > runners.after &&
+	sed "s/|.*/|$(cat tpl)/" runners > want-runners &&
+	test_cmp want-runners runners.after &&
+	for id in $(cut -d"|" -f1 runners); do
+		test "$(oid $id)" != "$(grep "^$id " oids.before | cut -d" " -f2)" &&
+		test "$(has_column $id products color)" = 1 || return 1
+	done
+'
+
+# A runner whose database cannot be made: it takes no connections, so it
+# is to be made again, and it is marked as a template, which PostgreSQL
+# refuses to drop.
+test_expect_success 'a runner whose database cannot be prepared is out, the others go on' '
+	id2=$(cut -d"|" -f1 runners | grep "_local_2\$") &&
+	q -d postgres -c "ALTER DATABASE $id2 WITH IS_TEMPLATE true ALLOW_CONNECTIONS false" &&
+	(cd shop && distributest -j 4 > ../broken.out 2>&1; test $? = 1) &&
+	test_grep "$(wc -l < serial-files) files, $(cat serial-totals) in" broken.out &&
+	test_grep "runner local/2 is out" broken.out &&
+	runners_used shop/.distributest/log > used &&
+	! grep -x 2 used &&
+	grep "	out	local	2	.*cannot drop a template database" shop/.distributest/log
+'
+
+test_expect_success 'the runner that is out is reported with the database'"'"'s own message' '
+	test_grep "cannot drop a template database" broken.out
+'
+
+test_expect_success 'the summary counts the 3 runners that ran files' '
+	test_grep "on 3 runners" broken.out
+'
+
+test_expect_success 'the serial database was never touched by the runs' '
+	q -d shop_test -c "SELECT DISTINCT runner IS NULL FROM spec_runs" > serial-runners &&
+	echo t > want-none &&
+	test_cmp want-none serial-runners
+'
+
+test_done
