@@ -1457,7 +1457,11 @@ write_junit(double wall)
 	struct dt_buf b = { 0 };
 	long n[4], all[4] = { 0 };
 	size_t i, j, tests = 0;
-	char *tmp = dt_xasprintf("%s.tmp", junitpath);
+	struct stat st;
+	/* But a device or a pipe, such as /dev/stdout, is written, not replaced. */
+	int direct = stat(junitpath, &st) == 0 && !S_ISREG(st.st_mode);
+	char *tmp = direct ? dt_xstrdup(junitpath) :
+	    dt_xasprintf("%s.tmp", junitpath);
 	FILE *fp;
 	int rc = 0;
 
@@ -1490,11 +1494,11 @@ write_junit(double wall)
 		dt_warn_sys("JUnit report %s", tmp);
 		rc = -1;
 	}
-	if (rc == 0 && rename(tmp, junitpath) < 0) {
+	if (rc == 0 && !direct && rename(tmp, junitpath) < 0) {
 		dt_warn_sys("JUnit report %s", junitpath);
 		rc = -1;
 	}
-	if (rc < 0)
+	if (rc < 0 && !direct)
 		(void)unlink(tmp);
 	dt_buf_free(&b);
 	free(tmp);
@@ -2875,8 +2879,13 @@ event(char *raw, size_t len, unsigned long n)
 static void
 check_junit(void)
 {
-	char *tmp = dt_xasprintf("%s.tmp", junitpath);
+	struct stat st;
+	char *tmp;
 	FILE *fp;
+
+	if (stat(junitpath, &st) == 0 && !S_ISREG(st.st_mode))
+		return;	/* written as it is, at the end */
+	tmp = dt_xasprintf("%s.tmp", junitpath);
 
 	if ((fp = fopen(tmp, "we")) == NULL)
 		dt_die_sys(DT_EX_USAGE, "-j %s: cannot write %s", junitpath,

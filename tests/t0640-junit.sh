@@ -131,6 +131,16 @@ test_expect_success 'a -j file that cannot be written: 100 at once' '
 	test_grep "dt-collect: -j nowhere/r.xml: cannot write nowhere/r.xml.tmp" err
 '
 
+test_expect_success 'a -j FIFO, or a device, is written, not replaced by a file' '
+	mkfifo jfifo &&
+	{ timeout 60 cat jfifo > jgot & } &&
+	{ ev hello distributest-events 2 test; ev tests-end 0; ev end complete; } |
+	test_expect_code 3 dt-collect -j jfifo > out &&
+	wait &&
+	test -p jfifo &&
+	test_grep "<testsuites name=\"distributest\" tests=\"0\"" jgot
+'
+
 test_expect_success 'no test files: an empty report' '
 	{ ev hello distributest-events 2 test; ev tests-end 0; ev end complete; } |
 	test_expect_code 3 dt-collect -j none.xml > out &&
