@@ -88,6 +88,16 @@ test_expect_success 'the copies are on the nodes only, keyed by initiator, user 
 	! ls /root | grep ^ran-
 '
 
+# ssh cannot make a master socket whose path is over 107 bytes.
+test_expect_success 'under a long TMPDIR, ssh masters are made in /tmp, and removed' '
+	long=$TMPDIR/$(printf "%070d" 0) && mkdir -p "$long" &&
+	ls -d /tmp/dt-ssh.* > before 2> /dev/null || : &&
+	(cd proj && TMPDIR=$long distributest) > out &&
+	test_grep "12 files, 12 examples, 0 failures" out &&
+	ls -d /tmp/dt-ssh.* > after 2> /dev/null || : &&
+	test_cmp before after
+'
+
 test_expect_success 'nothing of the run is left on any node' '
 	sleep 0.5 &&
 	for i in 1 2 3; do node_leftovers $i; done > left &&
