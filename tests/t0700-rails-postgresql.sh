@@ -181,8 +181,12 @@ test_expect_success 'the runner that is out is reported with the database'"'"'s 
 	test_grep "cannot drop a template database" broken.out
 '
 
-test_expect_success 'the summary counts the 3 runners that ran files' '
-	test_grep "on 3 runners" broken.out
+# How many of the other three are up before the files are done depends
+# on the machine; runner 2, never up, is not one of them.
+test_expect_success 'the summary counts the runners that came up, not the one that never did' '
+	n=$(grep -c "	runner-up	local	" shop/.distributest/log) &&
+	! grep "	runner-up	local	2	" shop/.distributest/log &&
+	test_grep "on $n runner" broken.out
 '
 
 test_expect_success 'the serial database was never touched by the runs' '
