@@ -62,6 +62,14 @@ $(BUILD)/%: src/%.c $(B)/libdt.a src/lib/dt.h
 	@mkdir -p $(@D)
 	$(CC) $(DT_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libdt.a $(LDLIBS)
 
+# The scale simulation's stand-ins (bench/sim.sh), with the project's flags.
+BENCHPROGS = $(B)/bench/fake-spawn $(B)/bench/sim-sink
+bench-progs: $(BENCHPROGS)
+
+$(B)/bench/%: bench/%.c $(B)/libdt.a src/lib/dt.h
+	@mkdir -p $(@D)
+	$(CC) $(DT_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libdt.a $(LDLIBS)
+
 $(BUILD)/adapter-%: libexec/adapter-%
 	@mkdir -p $(@D)
 	cp $< $@
@@ -274,5 +282,5 @@ uninstall:
 clean:
 	rm -rf build $(SAN) $(FUZZ)
 
-.PHONY: all deps check check-sanitize fuzz fuzz-run lint demo bench install \
+.PHONY: all bench-progs deps check check-sanitize fuzz fuzz-run lint demo bench install \
 	uninstall clean

@@ -18,8 +18,15 @@
  * the runner's next "run" (time it sat idle while dt-feed had more files),
  * MAXGAP the longest of those, and the CLOCK_MONOTONIC times of its
  * runner-up, first run and last done.
+ *
+ * A "ping" is answered with one.  SIM_FREEZE="K SECONDS term|hold" makes
+ * nodes n0001 to nK go silent SECONDS after they start, as a node cut off
+ * by its switch: they read and write nothing more; "term" ones end on
+ * SIGTERM as ssh does, "hold" ones ignore it and wait for SIGKILL (a
+ * wedged process).  Either ends by itself after 60 s.
  */
 #include <errno.h>
+#include <signal.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -286,7 +293,7 @@ request(char *l, size_t len, unsigned long lineno)
 	else if (strcmp(f[0], "start") == 0)
 		do_start(f, n);
 	else if (strcmp(f[0], "ping") == 0)
-		;	/* runs here are shorter than three heartbeats */
+		sendkv("ping", NULL, NULL);
 	else if (strcmp(f[0], "prep") == 0) {
 		if (dir == NULL)
 			dt_die(DT_EX_DATA, "channel: prep before set dir");
@@ -331,6 +338,43 @@ write_stats(void)
 	free(path);
 }
 
+/* SIM_FREEZE's time for this node, or 0: never. */
+static double freeze_at, started;
+static int freeze_hold;
+
+static void
+freeze_setup(void)
+{
+	const char *s = getenv("SIM_FREEZE");
+	char mode[8];
+	double secs;
+	int k;
+
+	freeze_at = 0;
+	if (s == NULL || *s == '\0' || node == NULL)
+		return;
+	if (sscanf(s, "%d %lf %7s", &k, &secs, mode) != 3 ||
+	    (strcmp(mode, "term") != 0 && strcmp(mode, "hold") != 0))
+		dt_die(DT_EX_USAGE, "SIM_FREEZE=%s: expected K SECONDS "
+		    "term|hold", s);
+	if (node[0] == 'n' && atoi(node + 1) >= 1 && atoi(node + 1) <= k) {
+		freeze_at = started + secs;
+		freeze_hold = strcmp(mode, "hold") == 0;
+	}
+}
+
+static void
+freeze(void)
+{
+	int i;
+
+	if (freeze_hold)
+		signal(SIGTERM, SIG_IGN);
+	for (i = 0; i < 600; i++)
+		(void)poll(NULL, 0, 100);
+	exit(0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -360,15 +404,25 @@ main(int argc, char *argv[])
 	dt_line_field(&line, DT_VERSION);
 	send_line();
 	dt_rd_init(&in, 0, "channel");
+	started = dt_now();
 
 	for (;;) {
 		/* Every runner whose time is up reports, earliest first. */
 		now = dt_now();
+		if (freeze_at == 0 && node != NULL) {
+			freeze_setup();
+			if (freeze_at == 0)
+				freeze_at = -1;
+		}
+		if (freeze_at > 0 && now >= freeze_at)
+			freeze();
 		while (nheap > 0 && runners[heap[0]].due <= now)
 			finish(heap_pop());
 		tsp = NULL;
-		if (nheap > 0) {
-			wait = runners[heap[0]].due - now;
+		if (nheap > 0 || freeze_at > 0) {
+			wait = nheap > 0 ? runners[heap[0]].due - now : 1e9;
+			if (freeze_at > 0 && freeze_at - now < wait)
+				wait = freeze_at - now;
 			ts.tv_sec = (time_t)wait;
 			ts.tv_nsec = (long)((wait - ts.tv_sec) * 1e9);
 			tsp = &ts;

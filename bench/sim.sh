@@ -14,11 +14,17 @@
 #       time against the lower bound, and fairness: files and busy seconds
 #       per runner, and how long runners sat idle while files were queued;
 #   (c) 300 to 1,000 nodes under a soft limit of 1,024 descriptors, for
-#       dt-feed and for dt-prep, which holds a channel per node too.
+#       dt-feed and for dt-prep, which holds a channel per node too;
+#   (d) nodes lost at once, mid-run: K of 200 nodes go silent (a switch
+#       down); how long the other runners wait between files meanwhile,
+#       with channels that end on SIGTERM (as ssh does) and that hold on
+#       until SIGKILL.
 #
-# About 30 s on 2 cores.
+# About 60 s on 2 cores.
 # Environment: SIM_ZERO_FILES, SIM_TAIL_FILES (file counts), SIM_SCALE (a
-# factor on every simulated time), SIM_KEEP=1 keeps the work directory.
+# factor on every simulated time), SIM_KEEP=1 keeps the work directory,
+# SIM_FEED the dt-feed to simulate (default this tree's: another build's,
+# to compare two side by side).
 set -eu
 top=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
 L=$top/build/libexec/distributest
@@ -26,6 +32,7 @@ B=$top/build/bench
 ZERO=${SIM_ZERO_FILES:-20000}
 TAIL=${SIM_TAIL_FILES:-5000}
 SCALE=${SIM_SCALE:-1}
+FEED=${SIM_FEED:-$L/dt-feed}
 LIMIT=120		# seconds any one scenario may take
 work=$(mktemp -d "${TMPDIR:-/tmp}/dt-sim.XXXXXX")
 # shellcheck disable=SC2317 # called from the trap
@@ -40,17 +47,9 @@ trap cleanup EXIT
 export SIM_SCALE="$SCALE"
 nrun=0
 
-# The simulation's own programs, built with the project's flags (it takes
-# a second: always).
+# The simulation's own programs, built with the project's flags.
 cd "$top"
-if [ ! -x "$L/dt-feed" ] || [ ! -f build/libdt.a ]; then
-	make -s all
-fi
-mkdir -p "$B"
-for p in fake-spawn sim-sink; do
-	${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc/lib -O2 \
-	    -o "$B/$p" "bench/$p.c" build/libdt.a
-done
+make -s all bench-progs
 cd "$work"
 mkfifo feed.fifo in.fifo
 
@@ -154,7 +153,7 @@ feed() {
 		[ -z "${3:-}" ] || ulimit -H -n "$2"
 		SIM_STATS=$stats
 		export SIM_STATS
-		exec "$L/dt-feed"
+		exec "$FEED"
 	) < "$src" > feed.fifo 2> err &
 	fpid=$!
 	watch "$fpid"
@@ -370,8 +369,8 @@ echo "    1 runner per node, files of no duration"
 for n in 300 400 1000; do
 	gen "$n" 1 zero size
 	feed "$n" 1024
-	printf '  dt-feed %4s nodes: exited %s after %s runner-up lines%s\n' "$n" \
-		"$(cat rc)" "$(grep -c '	runner-up	' out || true)" \
+	printf '  dt-feed %4s nodes: exited %s after %s runner-up lines, %s nodes down%s\n' "$n" \
+		"$(cat rc)" "$(grep -c '	runner-up	' out || true)" "$(grep -c '	node-down	' out || true)" \
 		"$(if [ -s err ]; then echo ": $(tail -n 1 err)"; fi)"
 done
 for n in 300 400 1000; do
@@ -384,7 +383,33 @@ echo "  and with the hard limit 1024 too:"
 for n in 400 1000; do
 	gen "$n" 1 zero size
 	feed "$n" 1024 hard
-	printf '  dt-feed %4s nodes: exited %s after %s runner-up lines%s\n' "$n" \
-		"$(cat rc)" "$(grep -c '	runner-up	' out || true)" \
+	printf '  dt-feed %4s nodes: exited %s after %s runner-up lines, %s nodes down%s\n' "$n" \
+		"$(cat rc)" "$(grep -c '	runner-up	' out || true)" "$(grep -c '	node-down	' out || true)" \
 		"$(if [ -s err ]; then echo ": $(tail -n 1 err)"; fi)"
 done
+echo
+
+# Files of 200-2,000 ms here (SIM_SCALE 4), so that the run outlasts the
+# loss: the nodes go silent 1 s in, and a heartbeat of 1 s finds them 3 s
+# later.  Silent nodes write no statistics: the figures are the others'.
+echo "(d) K of 200 nodes x 2 runners silent 1 s in, $TAIL files of 200-2,000 ms (timings),"
+echo "    heartbeat 1 s; the other runners' gaps between files"
+printf '%-22s %6s %6s %7s %10s\n' lost wall bound /bound "gap ms"
+export DISTRIBUTEST_HEARTBEAT=1
+SCALE=$((SCALE * 4))
+export SIM_SCALE="$SCALE"
+for spec in "50 term" "100 term" "10 hold"; do
+	SIM_FREEZE="${spec% *} 1 ${spec#* }"
+	export SIM_FREEZE
+	gen 200 2 tail timings
+	feed 400
+	check "$TAIL"
+	# shellcheck disable=SC2046
+	set -- $(analyse)
+	printf '%-22s %6.2f %6.2f %7.2f %10s\n' "${spec% *} nodes, ${spec#* }" "$3" "$9" \
+		"$(echo "$3 / $9" | bc -l)" "$(printf '%.1f/%.0f' "${11}" "${12}")"
+done
+unset SIM_FREEZE DISTRIBUTEST_HEARTBEAT
+echo "  term: channels that end on SIGTERM; hold: ones that end only on SIGKILL,"
+echo "  5 s after it; bound: max(longest, work / runners left); gap: from a"
+echo "  runner's done to its next run, mean/max, over the runners not lost"

@@ -56,6 +56,8 @@ struct node {
 	int		 expected;	/* runners dt-spawn starts, -1 unknown */
 	int		 reported;	/* runners that came up or failed to */
 	int		 replacing;	/* runners dt-spawn is starting again */
+	int		 opening;	/* ready: its channel is to be opened */
+	int		 dying;		/* down: its channel's process still to go */
 };
 
 static struct node *nodes;
@@ -76,6 +78,8 @@ static size_t nartifacts;
 static char **args;
 static size_t nargs;
 static struct dt_buf ev;
+static size_t *openq, openhead, nopen;	/* nodes ready, in their order */
+static size_t ndying;			/* nodes whose channel is going */
 
 /*
  * The most a part's request may take: a quarter of a pipe, so that
@@ -84,6 +88,12 @@ static struct dt_buf ev;
  */
 #define SPLIT_BYTES 16384
 #define RETRY_COMING 30	/* seconds a retry waits for runners to come */
+/*
+ * Channels opened a wakeup: opening one takes a spawn and its settings,
+ * and a thousand nodes ready at once must not keep every runner already
+ * up from its next file meanwhile.
+ */
+#define OPEN_BATCH 8
 
 /* The length of s escaped in the line codec. */
 static size_t
@@ -254,7 +264,8 @@ live_or_pending(void)
 	size_t i;
 
 	for (i = 0; i < nnodes; i++) {
-		if (nodes[i].state == N_NEW && !upstream_eof)
+		if (nodes[i].state == N_NEW && (!upstream_eof ||
+		    nodes[i].opening))
 			return 1;
 		if (nodes[i].state == N_UP && (nodes[i].alive > 0 ||
 		    nodes[i].replacing > 0 || nodes[i].expected < 0 ||
@@ -290,7 +301,19 @@ node_down(struct node *n, const char *why)
 	if (n->state == N_DOWN)
 		return;
 	if (n->state == N_UP) {
-		closewhy = dt_chan_close(&n->ch, 1);
+		/*
+		 * With a reason, its process is collected as the loop turns:
+		 * a switch that takes hundreds of nodes at once must not
+		 * stop dispatch to the others.  Without, the channel ended
+		 * and its process is going: how it ended is the reason.
+		 */
+		closewhy = NULL;
+		if (why != NULL) {
+			dt_chan_abandon(&n->ch);
+			n->dying = 1;
+			ndying++;
+		} else
+			closewhy = dt_chan_close(&n->ch, 1);
 		if (why == NULL)
 			why = closewhy ? closewhy : "channel closed";
 		for (i = 0; i < n->nr; i++)
@@ -301,7 +324,8 @@ node_down(struct node *n, const char *why)
 				requeue(n, i + 1, n->r[i].test, why);
 		emit("node-down", n->nl.name, "channel", why, (char *)NULL);
 		free(closewhy);
-		dt_chan_free(&n->ch);
+		if (!n->dying)
+			dt_chan_free(&n->ch);
 	}
 	n->state = N_DOWN;
 	n->alive = 0;
@@ -344,7 +368,8 @@ other_runner(size_t ni, int r, int other_node, int coming)
 		n = &nodes[i];
 		if (other_node && i == ni)
 			continue;
-		if (coming && ((n->state == N_NEW && !upstream_eof) ||
+		if (coming && ((n->state == N_NEW && (!upstream_eof ||
+		    n->opening)) ||
 		    (n->state == N_UP && (n->expected < 0 ||
 		    n->reported < n->expected))))
 			return 1;
@@ -1287,13 +1312,17 @@ event(char *l, size_t len, char **f, int k, unsigned long lineno)
 		if (n == NULL)
 			dt_die(DT_EX_DATA, "stdin line %lu: ready names "
 			    "unknown node \"%s\"", lineno, f[1]);
-		if (n->state == N_NEW)
-			node_ready(n);
+		if (n->state == N_NEW && !n->opening) {
+			n->opening = 1;
+			openq = dt_xrealloc(openq, nopen + 1, sizeof(*openq));
+			openq[nopen++] = (size_t)(n - nodes);
+		}
 		break;
 	case DT_EV_NODE_DOWN:
 		n = dt_node_find(nodes, nnodes, sizeof(*nodes), f[1]);
 		if (n != NULL && n->state == N_NEW) {
 			n->state = N_DOWN;
+			n->opening = 0;
 			check_end();
 		}
 		break;
@@ -1322,6 +1351,8 @@ ending_fn(void *arg, char **f, int k)
 	return 0;
 }
 
+static void reap_some(void);
+
 static noreturn void
 end_run(const char *why)
 {
@@ -1341,6 +1372,12 @@ end_run(const char *why)
 			    &nodes[i]));
 			nodes[i].state = N_DOWN;
 		}
+	/* Those given up go together: each has its own 5 s to SIGKILL. */
+	for (i = 0; ndying > 0 && i < 500; i++) {
+		reap_some();
+		if (ndying > 0)
+			(void)poll(NULL, 0, 20);
+	}
 	emit("end", why, (char *)NULL);
 	out_flush(1e9);
 	exit(0);
@@ -1363,6 +1400,38 @@ flush_out(int status)
 {
 	(void)status;
 	out_flush(2);
+}
+
+/* Up to OPEN_BATCH nodes that are ready get their channels. */
+static void
+open_some(void)
+{
+	struct node *n;
+	int k = 0;
+
+	while (openhead < nopen && k < OPEN_BATCH) {
+		n = &nodes[openq[openhead++]];
+		if (n->state != N_NEW || !n->opening)
+			continue;
+		n->opening = 0;
+		node_ready(n);
+		k++;
+	}
+}
+
+/* Channels given up: collected once their processes are gone. */
+static void
+reap_some(void)
+{
+	double now = dt_now();
+	size_t i;
+
+	for (i = 0; i < nnodes && ndying > 0; i++)
+		if (nodes[i].dying && dt_chan_reap(&nodes[i].ch, now)) {
+			dt_chan_free(&nodes[i].ch);
+			nodes[i].dying = 0;
+			ndying--;
+		}
 }
 
 /* Upstream is done: the list must have ended. */
@@ -1407,10 +1476,10 @@ main(int argc, char *argv[])
 	for (;;) {
 		dt_stage_begin(&st);
 		for (i = 0; i < nnodes; i++)
-			if (nodes[i].state == N_UP)
+			if (nodes[i].state == N_UP || nodes[i].dying)
 				dt_chan_watch(&nodes[i].ch, &st, i);
-		ready = dt_stage_wait(&st, dt_heartbeat() > 0 ||
-		    outstanding > 0 ? 1000 : -1,
+		ready = dt_stage_wait(&st, openhead < nopen ? 0 : ndying > 0 ?
+		    100 : dt_heartbeat() > 0 || outstanding > 0 ? 1000 : -1,
 		    outhead < out.len ? POLLOUT : 0);
 		if (ready & DT_STAGE_WRITABLE)
 			out_flush(0);
@@ -1419,12 +1488,17 @@ main(int argc, char *argv[])
 
 			if (n->state == N_UP && dt_chan_polled(&n->ch, &st, k))
 				channel_read(n);
+			else if (n->dying)
+				(void)dt_chan_polled(&n->ch, &st, k);
 		}
+		if (ndying > 0)
+			reap_some();
 		/* After the reads: what waited in a pipe was heard. */
 		heartbeats();
 		timeouts();
 		if (dt_stage_read(&st, event))
 			upstream_end();
+		open_some();
 		/* Whatever happened, idle runners and queued files meet. */
 		dispatch();
 		check_end();

@@ -114,7 +114,7 @@ reply(void *arg, char **f, int k)
 	switch (dt_verb(dt_replies, DT_RP_MAX, f, k)) {
 	case DT_RP_PREP_OUT:
 		dt_emit("log", n->nl.name, f[1], (char *)NULL);
-		if (f[1][strspn(f[1], " \t\r")] != '\0') {
+		if (!dt_blank(f[1], strlen(f[1]))) {
 			free(n->last);
 			n->last = dt_xstrdup(f[1]);
 		}

@@ -426,15 +426,6 @@ end_sessions(void)
 	cleanup_and_exit(0);
 }
 
-static int
-blank(const char *p, size_t n)
-{
-	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
-	    p[n - 1] == '\r'))
-		n--;
-	return n == 0;
-}
-
 /* Forward complete lines of output; with flush, the rest too. */
 static void
 output_lines(struct output *o, int r, int flush, int prepping)
@@ -461,7 +452,7 @@ output_lines(struct output *o, int r, int flush, int prepping)
 		dt_line_fieldn(&line, p, n);
 		dt_line_finish(&line);
 		dt_buf_add(&batch, line.s, line.len);
-		if (o->keep && !blank(p, n)) {
+		if (o->keep && !dt_blank(p, n)) {
 			free(o->last);
 			o->last = dt_xasprintf("%.*s", (int)n, p);
 		}
@@ -942,14 +933,17 @@ start_runner(struct runner *r)
 	free(id);
 }
 
+/* why: NULL, or a reason of the caller's, which is freed here. */
 static void
-runner_down(struct runner *r, const char *why)
+runner_down(struct runner *r, char *why)
 {
-	char buf[128];
+	char buf[128], *own = why;
 	int restart;
 
-	if (r->state == R_DOWN)
+	if (r->state == R_DOWN) {
+		free(own);
 		return;
+	}
 	if (r->pid > 0)
 		kill(-r->pid, SIGKILL);
 	if (r->pid > 0 && !r->exited) {
@@ -961,12 +955,12 @@ runner_down(struct runner *r, const char *why)
 	output_lines(&r->out, r->n, 1, 0);
 	if (why == NULL && r->reason != NULL &&
 	    strncmp(r->reason, "runner_setup ", 13) == 0 && r->out.last)
-		why = dt_xasprintf("%s: %s", r->reason, r->out.last);
+		why = own = dt_xasprintf("%s: %s", r->reason, r->out.last);
 	if (why == NULL)
 		why = r->reason;
 	if (why == NULL) {
 		dt_status_str(r->status, buf, sizeof(buf));
-		why = dt_xasprintf("adapter %s", buf);
+		why = own = dt_xasprintf("adapter %s", buf);
 	}
 	/*
 	 * An adapter that was up and died (a test crashed the interpreter,
@@ -988,6 +982,7 @@ runner_down(struct runner *r, const char *why)
 	dt_close(&r->out.fd);
 	dt_close(&r->res.fd);
 	dt_rd_free(&r->res);
+	free(own);
 	free(r->reason);
 	r->reason = NULL;
 	free(r->out.last);

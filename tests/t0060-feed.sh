@@ -169,6 +169,52 @@ test_expect_success 'a malformed channel line takes the node down, not dt-feed' 
 	tail -n 1 out | grep "^end	no-runners$"
 '
 
+# A channel that says hello, then a line no peer may send, and holds on
+# past SIGTERM, as a wedged ssh might: dt-feed gives it up at once and
+# kills it 5 s later, as its loop turns or at the run's end.
+cat > wedged-spawn <<'SPAWN'
+#!/bin/sh
+echo $$ > wedged.pid
+trap 'echo term >> wedged.log' TERM
+printf 'hello\tdistributest-channel\t2\tx\nrunner-up\tbad\\q\n'
+i=0
+while [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+SPAWN
+chmod +x wedged-spawn
+
+test_expect_success 'a lost node whose channel holds on past SIGTERM: killed, and the run goes on' '
+	make_tests a:1 b:1 &&
+	rm -f out wedged.pid wedged.log &&
+	{ head_events; ev node near 1 local ssh "$TRASH/wd";
+	  ev node wedged 1 local ssh "$TRASH/wd" "$TRASH/wedged-spawn"; list a b;
+	  ev ready wedged 0; test_wait_for "^node-down	wedged	" out;
+	  ev ready near 0; test_wait_for "^end	" out; } |
+	timeout 60 dt-feed > out &&
+	grep "^node-down	wedged	channel	channel line 2: unknown escape" out &&
+	grep "^done	near	1	t/a.t	passed" out &&
+	grep "^done	near	1	t/b.t	passed" out &&
+	tail -n 1 out | grep "^end	complete$" &&
+	grep term wedged.log &&
+	! kill -0 "$(cat wedged.pid)" 2> /dev/null
+'
+
+test_expect_success 'many nodes ready at once: each file run once, no node lost' '
+	make_tests a:0 b:0 c:0 d:0 e:0 f:0 g:0 h:0 i:0 j:0 k:0 l:0 &&
+	rm -f out &&
+	{ head_events; n=1; while [ $n -le 20 ]; do ev node "n$n" 1 local ssh "$TRASH/wd"; n=$((n + 1)); done;
+	  list a b c d e f g h i j k l; n=1; while [ $n -le 20 ]; do ev ready "n$n" 0; n=$((n + 1)); done;
+	  test_wait_for "^end	" out; } |
+	timeout 60 dt-feed > out &&
+	grep "^done	" out | cut -f4 | sort > done-files &&
+	printf "t/%s.t\n" a b c d e f g h i j k l > expect &&
+	test_cmp expect done-files &&
+	! grep "^node-down	" out &&
+	tail -n 1 out | grep "^end	complete$"
+'
+
 test_expect_success 'unreadable timings are reported and the run goes on' '
 	printf "not timings\n" > timings &&
 	rm -f out &&

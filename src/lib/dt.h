@@ -87,6 +87,7 @@ void dt_rd_free(struct dt_reader *);
 ssize_t dt_rd_fill(struct dt_reader *);
 int dt_rd_line(struct dt_reader *, char **, size_t *);
 int dt_rd_getline(struct dt_reader *, char **, size_t *);
+int dt_blank(const char *, size_t);
 int dt_split(char *, size_t, char **, int);
 void dt_escape(struct dt_buf *, const char *, size_t);
 void dt_line_begin(struct dt_buf *, const char *);
@@ -137,6 +138,7 @@ struct dt_chan {
 	double		 heard, pinged;	/* last line in, last ping out */
 	int		 hello;		/* the peer's hello was read */
 	int		 quiet;		/* keep stderr's last line, emit none */
+	double		 kill_at;	/* abandoned: SIGKILL then, if not gone */
 };
 int dt_heartbeat(void);
 void dt_chan_sink(void (*)(const char *, size_t));
@@ -150,6 +152,8 @@ int dt_chan_open(struct dt_chan *, const char *, const char *, const char *,
 int dt_chan_read(struct dt_chan *, int (*)(void *, char **, int), void *,
     char **);
 char *dt_chan_close(struct dt_chan *, int);
+void dt_chan_abandon(struct dt_chan *);
+int dt_chan_reap(struct dt_chan *, double);
 char *dt_chan_close_lines(struct dt_chan *, int (*)(void *, char **, int),
     void *);
 void dt_chan_free(struct dt_chan *);

@@ -105,7 +105,8 @@ dt_chan_watch(const struct dt_chan *ch, struct dt_stage *st, size_t tag)
 {
 	if (ch->c.err >= 0)
 		dt_stage_watch(st, ch->c.err, POLLIN, 2 * tag + 1);
-	dt_stage_watch(st, ch->c.out, POLLIN, 2 * tag);
+	if (ch->c.out >= 0)
+		dt_stage_watch(st, ch->c.out, POLLIN, 2 * tag);
 }
 
 /*
@@ -318,6 +319,59 @@ char *
 dt_chan_close(struct dt_chan *ch, int kill_it)
 {
 	return chan_close(ch, kill_it, NULL, NULL);
+}
+
+/*
+ * Give a channel up without waiting for its process: input closed,
+ * SIGTERM now, SIGKILL after 5 s.  The caller keeps watching it and calls
+ * dt_chan_reap until that says it is collected, so that a stage with many
+ * channels goes on serving the others while one, or hundreds, go.
+ */
+void
+dt_chan_abandon(struct dt_chan *ch)
+{
+	dt_close(&ch->c.in);
+	if (ch->c.pid > 0)
+		kill(ch->c.pid, SIGTERM);
+	ch->kill_at = dt_now() + 5;
+}
+
+/*
+ * An abandoned channel, without blocking: what it still writes read and
+ * dropped (stderr passed on as log events), its process collected when it
+ * is gone, killed when its time is up.  1 once collected, descriptors
+ * closed; dt_chan_free is then the caller's.
+ */
+int
+dt_chan_reap(struct dt_chan *ch, double now)
+{
+	char buf[4096];
+	ssize_t n = 0;
+	int i = 0, st;
+	pid_t w;
+
+	while (ch->c.out >= 0 && i++ < 16 &&
+	    (n = read(ch->c.out, buf, sizeof(buf))) > 0)
+		;
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		dt_close(&ch->c.out);
+	if (ch->c.err >= 0)
+		dt_chan_err(ch);
+	if (ch->c.pid > 0) {
+		w = waitpid(ch->c.pid, &st, WNOHANG);
+		if (w == ch->c.pid || (w < 0 && errno != EINTR))
+			ch->c.pid = -1;
+		else if (ch->kill_at > 0 && now > ch->kill_at) {
+			kill(ch->c.pid, SIGKILL);
+			ch->kill_at = 0;
+		}
+	}
+	if (ch->c.pid > 0)
+		return 0;
+	dt_close(&ch->c.out);
+	dt_close(&ch->c.err);
+	err_lines(ch, 1);
+	return 1;
 }
 
 /* At the end of a run: the peer's last lines still go to fn. */

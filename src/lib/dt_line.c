@@ -324,3 +324,13 @@ dt_check_hello(char **f, int n, const char *kind, const char *peer)
 	free(why);
 	return rc;
 }
+
+/* Whether n bytes at p are only blanks: spaces, tabs, carriage returns. */
+int
+dt_blank(const char *p, size_t n)
+{
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
+	    p[n - 1] == '\r'))
+		n--;
+	return n == 0;
+}
