@@ -8,11 +8,28 @@ base=$(ps -o ni= -p $$ | tr -d " ")
 lower=$((base + 10 > 19 ? 19 : base + 10))
 
 # runner_setup and every test file write RUNNER NICE to a file outside
-# the copy.
+# the copy.  Each setup then waits (60 s at most) till every runner's setup
+# has written, so that none is up before all have begun; with the file
+# after, the setups of runners other than 1 then wait till a file has run,
+# and write again there: by then a runner is up.
 setup_project() {
 	make_command_project p &&
-	printf "#!/bin/sh\necho \"\$DT_RUNNER \$(ps -o ni= -p \$\$ | tr -d \" \")\" >> %s/setups\n" \
-		"$TRASH" > p/setup &&
+	cat > p/setup <<-EOF &&
+	#!/bin/sh
+	echo "\$DT_RUNNER \$(ps -o ni= -p \$\$ | tr -d " ")" >> $TRASH/setups
+	i=0
+	while [ \$i -lt 600 ] && [ "\$(wc -l < $TRASH/setups)" -lt "\$(cat $TRASH/runners)" ]; do
+		sleep 0.1
+		i=\$((i + 1))
+	done
+	if [ "\$DT_RUNNER" != 1 ] && [ -e $TRASH/after ]; then
+		while [ \$i -lt 600 ] && [ ! -s $TRASH/tests ]; do
+			sleep 0.1
+			i=\$((i + 1))
+		done
+		echo "\$DT_RUNNER \$(ps -o ni= -p \$\$ | tr -d " ")" >> $TRASH/after
+	fi
+	EOF
 	chmod +x p/setup &&
 	echo "runner_setup = setup" >> p/.distributest/config &&
 	# Each file waits (60 s at most) till every runner has been set up,
@@ -46,6 +63,16 @@ test_expect_success 'runner 1 boots at our nice, the others 10 lower' '
 test_expect_success ROOT 'once up, a runner has our nice back where the system allows it' '
 	cut -d " " -f 2 tests | sort -u > got &&
 	echo "$base" > want && test_cmp want got
+'
+
+test_expect_success ROOT 'once the first runner is up, those still booting have our nice back' '
+	: > setups && : > tests && : > after && echo $many > runners &&
+	(cd p && distributest -j $many) > out &&
+	test_line_count = $((many - 1)) after &&
+	cut -d " " -f 2 after | sort -u > got &&
+	echo "$base" > want && test_cmp want got &&
+	grep -v "^1 " setups | cut -d " " -f 2 | sort -u > got &&
+	echo "$lower" > want && test_cmp want got
 '
 
 test_expect_success 'no more runners than cores: every runner boots at our nice' '
