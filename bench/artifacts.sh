@@ -20,14 +20,9 @@ FILES=${ARTIFACTS_FILES:-32}
 KB=${ARTIFACTS_KB:-100}
 RUNNERS=${ARTIFACTS_RUNNERS:-8}
 REPS=${ARTIFACTS_REPS:-5}
-[ -x "$top/build/libexec/distributest/dt-sync" ] || {
-	echo "artifacts: run 'make -s all' first" >&2
-	exit 1
-}
-work=$(mktemp -d "${TMPDIR:-/tmp}/dt-artifacts.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-export HOME="$work/home"
-mkdir -p "$HOME"
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
+bench_setup artifacts
 
 make_project() {
 	mkdir -p "$1/t" "$1/.distributest"
@@ -44,9 +39,6 @@ make_project "$work/without"
 make_project "$work/with"
 printf 'artifacts = out/\n' >> "$work/with/.distributest/config"
 
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 
 run() {
 	s=$(date +%s.%N)

@@ -23,20 +23,10 @@ N=${BOOT_RUNNERS:-8}
 REPS=${BOOT_REPS:-5}
 FILES=${BOOT_FILES:-20000}
 dt=${BOOT_DISTRIBUTEST:-$top/bin/distributest}
-[ -x "$top/build/libexec/distributest/dt-spawn" ] || {
-	echo "boot: run 'make -s all' first" >&2
-	exit 1
-}
-work=$(mktemp -d "${TMPDIR:-/tmp}/dt-boot.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-export DISTRIBUTEST_SYSTEM_CONFIG=
-export XDG_CONFIG_HOME="$work/config"
-export HOME="$work/home"
-mkdir -p "$HOME"
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
+bench_setup boot
 
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 
 # The log's first assign, in seconds since the epoch: it names no day.
 first_assign() {

@@ -23,14 +23,9 @@ RUNNERS=${TREES_RUNNERS:-4 16}
 REPS=${TREES_REPS:-5}
 FIRST=${TREES_FIRST:-3}
 dt=${TREES_DISTRIBUTEST:-$top/bin/distributest}
-[ -x "$top/build/libexec/distributest/dt-sync" ] || {
-	echo "trees: run 'make -s all' first" >&2
-	exit 1
-}
-work=$(mktemp -d "${TMPDIR:-/tmp}/dt-trees.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-export DISTRIBUTEST_SYSTEM_CONFIG=
-export XDG_CONFIG_HOME="$work/config"
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
+bench_setup trees
 
 # $1: directory, $2: files; runner_dir = $3.
 make_project() {
@@ -53,9 +48,6 @@ make_project() {
 	}')
 }
 
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 
 # $1: own or shared, $2: runners; the time is added to $work/t-$1.
 run() {
