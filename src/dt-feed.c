@@ -1372,7 +1372,10 @@ end_run(const char *why)
 			    &nodes[i]));
 			nodes[i].state = N_DOWN;
 		}
-	/* Those given up go together: each has its own 5 s to SIGKILL. */
+	/* Those given up had their SIGTERM: the run is over, SIGKILL now. */
+	for (i = 0; i < nnodes; i++)
+		if (nodes[i].dying)
+			nodes[i].ch.kill_at = dt_now() - 1;
 	for (i = 0; ndying > 0 && i < 500; i++) {
 		reap_some();
 		if (ndying > 0)
