@@ -2,69 +2,31 @@
 test_description='a Rails application on PostgreSQL: a database per runner, cloned from a template made once per node'
 . "$(dirname "$0")/test-lib.sh"
 
-EXAMPLE=$SRCDIR/examples/rails-shop
-DBSERVER=$EXAMPLE/script/dbserver
+. "$TEST_DIRECTORY/db-lib.sh"
+
 RECIPE=$SRCDIR/etc/distributest/setup.postgresql
 
-if ! command -v psql > /dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/pg_ctl > /dev/null 2>&1; then
-	skip_all "no PostgreSQL server: install postgresql"
-fi
-ruby -e 'require "rails"; require "rspec/rails/version"; require "pg"; require "factory_bot"' 2> /dev/null ||
-	skip_all "no Rails: install rails ruby-rspec-rails ruby-pg ruby-factory-bot"
-command -v rspec > /dev/null 2>&1 || skip_all "no rspec"
-
-# The server runs as nobody when we are root: it must reach its directory.
-[ "$(id -u)" = 0 ] && chmod 0711 "$TRASH"
-trap '"$DBSERVER" stop "$TRASH/pg"; test_cleanup' EXIT
-
-# A copy of the example with the recipe as its hooks, and none of the
-# files a run leaves.
-copy_example() {
-	cp -R "$EXAMPLE" "$1" &&
-	(cd "$1" && rm -rf .distributest Gemfile.lock db/*.sqlite3 log tmp) &&
-	mkdir "$1/.distributest" &&
-	grep -v "_setup = " "$1/distributest.conf" > "$1/.distributest/config" &&
-	printf "node_setup = %s\nrunner_setup = %s\n" "$RECIPE" "$RECIPE" >> "$1/.distributest/config"
-}
-
-# RSpec's totals line: "79 examples, 2 failures, 1 pending".
-totals() {
-	sed -n "s/^\([0-9][0-9]* examples\{0,1\}, [0-9][0-9]* failures\{0,1\}.*\)$/\1/p" "$1"
-}
-
-q() {
-	psql -X -A -t -v ON_ERROR_STOP=1 "$@"
-}
+db_need_postgresql
+db_need_rails pg
+db_server pg
 
 # Each runner's rows are in its own database, and only there: the files
 # the log says runner N ran are the files that wrote to runner N's
-# database, named as the runner's id.
-rows_in_own_databases() {
-	awk -F"	" '$2 == "runner-up" { print $4, $5 }' "$1" | sort -u > ids &&
-	test -s ids &&
-	while read -r n id; do
-		awk -F"	" -v n="$n" '$2 == "done" && $4 == n { sub(/ \[part .*/, "", $5); print $5 }' "$1" | sort -u > "ran-$n" &&
-		q -d "$id" -c "SELECT DISTINCT file FROM spec_runs ORDER BY 1" > "rows-$n" &&
-		test_cmp "ran-$n" "rows-$n" &&
-		q -d "$id" -c "SELECT DISTINCT database_name || ' ' || runner FROM spec_runs" > "names-$n" &&
-		if test -s "ran-$n"; then echo "$id $id"; fi > "id-$n" &&
-		test_cmp "id-$n" "names-$n" || return 1
-	done < ids &&
-	cat ran-* | sort -u > ran &&
-	test_line_count -eq "$(wc -l < ../serial-files)" ran
+# database (pg_files, for rows_in_own_databases), named as the runner's
+# id (pg_names).
+pg_files() {
+	q -d "$3" -c "SELECT DISTINCT file FROM spec_runs ORDER BY 1"
+}
+
+pg_names() {
+	q -d "$3" -c "SELECT DISTINCT database_name || ' ' || runner FROM spec_runs" > "names-$1-$2" &&
+	if test -s "ran-$1-$2"; then echo "$3 $3"; fi > "id-$1-$2" &&
+	test_cmp "id-$1-$2" "names-$1-$2"
 }
 
 # The runners that ran files, by the log.
 runners_used() {
 	awk -F"	" '$2 == "done" { print $4 }' "$1" | sort -u
-}
-
-templates() {
-	q -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE '%\_tpl\_%' ORDER BY 1"
-}
-
-oid() {
-	q -d postgres -c "SELECT oid FROM pg_database WHERE datname = '$1'"
 }
 
 # The runner databases, each with its comment: the template it came from.
@@ -79,7 +41,7 @@ has_column() {
 test_expect_success 'setup: a PostgreSQL server of our own, and the suite run serially' '
 	"$DBSERVER" start postgresql "$TRASH/pg" 54320 > pg.env &&
 	cat pg.env &&
-	copy_example shop &&
+	copy_example shop "$RECIPE" &&
 	(
 		. ./pg.env && export PGHOST PGPORT PGUSER &&
 		cd shop &&
@@ -113,7 +75,7 @@ test_expect_success 'a cold run: one template, 4 runner databases cloned from it
 '
 
 test_expect_success 'each runner wrote its rows in its own database' '
-	mkdir rows1 && (cd rows1 && rows_in_own_databases ../shop/.distributest/log)
+	mkdir rows1 && (cd rows1 && rows_in_own_databases ../shop/.distributest/log pg_files pg_names)
 '
 
 test_expect_success 'a warm run reuses the template and the runner databases, emptied' '
@@ -130,7 +92,7 @@ test_expect_success 'a warm run reuses the template and the runner databases, em
 		echo "$id $(oid $id)" >> oids.after || return 1
 	done &&
 	test_cmp oids.before oids.after &&
-	mkdir rows2 && (cd rows2 && rows_in_own_databases ../shop/.distributest/log) &&
+	mkdir rows2 && (cd rows2 && rows_in_own_databases ../shop/.distributest/log pg_files pg_names) &&
 	for id in $(cut -d"|" -f1 runners); do
 		q -d $id -c "SELECT count(*) FROM products" || return 1
 	done > counts &&
@@ -139,15 +101,7 @@ test_expect_success 'a warm run reuses the template and the runner databases, em
 '
 
 test_expect_success 'a changed schema gives a new template, drops the old one, and makes the runner databases again' '
-	cat > shop/db/migrate/20240201000000_add_color_to_products.rb <<-\EOF &&
-	class AddColorToProducts < ActiveRecord::Migration[6.1]
-	  def change
-	    add_column :products, :color, :string
-	  end
-	end
-	EOF
-	sed -i -e "s/version: 2024_01_01_000005/version: 2024_02_01_000000/" \
-		-e "s/    t.integer \"stock\", default: 0, null: false/&\n    t.string \"color\"/" shop/db/schema.rb &&
+	add_color shop &&
 	test_grep "t.string \"color\"" shop/db/schema.rb &&
 	(cd shop && distributest -j 4 > ../changed.out 2>&1; test $? = 1) &&
 	test_grep "$(cat want)" changed.out &&

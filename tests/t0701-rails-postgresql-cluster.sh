@@ -3,16 +3,12 @@ test_description='a Rails application across two nodes, each with a PostgreSQL s
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIRECTORY/cluster.sh"
 
-EXAMPLE=$SRCDIR/examples/rails-shop
-DBSERVER=$EXAMPLE/script/dbserver
+. "$TEST_DIRECTORY/db-lib.sh"
+
 RECIPE=$SRCDIR/etc/distributest/setup.postgresql
 
-if ! command -v psql > /dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/pg_ctl > /dev/null 2>&1; then
-	skip_all "no PostgreSQL server: install postgresql"
-fi
-ruby -e 'require "rails"; require "rspec/rails/version"; require "pg"; require "factory_bot"' 2> /dev/null ||
-	skip_all "no Rails: install rails ruby-rspec-rails ruby-pg ruby-factory-bot"
-command -v rspec > /dev/null 2>&1 || skip_all "no rspec"
+db_need_postgresql
+db_need_rails pg
 
 chmod 0711 "$TRASH"
 # Each node's server lives in the node's network: stopped before the
@@ -25,48 +21,36 @@ stop_servers() {
 }
 trap 'stop_servers; pkill -KILL -f "$MARK" 2> /dev/null; cluster_down; test_cleanup' EXIT
 
-totals() {
-	sed -n "s/^\([0-9][0-9]* examples\{0,1\}, [0-9][0-9]* failures\{0,1\}.*\)$/\1/p" "$1"
-}
-
 # Psql on node $1, to its own server.
-q() {
+q_on() {
 	on=$1
 	shift
 	node_exec "$on" env PGHOST=127.0.0.1 PGPORT=54320 PGUSER=dt psql -X -A -t -v ON_ERROR_STOP=1 "$@"
 }
 
 templates_on() {
-	q "$1" -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE '%\_tpl\_%'"
+	q_on "$1" -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE '%\_tpl\_%'"
 }
 
 runner_databases_on() {
-	q "$1" -d postgres -c "SELECT datname || ' ' || shobj_description(oid, 'pg_database') FROM pg_database WHERE datname LIKE 'dt\_%' ORDER BY 1"
+	q_on "$1" -d postgres -c "SELECT datname || ' ' || shobj_description(oid, 'pg_database') FROM pg_database WHERE datname LIKE 'dt\_%' ORDER BY 1"
 }
 
 # The template and the runner databases made from it (a runner stopped
 # by the end of the run before it commented its database has none).
 oids_on() {
-	q "$1" -d postgres -c "SELECT datname, oid FROM pg_database WHERE datname LIKE '%\_tpl\_%' OR shobj_description(oid, 'pg_database') LIKE '%\_tpl\_%' ORDER BY 1"
+	q_on "$1" -d postgres -c "SELECT datname, oid FROM pg_database WHERE datname LIKE '%\_tpl\_%' OR shobj_description(oid, 'pg_database') LIKE '%\_tpl\_%' ORDER BY 1"
 }
 
 # A table in the maintenance database of node $1's server, naming it.
 mark_server() {
-	q "$1" -d postgres -c "CREATE TABLE here (node text); INSERT INTO here VALUES ('$2')"
+	q_on "$1" -d postgres -c "CREATE TABLE here (node text); INSERT INTO here VALUES ('$2')"
 }
 
 # Each runner's rows are in its own database on its own node: the files
 # the log says it ran are those that wrote to that database.
-rows_in_own_databases() {
-	awk -F"	" '$2 == "runner-up" { print $3, $4, $5 }' "$1" | sort -u > ids &&
-	test_line_count -ge 2 ids &&
-	while read -r node n id; do
-		awk -F"	" -v node="$node" -v n="$n" '$2 == "done" && $3 == node && $4 == n { sub(/ \[part .*/, "", $5); print $5 }' "$1" | sort -u > "ran-$node-$n" &&
-		q "${node#node}" -d "$id" -c "SELECT DISTINCT file FROM spec_runs ORDER BY 1" > "rows-$node-$n" &&
-		test_cmp "ran-$node-$n" "rows-$node-$n" || return 1
-	done < ids &&
-	cat ran-* | sort -u > ran &&
-	test_cmp ../serial-files ran
+node_files() {
+	q_on "${1#node}" -d "$3" -c "SELECT DISTINCT file FROM spec_runs ORDER BY 1"
 }
 
 test_expect_success 'setup: two nodes, each with its server on 127.0.0.1 in its own network, and a serial run here' '
@@ -76,16 +60,12 @@ test_expect_success 'setup: two nodes, each with its server on 127.0.0.1 in its 
 	done &&
 	mark_server 1 one &&
 	mark_server 2 two &&
-	test "$(q 1 -d postgres -c "SELECT node FROM here")" = one &&
-	test "$(q 2 -d postgres -c "SELECT node FROM here")" = two &&
+	test "$(q_on 1 -d postgres -c "SELECT node FROM here")" = one &&
+	test "$(q_on 2 -d postgres -c "SELECT node FROM here")" = two &&
 	"$DBSERVER" start postgresql "$TRASH/pg0" 54320 > pg0.env &&
-	cp -R "$EXAMPLE" shop &&
+	copy_example shop "$RECIPE" &&
 	(
 		cd shop &&
-		rm -rf .distributest Gemfile.lock db/*.sqlite3 log tmp &&
-		mkdir .distributest &&
-		grep -v "_setup = " distributest.conf > .distributest/config &&
-		printf "node_setup = %s\nrunner_setup = %s\n" "$RECIPE" "$RECIPE" >> .distributest/config &&
 		for i in 1 2; do
 			printf "[node node%s]\nrunners = 2\nrsh = %s\nspawn = %s/dt-spawn --connect\n" \
 				"$i" "$DT_SSH" "$LIBEXEC" >> .distributest/config || return 1
@@ -125,7 +105,12 @@ test_expect_success 'each node made its template and its runners'"'"' databases 
 '
 
 test_expect_success 'each runner'"'"'s rows are in its own database on its own node' '
-	mkdir rows && (cd rows && rows_in_own_databases ../shop/.distributest/log)
+	mkdir rows && (
+		cd rows &&
+		rows_in_own_databases ../shop/.distributest/log node_files &&
+		test_line_count -ge 2 ids &&
+		test_cmp ../serial-files ran
+	)
 '
 
 test_expect_success 'a second run reuses each node'"'"'s template and databases' '

@@ -2,53 +2,26 @@
 test_description='the MariaDB and SQLite recipes: a Rails application, a database per runner, end to end'
 . "$(dirname "$0")/test-lib.sh"
 
-EXAMPLE=$SRCDIR/examples/rails-shop
-DBSERVER=$EXAMPLE/script/dbserver
+. "$TEST_DIRECTORY/db-lib.sh"
 
-ruby -e 'require "rails"; require "rspec/rails/version"; require "factory_bot"' 2> /dev/null ||
-	skip_all "no Rails: install rails ruby-rspec-rails ruby-factory-bot"
-command -v rspec > /dev/null 2>&1 || skip_all "no rspec"
+# shellcheck disable=SC2119 # no gem beyond those of Rails itself
+db_need_rails
 test_lazy_prereq MARIADB '
 	PATH=$PATH:/usr/sbin && command -v mariadbd && command -v mariadb-install-db &&
 	ruby -e "require %q(mysql2)"
 '
 test_lazy_prereq SQLITE 'ruby -e "require %q(sqlite3)"'
 
-[ "$(id -u)" = 0 ] && chmod 0711 "$TRASH"
-trap '"$DBSERVER" stop "$TRASH/my"; test_cleanup' EXIT
-
-copy_example() {
-	cp -R "$EXAMPLE" "$1" &&
-	(cd "$1" && rm -rf .distributest Gemfile.lock db/*.sqlite3 log tmp) &&
-	mkdir "$1/.distributest" &&
-	grep -v "_setup = " "$1/distributest.conf" > "$1/.distributest/config" &&
-	printf "node_setup = %s\nrunner_setup = %s\n" "$2" "$2" >> "$1/.distributest/config"
-}
-
-totals() {
-	sed -n "s/^\([0-9][0-9]* examples\{0,1\}, [0-9][0-9]* failures\{0,1\}.*\)$/\1/p" "$1"
-}
-
-# Runner N's rows are in runner N's database: the files the log says it
-# ran are those that wrote to it.  $2 lists a database's files: $2 N ID.
-rows_in_own_databases() {
-	awk -F"	" '$2 == "runner-up" { print $4, $5 }' "$1" | sort -u > ids &&
-	test -s ids &&
-	while read -r n id; do
-		awk -F"	" -v n="$n" '$2 == "done" && $4 == n { sub(/ \[part .*/, "", $5); print $5 }' "$1" | sort -u > "ran-$n" &&
-		$2 "$n" "$id" > "rows-$n" &&
-		test_cmp "ran-$n" "rows-$n" || return 1
-	done < ids &&
-	cat ran-* | sort -u > ran &&
-	test_line_count -eq "$(wc -l < ../serial-files)" ran
-}
+db_server my
 
 my() {
 	mariadb --no-defaults --batch --skip-column-names -u root "$@"
 }
 
+# The files with rows in runner N's database (rows_in_own_databases'
+# LIST: NODE N ID), in MariaDB and in SQLite.
 my_files() {
-	my -e "SELECT DISTINCT file FROM \`$2\`.spec_runs WHERE runner = '$2' ORDER BY 1"
+	my -e "SELECT DISTINCT file FROM \`$3\`.spec_runs WHERE runner = '$3' ORDER BY 1"
 }
 
 # Where runner N of project $1 works on the local node.
@@ -60,7 +33,7 @@ sqlite_files() {
 	ruby -rsqlite3 -e '
 		db = SQLite3::Database.new(ARGV[0])
 		db.execute("SELECT DISTINCT file FROM spec_runs ORDER BY 1").each { |r| puts r[0] }
-	' "$(runner_tree "$TRASH/lite" "$1")/db/$2.sqlite3"
+	' "$(runner_tree "$TRASH/lite" "$2")/db/$3.sqlite3"
 }
 
 test_expect_success MARIADB 'setup: a MariaDB server of our own, the suite run serially on it' '
@@ -130,15 +103,7 @@ test_expect_success SQLITE 'SQLite: the serial totals, each runner in a file of 
 '
 
 test_expect_success SQLITE 'SQLite: a changed schema gives a new template file, the old one goes' '
-	cat > lite/db/migrate/20240201000000_add_color_to_products.rb <<-\EOF &&
-	class AddColorToProducts < ActiveRecord::Migration[6.1]
-	  def change
-	    add_column :products, :color, :string
-	  end
-	end
-	EOF
-	sed -i -e "s/version: 2024_01_01_000005/version: 2024_02_01_000000/" \
-		-e "s/    t.integer \"stock\", default: 0, null: false/&\n    t.string \"color\"/" lite/db/schema.rb &&
+	add_color lite &&
 	(cd lite && SHOP_DB=sqlite3 distributest -j 2 > ../lite2.out 2>&1; test $? = 1) &&
 	test_grep "$(wc -l < serial-files) files, $(cat serial-lite-totals) in" lite2.out &&
 	ls "$HOME"/.cache/distributest/*/*/*/lite.dt-db/*.sqlite3 > templates2 &&

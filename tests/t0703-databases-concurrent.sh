@@ -2,20 +2,14 @@
 test_description='databases per runner: concurrent runs never share one, and many runs do not pile them up'
 . "$(dirname "$0")/test-lib.sh"
 
-DBSERVER=$SRCDIR/examples/rails-shop/script/dbserver
+. "$TEST_DIRECTORY/db-lib.sh"
+
 RECIPE=$SRCDIR/etc/distributest/setup.postgresql
 
-if ! command -v psql > /dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/pg_ctl > /dev/null 2>&1; then
-	skip_all "no PostgreSQL server: install postgresql"
-fi
+db_need_postgresql
 test_have_prereq ROOT && command -v unshare > /dev/null 2>&1 && test_set_prereq UNSHARE
 
-[ "$(id -u)" = 0 ] && chmod 0711 "$TRASH"
-trap '"$DBSERVER" stop "$TRASH/pg"; test_cleanup' EXIT
-
-q() {
-	psql -X -A -t -v ON_ERROR_STOP=1 "$@"
-}
+db_server pg
 
 # A project whose schema is a lone db/structure.sql (the recipe loads it
 # with psql) and whose tests write to the runner's database.  Each file
@@ -31,9 +25,8 @@ make_ledger() {
 	command = sh {}
 	tests = t/*.t
 	env = RUN WAIT_FOR BARRIER PGHOST PGPORT PGUSER
-	node_setup = $RECIPE
-	runner_setup = $RECIPE
 	EOF
+	db_hooks "$1" "$RECIPE" &&
 	cat > "$1/db/structure.sql" <<-\EOF &&
 	CREATE TABLE entries (id serial PRIMARY KEY, run text NOT NULL, file text NOT NULL, db text NOT NULL);
 	EOF
@@ -58,11 +51,6 @@ make_ledger() {
 # The databases of the log's runners, as node/runner id.
 runner_ids() {
 	awk -F"	" '$2 == "runner-up" { print $5 }' "$1" | sort -u
-}
-
-# The templates, builds cut short included.
-templates() {
-	q -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE '%\_tpl\_%' ORDER BY 1"
 }
 
 count_databases() {

@@ -1,6 +1,7 @@
 #!/bin/sh
 test_description='the database recipes run bundle install on a node whose bundle is incomplete, and a failure says Bundler'"'"'s words'
 . "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/db-lib.sh"
 
 RECIPE=$SRCDIR/etc/distributest/setup.sqlite
 
@@ -13,7 +14,8 @@ make_project() {
 	printf "echo ok\n" > "$1/t/a.t" &&
 	printf "test -f \"db/\$DT_RUNNER_ID.sqlite3\"\n" > "$1/t/b.t" &&
 	mkdir -p "$1/db" && echo "schema 1" > "$1/db/schema.rb" &&
-	printf "node_setup = %s\nrunner_setup = %s\nenv = DT_DB_LOAD\n" "$RECIPE" "$RECIPE" >> "$1/.distributest/config"
+	db_hooks "$1" "$RECIPE" &&
+	echo "env = DT_DB_LOAD" >> "$1/.distributest/config"
 }
 
 export DT_DB_LOAD='cat db/schema.rb > "$DT_DB_NAME"'
