@@ -117,13 +117,15 @@ test_expect_success 'the templates: one per project copy, never shared' '
 test_expect_success 'many runs, schema changes and varying runners: the databases stay bounded' '
 	unset BARRIER WAIT_FOR &&
 	templates > templates-before &&
-	(cd ledger && RUN=e distributest -j 3 > ../e.out 2>&1) &&
+	{ (cd ledger && RUN=e distributest -j 3 > ../e.out 2>&1) ||
+	  { tail -n 40 e.out ledger/.distributest/log; false; }; } &&
 	for i in 1 2 3 4 5 6 7 8; do
 		case $i in
 		3|6) echo "CREATE TABLE more$i (id int);" >> ledger/db/structure.sql ;;
 		esac &&
 		j=$((i % 3 + 1)) &&
-		(cd ledger && RUN=e$i distributest -j $j > ../e$i.out 2>&1) &&
+		{ (cd ledger && RUN=e$i distributest -j $j > ../e$i.out 2>&1) ||
+		  { tail -n 40 e$i.out ledger/.distributest/log; false; }; } &&
 		test_grep "6 files, 6 examples, 0 failures" e$i.out &&
 		count_databases >> counts &&
 		templates | grep -c . >> template-counts || return 1
