@@ -1,7 +1,8 @@
 /*
  * dt-feed: the queue.  It orders the test files (longest recorded time
- * first, then largest), opens a channel to every node as soon as the
- * node is ready, and hands one file at a time to each idle runner.  A
+ * first, then largest), opens a channel to every node as soon as its copy
+ * is there, starts its runners once it is ready (its node_setup done), and
+ * hands one file at a time to each idle runner.  A
  * file whose runner or node was lost goes back to the front of the queue
  * until its tries run out; then it is reported lost, never dropped.
  * Results become events for dt-collect; every other line passes through.
@@ -56,7 +57,9 @@ struct node {
 	int		 expected;	/* runners dt-spawn starts, -1 unknown */
 	int		 reported;	/* runners that came up or failed to */
 	int		 replacing;	/* runners dt-spawn is starting again */
-	int		 opening;	/* ready: its channel is to be opened */
+	int		 opening;	/* synced: its channel is to be opened */
+	int		 ready;		/* node_setup done: runners may start */
+	int		 started;	/* "start" sent */
 	int		 dying;		/* down: its channel's process still to go */
 };
 
@@ -292,6 +295,16 @@ check_end(void)
 	}
 }
 
+/* Its channel given up: collected as the loop turns (reap_some). */
+static void
+give_up(struct node *n)
+{
+	dt_chan_abandon(&n->ch);
+	n->dying = 1;
+	ndying++;
+	n->state = N_DOWN;
+}
+
 static void
 node_down(struct node *n, const char *why)
 {
@@ -308,11 +321,9 @@ node_down(struct node *n, const char *why)
 		 * and its process is going: how it ended is the reason.
 		 */
 		closewhy = NULL;
-		if (why != NULL) {
-			dt_chan_abandon(&n->ch);
-			n->dying = 1;
-			ndying++;
-		} else
+		if (why != NULL)
+			give_up(n);
+		else
 			closewhy = dt_chan_close(&n->ch, 1);
 		if (why == NULL)
 			why = closewhy ? closewhy : "channel closed";
@@ -802,16 +813,21 @@ send_env(struct node *n, int fd)
 	free(names.s);
 }
 
+/*
+ * A node's channel and settings, once its copy is there: while its
+ * node_setup runs, the ssh session and dt-spawn start, off the path to
+ * the first test.  Its runners start at node_start, once it is ready.
+ */
 static void
-node_ready(struct node *n)
+node_open(struct node *n)
 {
-	char *dir, *id, *why, cap[32];
+	char *dir, *id, *why;
 	size_t i;
 	int fd;
 
 	if (spawn == NULL || framework == NULL)
-		dt_die(DT_EX_DATA, "stdin: ready before the spawn and "
-		    "framework settings");
+		dt_die(DT_EX_DATA, "stdin: synced or ready before the spawn "
+		    "and framework settings");
 	if (dt_chan_open(&n->ch, n->nl.name, n->nl.host, n->nl.rsh,
 	    n->nl.spawn ? n->nl.spawn : spawn) < 0) {
 		why = dt_xasprintf("cannot open a channel: %s",
@@ -852,13 +868,34 @@ node_ready(struct node *n)
 		    (char *)NULL) < 0)
 			node_down(n, NULL);
 	send_env(n, fd);
-	/* A run of 3 files does not boot 32 runners: cap at what is left. */
-	snprintf(cap, sizeof(cap), "%zu", listed ? (qlen > 0 ? qlen : 1) : 0);
-	if (n->state == N_UP && dt_send(fd, "start", n->nl.runners, cap,
-	    (char *)NULL) < 0)
-		node_down(n, NULL);
 	free(dir);
 	free(id);
+}
+
+static void
+node_start(struct node *n)
+{
+	char cap[32];
+
+	if (n->state != N_UP || n->started)
+		return;
+	n->started = 1;
+	/* A run of 3 files does not boot 32 runners: cap at what is left. */
+	snprintf(cap, sizeof(cap), "%zu", listed ? (qlen > 0 ? qlen : 1) : 0);
+	if (dt_send(n->ch.c.in, "start", n->nl.runners, cap,
+	    (char *)NULL) < 0)
+		node_down(n, NULL);
+}
+
+/* A node to open: at synced, or at ready when no synced came. */
+static void
+to_open(struct node *n)
+{
+	if (n->state != N_NEW || n->opening)
+		return;
+	n->opening = 1;
+	openq = dt_xrealloc(openq, nopen + 1, sizeof(*openq));
+	openq[nopen++] = (size_t)(n - nodes);
 }
 
 /* Pings out; a node silent for three heartbeats is down. */
@@ -1312,17 +1349,24 @@ event(char *l, size_t len, char **f, int k, unsigned long lineno)
 		if (n == NULL)
 			dt_die(DT_EX_DATA, "stdin line %lu: ready names "
 			    "unknown node \"%s\"", lineno, f[1]);
-		if (n->state == N_NEW && !n->opening) {
-			n->opening = 1;
-			openq = dt_xrealloc(openq, nopen + 1, sizeof(*openq));
-			openq[nopen++] = (size_t)(n - nodes);
-		}
+		n->ready = 1;
+		to_open(n);
+		node_start(n);
+		break;
+	case DT_EV_SYNCED:
+		n = dt_node_find(nodes, nnodes, sizeof(*nodes), f[1]);
+		if (n != NULL)
+			to_open(n);
 		break;
 	case DT_EV_NODE_DOWN:
 		n = dt_node_find(nodes, nnodes, sizeof(*nodes), f[1]);
 		if (n != NULL && n->state == N_NEW) {
 			n->state = N_DOWN;
 			n->opening = 0;
+			check_end();
+		} else if (n != NULL && n->state == N_UP && !n->started) {
+			/* Its node_setup failed: the line said so already. */
+			give_up(n);
 			check_end();
 		}
 		break;
@@ -1417,7 +1461,9 @@ open_some(void)
 		if (n->state != N_NEW || !n->opening)
 			continue;
 		n->opening = 0;
-		node_ready(n);
+		node_open(n);
+		if (n->ready)
+			node_start(n);
 		k++;
 	}
 }
@@ -1441,9 +1487,16 @@ reap_some(void)
 static void
 upstream_end(void)
 {
+	size_t i;
+
 	upstream_eof = 1;
 	if (!listed)
 		dt_die(DT_EX_DATA, "stdin: ended before tests-end");
+	/* Opened at synced, never ready: no runner will come. */
+	for (i = 0; i < nnodes; i++)
+		if (nodes[i].state == N_UP && !nodes[i].started &&
+		    !nodes[i].ready)
+			give_up(&nodes[i]);
 	check_end();
 }
 

@@ -215,6 +215,48 @@ test_expect_success 'many nodes ready at once: each file run once, no node lost'
 	tail -n 1 out | grep "^end	complete$"
 '
 
+# A spawn command that records its pid, then is dt-spawn.
+cat > pid-spawn <<SPAWN
+#!/bin/sh
+echo \$\$ > "$TRASH/spawn.pid"
+exec "$LIBEXEC/dt-spawn" "\$@"
+SPAWN
+chmod +x pid-spawn
+
+test_expect_success 'a node synced has its channel opened while its node_setup runs; runners start once it is ready' '
+	make_tests a:1 &&
+	rm -f out &&
+	{ head_events; ev node n1 1 local ssh "$TRASH/wd"; list a; ev synced n1 0.1;
+	  test_wait_for "^log	n1	runners get from the initiator" out 60;
+	  ! grep "^runner-up	" out && ev ready n1 0; test_wait_for "^end	" out; } |
+	timeout 90 dt-feed > out &&
+	grep "^done	n1	1	t/a.t	passed" out &&
+	tail -n 1 out | grep "^end	complete$"
+'
+
+test_expect_success 'a node opened at synced whose node_setup fails: its channel closed, one node-down' '
+	make_tests a:1 &&
+	rm -f out spawn.pid &&
+	{ head_events; ev node n1 1 local ssh "$TRASH/wd" "$TRASH/pid-spawn"; list a; ev synced n1 0.1;
+	  test_wait_for "^log	n1	runners get from the initiator" out 60;
+	  ev node-down n1 prep "node_setup exited 1: no"; test_wait_for "^end	" out; } |
+	timeout 90 dt-feed > out &&
+	grep "^node-down	" out > downs &&
+	test_line_count = 1 downs &&
+	grep "^lost	t/a.t	no runner left" out &&
+	tail -n 1 out | grep "^end	no-runners$" &&
+	! kill -0 "$(cat spawn.pid)" 2> /dev/null
+'
+
+test_expect_success 'input that ends with a node synced, never ready: the run ends' '
+	make_tests a:1 &&
+	rm -f out &&
+	{ head_events; ev node n1 1 local ssh "$TRASH/wd"; list a; ev synced n1 0.1;
+	  test_wait_for "^log	n1	runners get from the initiator" out 60; } |
+	timeout 90 dt-feed > out &&
+	tail -n 1 out | grep "^end	no-runners$"
+'
+
 test_expect_success 'unreadable timings are reported and the run goes on' '
 	printf "not timings\n" > timings &&
 	rm -f out &&
