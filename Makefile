@@ -232,6 +232,8 @@ bench: deps
 	sh bench/boot.sh
 	@echo
 	sh bench/dbprep.sh
+	@echo
+	sh bench/fanout.sh
 
 # The programs that read SYSCONFDIR, built again for this install's, which
 # may not be the one the build was made with.
