@@ -212,6 +212,9 @@ test_expect_success 'node_setup gone, its process group is held until the channe
 # The flood lasts until the pinger has pinged past three heartbeats, however
 # fast the machine moves lines; then it stops at a chunk boundary, and every
 # line it wrote must have come through.
+# A ping a second, with a heartbeat of 2 s: silence is 6 s, so a busy
+# machine that holds the pinger up a few seconds does not make a loss,
+# while a dt-spawn that never read its input in 10 s of flood would.
 test_expect_success 'heartbeat: a test that prints without pause does not keep dt-spawn from hearing the initiator' '
 	cat > copy/t/flood.t <<-EOF &&
 	while [ ! -e "$TRASH/stop" ]; do
@@ -220,8 +223,8 @@ test_expect_success 'heartbeat: a test that prints without pause does not keep d
 	done
 	EOF
 	rm -f stop chunks out &&
-	{ hello; ev set heartbeat 1; ev start 1; ping_until "^runner-up	1	"; ev run 1 t/flood.t;
-	  for i in 1 2 3 4 5 6 7 8; do sleep 1; ev ping; done; : > stop;
+	{ hello; ev set heartbeat 2; ev start 1; ping_until "^runner-up	1	"; ev run 1 t/flood.t;
+	  for i in 1 2 3 4 5 6 7 8 9 10; do sleep 1; ev ping; done; : > stop;
 	  ping_until "^done	1	" 600; } |
 	dt-spawn > out 2> err &&
 	! grep -q "taken for lost" err &&
