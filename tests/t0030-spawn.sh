@@ -63,6 +63,16 @@ test_expect_success 'a failing node_setup reports its status' '
 	test_grep "$(printf "prep-done\t4")" out
 '
 
+test_expect_success 'a node_setup without a #! line runs with /bin/sh, as execvp runs it' '
+	cp copy/.dt-hooks/node_setup node_setup.shebang &&
+	printf "echo plain script; exit 3\n" > copy/.dt-hooks/node_setup &&
+	rm -f out &&
+	{ hello; ev prep; test_wait_for "^prep-done	" out; } | dt-spawn > out &&
+	cp node_setup.shebang copy/.dt-hooks/node_setup &&
+	test_grep "$(printf "prep-out\tplain script")" out &&
+	test_grep "$(printf "prep-done\t3")" out
+'
+
 test_expect_success 'no node_setup: prep-done -1' '
 	mv copy/.dt-hooks/node_setup node_setup.saved &&
 	{ hello; ev prep; } | dt-spawn > out &&

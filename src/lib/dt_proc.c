@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -49,6 +50,47 @@ close_pair(int p[2])
 {
 	dt_close(&p[0]);
 	dt_close(&p[1]);
+}
+
+/*
+ * A file without a "#!" line is a shell script to execvp, which runs it
+ * with /bin/sh; glibc's posix_spawnp does not.  As execvp does: the first
+ * executable file of that name in PATH, or the path itself.
+ */
+static int
+spawn_sh(pid_t *pid, char *const argv[], const posix_spawn_file_actions_t *fa,
+    const posix_spawnattr_t *at)
+{
+	const char *path = getenv("PATH"), *p, *colon;
+	char **av, *file = NULL;
+	size_t n, len;
+	int e;
+
+	if (strchr(argv[0], '/') != NULL)
+		file = dt_xstrdup(argv[0]);
+	for (p = path ? path : "/bin:/usr/bin"; file == NULL && *p; ) {
+		colon = strchr(p, ':');
+		len = colon ? (size_t)(colon - p) : strlen(p);
+		file = dt_xasprintf("%.*s%s%s", (int)len, p, len ? "/" : "",
+		    argv[0]);
+		if (access(file, X_OK) != 0) {
+			free(file);
+			file = NULL;
+		}
+		p += len + (colon != NULL);
+	}
+	if (file == NULL)
+		return ENOEXEC;
+	for (n = 0; argv[n] != NULL; n++)
+		;
+	av = dt_xcalloc(n + 2, sizeof(*av));
+	av[0] = "sh";
+	av[1] = file;
+	memcpy(av + 2, argv + 1, n * sizeof(*av));	/* with the NULL */
+	e = posix_spawn(pid, "/bin/sh", fa, at, av, environ);
+	free(av);
+	free(file);
+	return e;
 }
 
 /*
@@ -105,6 +147,8 @@ dt_spawn(struct dt_child *c, char *const argv[], int flags)
 	else if ((flags & DT_SPAWN_ERR2OUT) && out[1] >= 0)
 		posix_spawn_file_actions_adddup2(&fa, out[1], 2);
 	e = posix_spawnp(&c->pid, argv[0], &fa, &at, argv, environ);
+	if (e == ENOEXEC)
+		e = spawn_sh(&c->pid, argv, &fa, &at);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	dt_close(&in[0]);
