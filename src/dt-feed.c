@@ -60,6 +60,7 @@ struct node {
 	int		 opening;	/* synced: its channel is to be opened */
 	int		 ready;		/* node_setup done: runners may start */
 	int		 started;	/* "start" sent */
+	char		*downwhy;	/* its channel failed before it was ready */
 	int		 dying;		/* down: its channel's process still to go */
 };
 
@@ -295,6 +296,23 @@ check_end(void)
 	}
 }
 
+/*
+ * A node whose channel failed before it was ready: its node-down, held,
+ * is said once it is ready, or at the end of the input (say), or dropped
+ * when upstream reports the node down itself.
+ */
+static void
+held_down(struct node *n, int say)
+{
+	if (n->downwhy == NULL)
+		return;
+	if (say)
+		emit("node-down", n->nl.name, "channel", n->downwhy,
+		    (char *)NULL);
+	free(n->downwhy);
+	n->downwhy = NULL;
+}
+
 /* Its channel given up: collected as the loop turns (reap_some). */
 static void
 give_up(struct node *n)
@@ -313,6 +331,21 @@ node_down(struct node *n, const char *why)
 
 	if (n->state == N_DOWN)
 		return;
+	if (n->state == N_UP && !n->started && !n->ready) {
+		/* Said at ready, unless upstream reports the node down. */
+		closewhy = NULL;
+		if (why != NULL)
+			give_up(n);
+		else
+			closewhy = dt_chan_close(&n->ch, 1);
+		n->downwhy = dt_xstrdup(why ? why : closewhy ? closewhy :
+		    "channel closed");
+		free(closewhy);
+		if (!n->dying)
+			dt_chan_free(&n->ch);
+		n->state = N_DOWN;
+		return;
+	}
 	if (n->state == N_UP) {
 		/*
 		 * With a reason, its process is collected as the loop turns:
@@ -1350,6 +1383,7 @@ event(char *l, size_t len, char **f, int k, unsigned long lineno)
 			dt_die(DT_EX_DATA, "stdin line %lu: ready names "
 			    "unknown node \"%s\"", lineno, f[1]);
 		n->ready = 1;
+		held_down(n, 1);
 		to_open(n);
 		node_start(n);
 		break;
@@ -1360,6 +1394,8 @@ event(char *l, size_t len, char **f, int k, unsigned long lineno)
 		break;
 	case DT_EV_NODE_DOWN:
 		n = dt_node_find(nodes, nnodes, sizeof(*nodes), f[1]);
+		if (n != NULL)
+			held_down(n, 0);
 		if (n != NULL && n->state == N_NEW) {
 			n->state = N_DOWN;
 			n->opening = 0;
@@ -1407,19 +1443,18 @@ end_run(const char *why)
 	 * last words logged; "end" comes last, and waits for the reader
 	 * only once no node is left to take this silence for a loss.
 	 */
-	for (i = 0; i < nnodes; i++)
+	for (i = 0; i < nnodes; i++) {
+		held_down(&nodes[i], 1);
 		if (nodes[i].state == N_UP)
 			dt_close(&nodes[i].ch.c.in);
+	}
 	for (i = 0; i < nnodes; i++)
 		if (nodes[i].state == N_UP) {
 			free(dt_chan_close_lines(&nodes[i].ch, ending_fn,
 			    &nodes[i]));
 			nodes[i].state = N_DOWN;
 		}
-	/* Those given up had their SIGTERM: the run is over, SIGKILL now. */
-	for (i = 0; i < nnodes; i++)
-		if (nodes[i].dying)
-			nodes[i].ch.kill_at = dt_now() - 1;
+	/* Those given up go together, each within its own 5 s. */
 	for (i = 0; ndying > 0 && i < 500; i++) {
 		reap_some();
 		if (ndying > 0)
@@ -1439,6 +1474,8 @@ kill_all(void)
 	for (i = 0; i < nnodes; i++)
 		if (nodes[i].state == N_UP)
 			dt_close(&nodes[i].ch.c.in);
+		else if (nodes[i].dying && nodes[i].ch.c.pid > 0)
+			kill(nodes[i].ch.c.pid, SIGKILL);
 }
 
 /* Last words on a signal: what ran reaches the log and timings. */
@@ -1492,11 +1529,17 @@ upstream_end(void)
 	upstream_eof = 1;
 	if (!listed)
 		dt_die(DT_EX_DATA, "stdin: ended before tests-end");
-	/* Opened at synced, never ready: no runner will come. */
-	for (i = 0; i < nnodes; i++)
+	/* Synced, never ready: no runner will come. */
+	for (i = 0; i < nnodes; i++) {
 		if (nodes[i].state == N_UP && !nodes[i].started &&
 		    !nodes[i].ready)
 			give_up(&nodes[i]);
+		else if (nodes[i].state == N_NEW && !nodes[i].ready) {
+			nodes[i].opening = 0;
+			nodes[i].state = N_DOWN;
+		}
+		held_down(&nodes[i], 1);
+	}
 	check_end();
 }
 

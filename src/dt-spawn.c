@@ -946,6 +946,7 @@ unnice_all(void)
 
 	for (i = 0; i < nrunners; i++)
 		if (runners[i].niced && runners[i].pid > 0 &&
+		    runners[i].state != R_DOWN && !runners[i].exited &&
 		    setpriority(PRIO_PGRP, runners[i].pid, base_nice) == 0)
 			runners[i].niced = 0;
 }

@@ -257,6 +257,42 @@ test_expect_success 'input that ends with a node synced, never ready: the run en
 	tail -n 1 out | grep "^end	no-runners$"
 '
 
+test_expect_success 'input that ends with 12 nodes synced, never ready, more than a turn opens: the run ends' '
+	make_tests a:1 &&
+	rm -f out &&
+	{ head_events; n=1; while [ $n -le 12 ]; do ev node "n$n" 1 local ssh "$TRASH/wd"; n=$((n + 1)); done;
+	  list a; n=1; while [ $n -le 12 ]; do ev synced "n$n" 0.1; n=$((n + 1)); done; } |
+	timeout 90 dt-feed > out &&
+	tail -n 1 out | grep "^end	no-runners$"
+'
+
+test_expect_success 'a channel that fails while node_setup runs: one node-down, from upstream when it reports one' '
+	make_tests a:1 &&
+	printf "#!/bin/sh\nexit 1\n" > false-spawn && chmod +x false-spawn &&
+	rm -f out &&
+	{ head_events; ev node n1 1 local ssh "$TRASH/wd" "$TRASH/false-spawn"; ev node n2 1 local ssh "$TRASH/wd";
+	  list a; ev synced n1 0.1; sleep 1; ev node-down n1 prep "node_setup exited 1: no"; ev ready n2 0;
+	  test_wait_for "^end	" out; } |
+	timeout 90 dt-feed > out &&
+	grep "^node-down	" out > downs &&
+	test_line_count = 1 downs &&
+	grep "^node-down	n1	prep	node_setup exited 1: no" out &&
+	tail -n 1 out | grep "^end	complete$"
+'
+
+test_expect_success 'a channel that fails while node_setup runs: its node-down said once the node is ready' '
+	make_tests a:1 &&
+	rm -f out &&
+	{ head_events; ev node n1 1 local ssh "$TRASH/wd" "$TRASH/false-spawn"; ev node n2 1 local ssh "$TRASH/wd";
+	  list a; ev synced n1 0.1; sleep 1; ev ready n1 0; ev ready n2 0; test_wait_for "^end	" out; } |
+	timeout 90 dt-feed > out &&
+	grep "^node-down	" out > downs &&
+	test_line_count = 1 downs &&
+	grep "^node-down	n1	channel	channel exited 1" out &&
+	grep "^done	n2	1	t/a.t	passed" out &&
+	tail -n 1 out | grep "^end	complete$"
+'
+
 test_expect_success 'unreadable timings are reported and the run goes on' '
 	printf "not timings\n" > timings &&
 	rm -f out &&

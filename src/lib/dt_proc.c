@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +63,7 @@ spawn_sh(pid_t *pid, char *const argv[], const posix_spawn_file_actions_t *fa,
     const posix_spawnattr_t *at)
 {
 	const char *path = getenv("PATH"), *p, *colon;
+	struct stat st;
 	char **av, *file = NULL;
 	size_t n, len;
 	int e;
@@ -73,7 +75,8 @@ spawn_sh(pid_t *pid, char *const argv[], const posix_spawn_file_actions_t *fa,
 		len = colon ? (size_t)(colon - p) : strlen(p);
 		file = dt_xasprintf("%.*s%s%s", (int)len, p, len ? "/" : "",
 		    argv[0]);
-		if (access(file, X_OK) != 0) {
+		if (access(file, X_OK) != 0 || stat(file, &st) != 0 ||
+		    !S_ISREG(st.st_mode)) {
 			free(file);
 			file = NULL;
 		}
