@@ -634,11 +634,13 @@ do_prep(void)
 	argv[1] = NULL;
 	if (dt_spawn(&c, argv, DT_SPAWN_OUT | DT_SPAWN_ERR2OUT |
 	    DT_SPAWN_PGRP | DT_SPAWN_NULLIN) < 0) {
+		int e = errno;
+
 		dt_line_begin(&line, "prep-out");
 		dt_line_fieldf(&line, "cannot run node_setup: %s",
-		    strerror(errno));
+		    strerror(e));
 		send_line();
-		snprintf(st, sizeof(st), "%d", errno == ENOENT ?
+		snprintf(st, sizeof(st), "%d", e == ENOENT ?
 		    DT_EX_NOTFOUND : DT_EX_NOEXEC);
 		sendf("prep-done", 0, st, NULL);
 		free(hook);
