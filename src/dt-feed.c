@@ -865,9 +865,10 @@ node_open(struct node *n)
 	    n->nl.spawn ? n->nl.spawn : spawn) < 0) {
 		why = dt_xasprintf("cannot open a channel: %s",
 		    strerror(errno));
-		emit("node-down", n->nl.name, "channel", why, (char *)NULL);
-		free(why);
+		n->downwhy = why;
 		n->state = N_DOWN;
+		if (n->ready)
+			held_down(n, 1);
 		return;
 	}
 	n->state = N_UP;
