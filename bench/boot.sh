@@ -13,7 +13,9 @@
 # 2. Every runner busy: BOOT_FILES (20000) small files beside 16 RSpec
 #    files of one 1 s example each, on 16 runners, second runs; each
 #    spec file writes the time it starts, so the 16th time is when every
-#    runner had work.  runner_dir own and shared, and parallel_rspec.
+#    runner had work.  runner_dir own and shared, shared again with
+#    rsync run whatever the copy (DT_SYNC_ALWAYS=1, as before dt-sync
+#    compared digests), and parallel_rspec.
 #
 # About 3 minutes on 2 cores.  Environment: BOOT_RUNNERS, BOOT_REPS,
 # BOOT_FILES, BOOT_DISTRIBUTEST (default this tree's bin/distributest).
@@ -123,12 +125,13 @@ while [ "$k" -lt "$REPS" ]; do
 		printf '[run]\nenv = BOOT_PROBE\nrunner_dir = %s\n' "$d" > "$work/big/.distributest/config"
 		busy "$d" "$dt" -j 16
 	done
+	busy always env DT_SYNC_ALWAYS=1 "$dt" -j 16
 	busy pt parallel_rspec -n 16 spec
 	k=$((k + 1))
 done
 echo
 echo "2. every runner busy: $FILES files and 16 RSpec files, 16 runners, second runs (medians of $REPS)"
 for v in "own:distributest, runner_dir = own" "shared:distributest, runner_dir = shared" \
-	"pt:parallel_rspec -n 16"; do
+	"always:distributest, shared, DT_SYNC_ALWAYS=1" "pt:parallel_rspec -n 16"; do
 	printf '%-44s %7.2fs\n' "${v#*:}" "$(median < "$work/b-${v%%:*}")"
 done

@@ -27,7 +27,8 @@
 
 #include "dt.h"
 
-#define USAGE "dt-spawn [--connect | --as-peer] [--socket path]"
+#define USAGE "dt-spawn [--connect | --as-peer] [--socket path]\n" \
+	"       dt-spawn [--connect] [--socket path] --digest"
 #define OUT_MAX 4096	/* a longer output line is sent in pieces */
 #define RESTARTS 3	/* new adapters for a runner whose adapter died */
 
@@ -1487,6 +1488,37 @@ reap(void)
 	}
 }
 
+/*
+ * For dt-sync: the digest of the node's copy, named on the first line of
+ * the standard input, less what the keep patterns on the next lines
+ * protect; "none" and why when there is none, for a first copy too.
+ */
+static int
+digest_copy(void)
+{
+	char **keeps = NULL, *l = NULL, hex[33], why[PATH_MAX + 128];
+	const char *root[1];
+	size_t cap = 0, n = 0;
+	ssize_t len;
+	long entries = 0;
+
+	while ((len = getline(&l, &cap, stdin)) >= 0) {
+		if (len > 0 && l[len - 1] == '\n')
+			l[len - 1] = '\0';
+		keeps = dt_xrealloc(keeps, n + 1, sizeof(*keeps));
+		keeps[n++] = dt_xstrdup(l);
+	}
+	if (n == 0)
+		dt_die(DT_EX_DATA, "--digest: no directory on stdin");
+	root[0] = keeps[0];
+	if (dt_tree_digest(root, 1, (const char *const *)keeps + 1, n - 1,
+	    hex, why, sizeof(why), &entries) < 0)
+		printf("none\t%s\n", why);
+	else
+		printf("digest\t%s\t%ld\n", hex, entries);
+	return fflush(stdout) == 0 ? DT_EX_OK : DT_EX_SYS;
+}
+
 /* The adapters are beside us. */
 static void
 find_libexec(void)
@@ -1502,35 +1534,41 @@ find_libexec(void)
 		*p = '\0';
 }
 
+static const struct option longopts[] = {
+	{ "connect", no_argument, NULL, 'c' },
+	{ "as-peer", no_argument, NULL, 'p' },
+	{ "socket", required_argument, NULL, 's' },
+	{ "digest", no_argument, NULL, 'd' },
+	{ NULL, 0, NULL, 0 }
+};
+
 int
 main(int argc, char *argv[])
 {
 	struct dt_stage st;
 	size_t k;
-	int sfd, i, ch, ready, connect_mode = 0;
+	int sfd, i, ch, ready, connect_mode = 0, digest_mode = 0;
 	const char *sockpath = NULL;
 	struct sigaction sa;
 	double pinged = 0;
 
 	dt_hygiene();
 	dt_setprog(argv[0]);
-	static const struct option longopts[] = {
-		{ "connect", no_argument, NULL, 'c' },
-		{ "as-peer", no_argument, NULL, 'p' },
-		{ "socket", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 }
-	};
-
-	while ((ch = getopt_long(argc, argv, "cps:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "cdps:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': connect_mode = 1; break;
+		case 'd': digest_mode = 1; break;
 		case 'p': peer_mode = 1; break;
 		case 's': sockpath = optarg; break;
 		default: dt_usage(USAGE);
 		}
 	}
-	if (optind != argc || (connect_mode && peer_mode))
+	if (optind != argc || (connect_mode && peer_mode) ||
+	    (digest_mode && peer_mode))
 		dt_usage(USAGE);
+	/* dt-sync adds it to the spawn command, --connect and all. */
+	if (digest_mode)
+		return digest_copy();
 	if (connect_mode && (sfd = dt_connect_service(sockpath)) >= 0)
 		dt_relay(sfd);
 	if (peer_mode)

@@ -25,21 +25,27 @@
 #define USAGE "dt-sync [-j parallel] [-r rsync] [-b dir [node ...]]"
 
 struct job {
-	char		*node, *host, *rsh, *workdir;
+	char		*node, *host, *rsh, *workdir, *spawn;
 	pid_t		 pid;
 	int		 out;
 	struct dt_buf	 part, last;
 	double		 started;
 	int		 done;
+	int		 checking;	/* the node's digest is on its way */
 };
 
 static struct job *jobs;
 static size_t njobs;
 static int running, maxpar = 16;
 static const char *rsync = "rsync";
-static char *project, *initiator, *user, *name, *hooks[2];
+static char *project, *initiator, *user, *name, *hooks[2], *spawn;
 static char **excludes;		/* rsync's filters: keep first */
 static size_t nexcludes, nkeeps;
+static char **pats;		/* the same patterns, keeps first */
+static int check = 1;		/* skip rsync when the digests agree */
+static char src_hex[33];	/* the project's digest, "" for none yet */
+static char src_why[PATH_MAX + 128];
+static char *builtin[8];	/* --exclude= each of dt_sync_excludes */
 static char stage[PATH_MAX];
 static const char *home_dir;	/* -b: where the artifacts come */
 static char **home_nodes;
@@ -78,10 +84,13 @@ kill_jobs(void)
 	rmstage();
 }
 
+/* With the hook's time, so that an unchanged hook is an unchanged file. */
 static void
 copy_file(const char *from, const char *to)
 {
 	char buf[65536];
+	struct timespec ts[2];
+	struct stat st;
 	ssize_t n;
 	int in, out;
 
@@ -94,6 +103,11 @@ copy_file(const char *from, const char *to)
 			dt_die_sys(DT_EX_SYS, "%s", to);
 	if (n < 0)
 		dt_die_sys(DT_EX_SYS, "%s", from);
+	if (fstat(in, &st) == 0) {
+		ts[0] = st.st_atim;
+		ts[1] = st.st_mtim;
+		futimens(out, ts);
+	}
 	close(in);
 	close(out);
 }
@@ -168,13 +182,10 @@ rsync_argv(const struct job *j, const char *dest, char **src, char **to)
 	argv[n++] = "--delete";
 	/* An edit of the same size within the same second is still seen. */
 	argv[n++] = "--modify-window=-1";
-	argv[n++] = "--exclude=.git/";
-	argv[n++] = "--exclude=/log/";
-	argv[n++] = "--exclude=/tmp/";
-	argv[n++] = "--exclude=/.distributest/";
-	/* Caches the node would rebuild, and that go stale in a copy. */
-	argv[n++] = "--exclude=__pycache__/";
-	argv[n++] = "--exclude=/.pytest_cache/";
+	/* .git, log, tmp, ours; caches the node would rebuild, and that go
+	 * stale in a copy (dt_digest.c). */
+	for (i = 0; builtin[i] != NULL; i++)
+		argv[n++] = builtin[i];
 	for (i = 0; i < nexcludes; i++)
 		argv[n++] = excludes[i];
 	*src = dt_xasprintf("%s/", project);
@@ -185,25 +196,34 @@ rsync_argv(const struct job *j, const char *dest, char **src, char **to)
 	return argv;
 }
 
-static void
-start(struct job *j)
+/* The node's copy: HOST:DIR/ for rsync, and DIR for the digest. */
+static char *
+copy_dest(const struct job *j, char **dir)
 {
-	struct dt_child c;
-	char **argv, *dest, *copy, *src, *to;
+	char *copy = dt_copy_dir(j->workdir, initiator, user, name), *dest;
 	const char *home;
 
-	if (stage[0] == '\0' && home_dir == NULL)
-		make_stage();
-	copy = dt_copy_dir(j->workdir, initiator, user, name);
 	if (strcmp(j->host, "local") == 0) {
 		home = getenv("HOME");
-		dest = copy[0] == '/' || home == NULL ? dt_xasprintf("%s/", copy)
-		    : dt_xasprintf("%s/%s/", home, copy);
-	} else
+		*dir = copy[0] == '/' || home == NULL ? dt_xstrdup(copy) :
+		    dt_xasprintf("%s/%s", home, copy);
+		dest = dt_xasprintf("%s/", *dir);
+	} else {
+		*dir = dt_xstrdup(copy);
 		dest = dt_xasprintf("%s:%s/", j->host, copy);
+	}
 	free(copy);
+	return dest;
+}
+
+static void
+start_rsync(struct job *j)
+{
+	struct dt_child c;
+	char **argv, *dest, *dir, *src, *to;
+
+	dest = copy_dest(j, &dir);
 	argv = rsync_argv(j, dest, &src, &to);
-	j->started = dt_now();
 	if (dt_spawn(&c, argv, DT_SPAWN_OUT | DT_SPAWN_ERR2OUT |
 	    DT_SPAWN_PGRP) < 0) {
 		char *why = dt_xasprintf("cannot run %s: %s", rsync,
@@ -221,7 +241,138 @@ start(struct job *j)
 	free(src);
 	free(to);
 	free(dest);
+	free(dir);
 	free(argv);
+}
+
+/*
+ * The project's digest, once: the project and the stage as rsync takes
+ * them, less what the excludes leave behind.
+ */
+static const char *
+source_digest(void)
+{
+	const char *roots[2];
+
+	if (src_hex[0] == '\0' && src_why[0] == '\0') {
+		roots[0] = project;
+		roots[1] = stage;
+		if (dt_tree_digest(roots, 2, (const char *const *)pats +
+		    nkeeps, nexcludes - nkeeps, src_hex, src_why,
+		    sizeof(src_why), NULL) < 0)
+			src_hex[0] = '\0';
+	}
+	return src_hex[0] != '\0' ? src_hex : NULL;
+}
+
+/* The copy has the project's digest: nothing for rsync to do. */
+static void
+up_to_date(struct job *j, const char *entries)
+{
+	char secs[32], *msg;
+
+	msg = dt_xasprintf("dt-sync: the copy is the project's (%s entries "
+	    "alike); rsync not run", entries);
+	dt_emit("log", j->node, msg, (char *)NULL);
+	free(msg);
+	snprintf(secs, sizeof(secs), "%.3f", dt_now() - j->started);
+	dt_emit("synced", j->node, secs, (char *)NULL);
+	j->done = 1;
+}
+
+/* "digest HEX N" from the node: its copy is up to date when HEX is ours. */
+static int
+digest_agrees(struct job *j, const char *line, size_t len)
+{
+	char *f[4], *l = dt_xasprintf("%.*s", (int)len, line);
+	const char *hex = source_digest();
+	int n = dt_split(l, strlen(l), f, 4), rc = 0;
+
+	if (n == 3 && strcmp(f[0], "digest") == 0 && hex != NULL &&
+	    strcmp(f[1], hex) == 0) {
+		up_to_date(j, f[2]);
+		rc = 1;
+	}
+	free(l);
+	return rc;
+}
+
+/* Ask the node for its copy's digest: the spawn command with --digest. */
+static void
+start_check(struct job *j, const char *dir)
+{
+	struct dt_child c;
+	char **argv, *words, *w, *save, *cmd;
+	const char *sp = j->spawn ? j->spawn : spawn;
+	size_t n = 0, i;
+	struct dt_buf in = { 0 };
+
+	words = strcmp(j->host, "local") == 0 ?
+	    dt_xasprintf("%s --digest", sp) :
+	    dt_xasprintf("%s %s %s --digest", j->rsh, j->host, sp);
+	argv = dt_xcalloc(strlen(words) + 2, sizeof(*argv));
+	for (w = strtok_r(words, " \t", &save); w; w = strtok_r(NULL, " \t",
+	    &save))
+		argv[n++] = w;
+	if (dt_spawn(&c, argv, DT_SPAWN_IN | DT_SPAWN_OUT | DT_SPAWN_ERR2OUT |
+	    DT_SPAWN_PGRP) < 0) {
+		free(argv);
+		free(words);
+		start_rsync(j);
+		return;
+	}
+	dt_buf_add(&in, dir, strlen(dir));
+	for (i = 0; i < nkeeps; i++) {
+		cmd = dt_xasprintf("\n%s", pats[i]);
+		dt_buf_add(&in, cmd, strlen(cmd));
+		free(cmd);
+	}
+	dt_buf_add(&in, "\n", 1);
+	dt_write_all(c.in, in.s, in.len);	/* a pipe's buffer holds it */
+	close(c.in);
+	dt_buf_free(&in);
+	j->pid = c.pid;
+	j->out = c.out;
+	j->checking = 1;
+	dt_nonblock(j->out);
+	running++;
+	free(argv);
+	free(words);
+}
+
+/*
+ * A node whose copy may already be the project's is asked for its digest
+ * first, by its dt-spawn (a local one too, so that both walks go on at
+ * once; without a spawn command, here); rsync runs unless they agree.
+ */
+static void
+start(struct job *j)
+{
+	char *dir, *dest, hex[33], why[PATH_MAX + 128], entries[32];
+	const char *root[1];
+	long ent;
+
+	if (stage[0] == '\0' && home_dir == NULL)
+		make_stage();
+	j->started = dt_now();
+	if (!check || home_dir != NULL) {
+		start_rsync(j);
+		return;
+	}
+	dest = copy_dest(j, &dir);
+	free(dest);
+	if (j->spawn || spawn) {
+		start_check(j, dir);
+		source_digest();	/* while the node walks its copy */
+	} else if (strcmp(j->host, "local") == 0 && source_digest() != NULL &&
+	    (root[0] = dir, dt_tree_digest(root, 1,
+	    (const char *const *)pats, nkeeps, hex, why, sizeof(why),
+	    &ent)) == 0 && strcmp(hex, src_hex) == 0) {
+		snprintf(entries, sizeof(entries), "%ld", ent);
+		up_to_date(j, entries);
+	} else
+		start_rsync(j);
+	free(dir);
 }
 
 static void
@@ -290,12 +441,63 @@ job_read(struct job *j)
 
 	while ((n = read(j->out, buf, sizeof(buf))) > 0) {
 		dt_buf_add(&j->part, buf, n);
-		job_output(j, 0);
+		if (!j->checking)
+			job_output(j, 0);
 	}
 	if (n == 0) {
-		job_output(j, 1);
+		if (!j->checking)
+			job_output(j, 1);
 		dt_close(&j->out);
 	}
+}
+
+/*
+ * ssh's own failure (255): the node cannot be reached, and rsync through
+ * the same remote shell would wait as long again to say so.
+ */
+static void
+remote_shell_failed(struct job *j)
+{
+	char *why;
+	size_t n = strcspn(j->rsh, " \t");
+
+	job_output(j, 1);
+	why = j->last.len ? dt_xasprintf("%.*s exited 255: %s", (int)n,
+	    j->rsh, j->last.s) : dt_xasprintf("%.*s exited 255", (int)n,
+	    j->rsh);
+	failed(j, why);
+	free(why);
+	j->done = 1;
+}
+
+/*
+ * The node's answer: its digest line, or anything else (an older
+ * dt-spawn's usage, ssh's words), which only means rsync runs.
+ */
+static void
+check_done(struct job *j, int st)
+{
+	char *nl, *l = j->part.s;
+	size_t left = j->part.len;
+	int agree = 0;
+
+	while (!agree && WIFEXITED(st) && WEXITSTATUS(st) == 0 && left > 0) {
+		nl = memchr(l, '\n', left);
+		if (nl == NULL)
+			break;
+		agree = digest_agrees(j, l, (size_t)(nl - l));
+		left -= (size_t)(nl - l) + 1;
+		l = nl + 1;
+	}
+	j->checking = 0;
+	if (!agree && strcmp(j->host, "local") != 0 && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 255) {
+		remote_shell_failed(j);
+		return;
+	}
+	dt_buf_reset(&j->part);
+	if (!agree)
+		start_rsync(j);
 }
 
 static void
@@ -306,11 +508,15 @@ job_exited(struct job *j, int st)
 
 	if (j->out >= 0)
 		job_read(j);
-	job_output(j, 1);
 	dt_close(&j->out);
 	j->pid = -1;
-	j->done = 1;
 	running--;
+	if (j->checking) {
+		check_done(j, st);
+		return;
+	}
+	job_output(j, 1);
+	j->done = 1;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		snprintf(secs, sizeof(secs), "%.3f", dt_now() - j->started);
 		if (home_dir == NULL)
@@ -327,7 +533,7 @@ job_exited(struct job *j, int st)
 static const struct dt_setting_var settings[] = {
 	{ "project", &project }, { "initiator", &initiator }, { "user", &user },
 	{ "name", &name }, { "node_setup", &hooks[0] },
-	{ "runner_setup", &hooks[1] }, { NULL, NULL }
+	{ "runner_setup", &hooks[1] }, { "spawn", &spawn }, { NULL, NULL }
 };
 
 static void
@@ -340,21 +546,27 @@ event(char *l, size_t len, char **f, int n, unsigned long lineno)
 		dt_pass(l, len);
 	switch (dt_event(f, n, lineno)) {
 	case DT_EV_SET:
+		src_hex[0] = src_why[0] = '\0';	/* made again when needed */
 		if (dt_set(settings, f[1], f[2]) ||
 		    (strcmp(f[1], "exclude") != 0 &&
 		    strcmp(f[1], "keep") != 0))
 			break;
 		excludes = dt_xrealloc(excludes, nexcludes + 1,
 		    sizeof(*excludes));
+		pats = dt_xrealloc(pats, nexcludes + 1, sizeof(*pats));
 		if (strcmp(f[1], "keep") == 0) {
 			/* The first rule that matches wins: before excludes. */
 			memmove(excludes + nkeeps + 1, excludes + nkeeps,
 			    (nexcludes - nkeeps) * sizeof(*excludes));
+			memmove(pats + nkeeps + 1, pats + nkeeps,
+			    (nexcludes - nkeeps) * sizeof(*pats));
+			pats[nkeeps] = dt_xstrdup(f[2]);
 			excludes[nkeeps++] = dt_xasprintf("--filter=P %s",
 			    f[2]);
 			nexcludes++;
 			break;
 		}
+		pats[nexcludes] = dt_xstrdup(f[2]);
 		/*
 		 * Sender side only: what the node has under the pattern is
 		 * not spared by --delete, so a file excluded after it was
@@ -381,6 +593,7 @@ event(char *l, size_t len, char **f, int n, unsigned long lineno)
 		j->host = dt_xstrdup(f[3]);
 		j->rsh = dt_xstrdup(f[4]);
 		j->workdir = dt_xstrdup(f[5]);
+		j->spawn = n > 6 && *f[6] ? dt_xstrdup(f[6]) : NULL;
 		start_pending();
 		break;
 	}
@@ -419,6 +632,11 @@ main(int argc, char *argv[])
 		dt_usage(USAGE);
 	home_nodes = argv + optind;
 	nhome_nodes = argc - optind;
+	if ((e = getenv("DT_SYNC_ALWAYS")) != NULL && *e != '\0' &&
+	    strcmp(e, "0") != 0)
+		check = 0;
+	for (i = 0; dt_sync_excludes[i] != NULL; i++)
+		builtin[i] = dt_xasprintf("--exclude=%s", dt_sync_excludes[i]);
 	dt_raise_nofile();
 	atexit(kill_jobs);
 	dt_stage_init(&st, "stdin", DT_STAGE_CHILDREN);

@@ -90,10 +90,175 @@ test_expect_success 'a file excluded after it was copied leaves the node; what t
 	rm proj/Gemfile
 '
 
+# rsync, counted: each call adds a line to rsync-calls.
+printf '#!/bin/sh\necho "$*" >> "%s/rsync-calls"\nexec rsync "$@"\n' "$TRASH" > counted-rsync
+chmod +x counted-rsync
+
+# dt-sync to the copy in wd-c ($CC), counted; the arguments are more events.
+sync_c() {
+	{ head_events; for e in "$@"; do printf '%s\n' "$e"; done
+	  ev node local 2 local ssh wd-c; } > in &&
+	: > rsync-calls &&
+	dt-sync -r ./counted-rsync < in > out
+}
+CC=$HOME/wd-c/ihost/iuser/0123abcd/proj
+
+# The copy is the project: names, contents, links, modes and the files'
+# times, less what stays behind (.git, log, tmp, .distributest, the
+# node's __pycache__) and the hooks.
+same_copy() {
+	diff -r --no-dereference -x .git -x log -x tmp -x .distributest \
+		-x .dt-hooks -x __pycache__ proj "$CC" &&
+	(cd proj && find . -path ./log -prune -o -path ./tmp -prune -o \
+		-name .git -prune -o \
+		-path ./.distributest -prune -o -type d -printf "%P %y %m\n" -o \
+		-printf "%P %y %m %s %T@ %l\n" |
+		sort) > want &&
+	(cd "$CC" && find . -path ./log -prune -o -path ./tmp -prune -o \
+		-path ./.dt-hooks -prune -o -name __pycache__ -prune -o \
+		-type d -printf "%P %y %m\n" -o \
+		-printf "%P %y %m %s %T@ %l\n" | sort) > got &&
+	test_cmp want got
+}
+
+# rsync ran ($1 = 1) or did not (0), and the copy is the project.
+ran() {
+	test_line_count -eq "$1" rsync-calls && same_copy &&
+	if test "$1" = 0; then test_grep "rsync not run" out
+	else ! grep "rsync not run" out; fi &&
+	grep "^synced	local	" out
+}
+
+test_expect_success 'an unchanged project is not copied again: rsync does not run' '
+	mkdir -p proj/lib/deep && echo one > proj/lib/deep/a.rb &&
+	echo two > proj/lib/b.rb && ln -s lib/b.rb proj/link &&
+	sync_c && ran 1 &&
+	sync_c && ran 0 && test_grep "entries alike" out
+'
+
+test_expect_success 'each change in the project between two runs is copied' '
+	echo tw0 > proj/lib/b.rb && touch -d "2024-01-01 00:00:00" proj/lib/b.rb &&
+	sync_c && ran 1 &&
+	touch -d "2024-01-01 00:00:00.100" proj/lib/b.rb && sync_c && ran 1 &&
+	touch -d "2024-01-01 00:00:00.101" proj/lib/b.rb && sync_c && ran 1 &&
+	echo new > proj/lib/new.rb && sync_c && ran 1 &&
+	rm proj/lib/new.rb && sync_c && ran 1 &&
+	mv proj/lib/deep/a.rb proj/lib/deep/c.rb && sync_c && ran 1 &&
+	rm proj/lib/deep/c.rb && mkdir proj/lib/deep/c.rb && sync_c && ran 1 &&
+	rmdir proj/lib/deep/c.rb && ln -s ../b.rb proj/lib/deep/c.rb &&
+	sync_c && ran 1 &&
+	rm proj/link && ln -s lib/deep proj/link && sync_c && ran 1 &&
+	chmod 600 proj/lib/b.rb && sync_c && ran 1 &&
+	chmod 700 proj/lib && sync_c && ran 1 &&
+	sync_c && ran 0
+'
+
+test_expect_success 'a hook changed, added or gone is copied; an unchanged one is not' '
+	sethook="$(printf "set\tnode_setup\t%s/hook" "$TRASH")" &&
+	sync_c "$sethook" && ran 1 && test_cmp hook "$CC/.dt-hooks/node_setup" &&
+	sync_c "$sethook" && ran 0 &&
+	printf "#!/bin/sh\necho other\n" > hook &&
+	sync_c "$sethook" && ran 1 && test_cmp hook "$CC/.dt-hooks/node_setup" &&
+	sync_c && ran 1 && ! test -e "$CC/.dt-hooks/node_setup"
+'
+
+test_expect_success 'what a run changed in the copy is undone: rsync runs' '
+	sync_c && ran 0 &&
+	echo made > "$CC/lib/made.rb" && sync_c && ran 1 &&
+	echo edit >> "$CC/lib/b.rb" && sync_c && ran 1 &&
+	echo tw1 > "$CC/lib/b.rb" && sync_c && ran 1 &&
+	rm "$CC/lib/b.rb" && sync_c && ran 1 &&
+	chmod 644 "$CC/lib/b.rb" && sync_c && ran 1 &&
+	mkdir "$CC/new" && sync_c && ran 1 &&
+	mkdir -p "$CC/log" "$CC/tmp" "$CC/lib/__pycache__" &&
+	echo l > "$CC/log/x" && echo t > "$CC/tmp/x" &&
+	echo p > "$CC/lib/__pycache__/m.pyc" &&
+	sync_c && ran 0
+'
+
+test_expect_success 'what a keep pattern protects does not make rsync run; excludes are followed' '
+	keep="$(printf "set\tkeep\tvendor/bundle/")" &&
+	mkdir -p proj/vendor && echo v > proj/vendor/v.rb &&
+	sync_c "$keep" && ran 1 &&
+	mkdir -p "$CC/vendor/bundle" && echo gem > "$CC/vendor/bundle/g" &&
+	sync_c "$keep" && test_line_count = 0 rsync-calls &&
+	test_grep "rsync not run" out && test -e "$CC/vendor/bundle/g" &&
+	mkdir -p proj/coverage && echo c > proj/coverage/x &&
+	ex="$(printf "set\texclude\tcoverage/")" &&
+	sync_c "$keep" "$ex" && test_line_count = 1 rsync-calls &&
+	! test -e "$CC/coverage" &&
+	sync_c "$keep" "$ex" && test_line_count = 0 rsync-calls &&
+	echo d > proj/coverage/y && sync_c "$keep" "$ex" &&
+	test_line_count = 0 rsync-calls &&
+	sync_c "$keep" && test_line_count = 1 rsync-calls &&
+	test -e "$CC/coverage/y" &&
+	sync_c && test_line_count = 1 rsync-calls &&
+	! test -e "$CC/vendor/bundle" && rm -r proj/vendor proj/coverage
+'
+
+test_expect_success 'DT_SYNC_ALWAYS=1, or a pattern the walk cannot follow, runs rsync' '
+	sync_c && test_line_count = 1 rsync-calls &&
+	sync_c && ran 0 &&
+	DT_SYNC_ALWAYS=1 sync_c && ran 1 &&
+	ex="$(printf "set\texclude\tlib/**/x.rb")" &&
+	sync_c "$ex" && test_line_count = 1 rsync-calls &&
+	sync_c "$ex" && test_line_count = 1 rsync-calls
+'
+
+# A remote shell that runs the command here, in HOME, as ssh would.
+printf '#!/bin/sh\necho "$*" >> "%s/rsh-calls"\nshift\ncd "$HOME" && exec "$@"\n' "$TRASH" > here-rsh
+chmod +x here-rsh
+SPAWN=$(command -v dt-spawn)
+RC=$HOME/wd-r/ihost/iuser/0123abcd/proj
+
+test_expect_success 'a node is asked for its copy'"'"'s digest through its remote shell' '
+	{ head_events; ev set spawn "$SPAWN --connect"
+	  ev node r1 2 r1 "$TRASH/here-rsh" wd-r; } > in &&
+	: > rsync-calls && : > rsh-calls && dt-sync -r ./counted-rsync < in > out &&
+	test_line_count = 1 rsync-calls && grep "^synced	r1	" out &&
+	test_grep "r1 $SPAWN --connect --digest" rsh-calls &&
+	: > rsync-calls && dt-sync -r ./counted-rsync < in > out &&
+	test_line_count = 0 rsync-calls && grep "^synced	r1	" out &&
+	test_grep "rsync not run" out &&
+	echo x > "$RC/x" &&
+	: > rsync-calls && dt-sync -r ./counted-rsync < in > out &&
+	test_line_count = 1 rsync-calls && ! test -e "$RC/x"
+'
+
+test_expect_success 'a local node with a spawn command walks its copy in dt-spawn' '
+	sync_c && ran 0 &&
+	printf "#!/bin/sh\necho \"\$*\" >> \"%s/spawn-calls\"\nexec \"%s\" \"\$@\"\n" \
+		"$TRASH" "$SPAWN" > logged-spawn && chmod +x logged-spawn &&
+	sync_c "$(printf "set\tspawn\t%s/logged-spawn" "$TRASH")" && ran 0 &&
+	test "$(cat spawn-calls)" = --digest &&
+	echo x > "$CC/x" &&
+	sync_c "$(printf "set\tspawn\t%s/logged-spawn" "$TRASH")" && ran 1
+'
+
+test_expect_success 'a node whose dt-spawn has no --digest, or cannot be run, gets rsync' '
+	{ head_events; ev set spawn "$SPAWN"; ev node r1 2 r1 "$TRASH/here-rsh" wd-r false; } > in &&
+	: > rsync-calls && dt-sync -r ./counted-rsync < in > out &&
+	test_line_count = 1 rsync-calls && grep "^synced	r1	" out &&
+	! grep "^log" out &&
+	{ head_events; ev set spawn "$SPAWN"; ev node r1 2 r1 "$TRASH/here-rsh" wd-r /no/such; } > in &&
+	: > rsync-calls && dt-sync -r ./counted-rsync < in > out &&
+	test_line_count = 1 rsync-calls && grep "^synced	r1	" out
+'
+
+test_expect_success 'a node that cannot be reached for its digest is down, without an rsync to wait for' '
+	printf "#!/bin/sh\necho \"ssh: connect to host r1 port 22: Connection refused\" >&2\nexit 255\n" > down-rsh &&
+	chmod +x down-rsh &&
+	{ head_events; ev set spawn "$SPAWN"; ev node r1 2 r1 "$TRASH/down-rsh -o X=y" wd-r; } > in &&
+	: > rsync-calls && dt-sync -r ./counted-rsync < in > out &&
+	test_line_count = 0 rsync-calls &&
+	test_grep "$(printf "log\tr1\tssh: connect to host r1 port 22: Connection refused")" out &&
+	test_grep "$(printf "node-down\tr1\tsync\t%s/down-rsh exited 255: ssh: connect to host r1" "$TRASH")" out
+'
+
 test_expect_success 'a failing rsync takes the node out with its reason' '
 	printf "#!/bin/sh\necho rsync: connection refused >&2\nexit 12\n" > fake-rsync &&
 	chmod +x fake-rsync &&
-	{ head_events; ev node n1 2 local ssh .cache/distributest; } |
+	{ head_events; ev node n1 2 local ssh fresh-1; } |
 	dt-sync -r ./fake-rsync > out &&
 	test_grep "$(printf "log\tn1\trsync: connection refused")" out &&
 	test_grep "$(printf "node-down\tn1\tsync\trsync exited 12: rsync: connection refused")" out
@@ -109,7 +274,7 @@ test_expect_success 'a remote shell that fails: its own words, not rsync'"'"'s c
 '
 
 test_expect_success 'a missing rsync is a node-down, not a crash' '
-	{ head_events; ev node n1 2 local ssh .cache/distributest; } |
+	{ head_events; ev node n1 2 local ssh fresh-2; } |
 	dt-sync -r ./no-such-rsync > out &&
 	test_grep "$(printf "node-down\tn1\tsync\tcannot run ./no-such-rsync")" out
 '

@@ -332,6 +332,12 @@ int dt_has_dotdot(const char *);
 int dt_move_out(const char *, const char *, const char *, char *, size_t);
 void dt_tree_count(const char *, long long *, long long *);
 
+/* dt_digest.c: a tree as rsync's quick check sees it, and its patterns. */
+extern const char *const dt_sync_excludes[];
+int dt_rsync_match(const char *, const char *, int);
+int dt_tree_digest(const char *const *, int, const char *const *, size_t,
+    char [33], char *, size_t, long *);
+
 /* dt_glob.c: shell patterns where ** spans directories. */
 int dt_glob_match(const char *, const char *);
 

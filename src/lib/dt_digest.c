@@ -1,0 +1,316 @@
+/*
+ * A digest of a directory tree as rsync -a sees it with its quick check:
+ * for every entry not filtered out, its path, type and permissions, and
+ * a file's size and modification time to the nanosecond, or a link's
+ * target.  When the project and a node's copy have one digest, rsync
+ * would copy nothing and delete nothing, so dt-sync need not run it.
+ * Owners and directory times are left out: a copy belongs to the node's
+ * user, and rsync's quick check looks at neither.  Anything the walk
+ * cannot judge as rsync would (a pattern it does not know, a device, a
+ * name in both roots) makes no digest, and rsync runs.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dt.h"
+
+/* dt-sync's own excludes, for both sides: rsync's words, and the walk's. */
+const char *const dt_sync_excludes[] = { ".git/", "/log/", "/tmp/",
+    "/.distributest/", "__pycache__/", "/.pytest_cache/", NULL };
+
+struct pat {
+	char	*s;
+	int	 anchored, dironly, full, wild;
+};
+
+struct digest {
+	unsigned __int128 h;
+	struct pat	*pats;
+	size_t		 npats;
+	char		 rel[PATH_MAX];
+	char		*why;
+	size_t		 whylen;
+	long		 entries;
+};
+
+struct ent {
+	char	*name;
+	int	 fd;		/* the directory it is in */
+};
+
+/*
+ * The part of rsync's pattern language the walk can follow exactly:
+ * a leading "/" anchors, a trailing "/" means directories only, a "/"
+ * inside matches the whole path or its end, and *, ? and [...] are
+ * fnmatch's.  "**", "***" and backslashes are left to rsync.
+ */
+static int
+compile(struct pat *p, const char *text)
+{
+	size_t n = strlen(text);
+
+	memset(p, 0, sizeof(*p));
+	if (strstr(text, "**") != NULL || strchr(text, '\\') != NULL)
+		return -1;
+	if (n > 0 && text[n - 1] == '/') {
+		p->dironly = 1;
+		n--;
+	}
+	if (n > 0 && text[0] == '/') {
+		p->anchored = 1;
+		text++;
+		n--;
+	}
+	if (n == 0)
+		return -1;
+	p->s = dt_xasprintf("%.*s", (int)n, text);
+	p->full = p->anchored || strchr(p->s, '/') != NULL;
+	p->wild = strpbrk(p->s, "*?[") != NULL;
+	return 0;
+}
+
+static int
+same(const struct pat *p, const char *s, int flags)
+{
+	return p->wild ? fnmatch(p->s, s, flags) == 0 : strcmp(p->s, s) == 0;
+}
+
+static int
+match(const struct pat *p, const char *rel, const char *base, int isdir)
+{
+	const char *q;
+
+	if (p->dironly && !isdir)
+		return 0;
+	if (!p->full)
+		return same(p, base, 0);
+	if (p->anchored)
+		return same(p, rel, FNM_PATHNAME);
+	for (q = rel; q != NULL; q = (q = strchr(q, '/')) ? q + 1 : NULL)
+		if (same(p, q, FNM_PATHNAME))
+			return 1;
+	return 0;
+}
+
+int
+dt_rsync_match(const char *pattern, const char *rel, int isdir)
+{
+	struct pat p;
+	const char *base = strrchr(rel, '/');
+	int rc;
+
+	if (compile(&p, pattern) < 0)
+		return -1;
+	rc = match(&p, rel, base ? base + 1 : rel, isdir);
+	free(p.s);
+	return rc;
+}
+
+static void
+feed(struct digest *g, const void *buf, size_t n)
+{
+	/* FNV-1a, 128 bits: 2^88 + 0x13b. */
+	const unsigned __int128 prime = ((unsigned __int128)1 << 88) + 0x13b;
+	const unsigned char *p = buf;
+
+	while (n-- > 0) {
+		g->h ^= *p++;
+		g->h *= prime;
+	}
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct ent *)a)->name,
+	    ((const struct ent *)b)->name);
+}
+
+static int
+fail(struct digest *g, const char *what)
+{
+	snprintf(g->why, g->whylen, "%s: %s", *g->rel ? g->rel : ".", what);
+	return -1;
+}
+
+/* The names of the directories fds, sorted; NULL with why set. */
+static struct ent *
+list(struct digest *g, const int *fds, int nfds, size_t *n)
+{
+	struct ent *v = NULL;
+	struct dirent *e;
+	DIR *d;
+	size_t cap = 0;
+	int i, fd, e2;
+
+	*n = 0;
+	for (i = 0; i < nfds; i++) {
+		if ((fd = dup(fds[i])) < 0 || (d = fdopendir(fd)) == NULL) {
+			if (fd >= 0)
+				close(fd);
+			fail(g, strerror(errno));
+			goto bad;
+		}
+		while ((errno = 0, e = readdir(d)) != NULL) {
+			if (strcmp(e->d_name, ".") == 0 ||
+			    strcmp(e->d_name, "..") == 0)
+				continue;
+			if (*n == cap)
+				v = dt_xrealloc(v, cap = cap ? 2 * cap : 16,
+				    sizeof(*v));
+			v[*n].name = dt_xstrdup(e->d_name);
+			v[(*n)++].fd = fds[i];
+		}
+		e2 = errno;
+		closedir(d);
+		if (e2 != 0) {
+			fail(g, strerror(e2));
+			goto bad;
+		}
+	}
+	qsort(v, *n, sizeof(*v), by_name);
+	return v ? v : dt_xcalloc(1, sizeof(*v));
+bad:
+	while (*n > 0)
+		free(v[--*n].name);
+	free(v);
+	return NULL;
+}
+
+/* One entry into the digest: 0, 1 to go into it, -1 with why. */
+static int
+entry(struct digest *g, int dfd, const char *name, const struct stat *st)
+{
+	char buf[PATH_MAX + 128];
+	ssize_t n;
+	int len;
+
+	len = snprintf(buf, sizeof(buf), "%s%c", g->rel, '\0');
+	if (S_ISDIR(st->st_mode))
+		len += snprintf(buf + len, sizeof(buf) - len, "d %o",
+		    (unsigned)(st->st_mode & 07777));
+	else if (S_ISREG(st->st_mode))
+		len += snprintf(buf + len, sizeof(buf) - len,
+		    "f %o %lld %lld.%09ld", (unsigned)(st->st_mode & 07777),
+		    (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+		    st->st_mtim.tv_nsec);
+	else if (S_ISLNK(st->st_mode)) {
+		len += snprintf(buf + len, sizeof(buf) - len, "l ");
+		if ((n = readlinkat(dfd, name, buf + len,
+		    sizeof(buf) - len)) < 0)
+			return fail(g, strerror(errno));
+		len += n;
+	} else
+		return fail(g, "not a file, directory or symbolic link");
+	feed(g, buf, (size_t)len + 1);
+	g->entries++;
+	return S_ISDIR(st->st_mode);
+}
+
+static int
+walk(struct digest *g, const int *fds, int nfds)
+{
+	struct ent *v;
+	struct stat st;
+	size_t n, i, j, at = strlen(g->rel);
+	int rc = 0, sub;
+
+	if ((v = list(g, fds, nfds, &n)) == NULL)
+		return -1;
+	for (i = 0; rc == 0 && i < n; i++) {
+		if (i + 1 < n && strcmp(v[i].name, v[i + 1].name) == 0) {
+			rc = fail(g, "a name in both sources");
+			break;
+		}
+		if (at + strlen(v[i].name) + 2 > sizeof(g->rel)) {
+			rc = fail(g, strerror(ENAMETOOLONG));
+			break;
+		}
+		snprintf(g->rel + at, sizeof(g->rel) - at, "%s%s",
+		    at ? "/" : "", v[i].name);
+		if (fstatat(v[i].fd, v[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			rc = fail(g, strerror(errno));
+			break;
+		}
+		for (j = 0; j < g->npats; j++)
+			if (match(&g->pats[j], g->rel, v[i].name,
+			    S_ISDIR(st.st_mode)))
+				break;
+		if (j < g->npats)
+			continue;
+		if ((rc = entry(g, v[i].fd, v[i].name, &st)) <= 0)
+			continue;
+		sub = openat(v[i].fd, v[i].name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		rc = sub < 0 ? fail(g, strerror(errno)) : walk(g, &sub, 1);
+		if (sub >= 0)
+			close(sub);
+	}
+	g->rel[at] = '\0';
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+	return rc;
+}
+
+/*
+ * The digest of roots[] taken as one tree (rsync's several sources), less
+ * what dt-sync's excludes and the patterns filter out, as 32 hexadecimal
+ * digits in hex; -1 with why when there is none.
+ */
+int
+dt_tree_digest(const char *const *roots, int nroots,
+    const char *const *patterns, size_t npatterns, char hex[33],
+    char *why, size_t whylen, long *entries)
+{
+	struct digest g;
+	size_t i, nb;
+	int fds[4] = { -1, -1, -1, -1 }, nfds = 0, rc = -1;
+
+	memset(&g, 0, sizeof(g));
+	g.why = why;
+	g.whylen = whylen;
+	g.h = ((unsigned __int128)0x6c62272e07bb0142ULL << 64) |
+	    0x62b821756295c58dULL;
+	for (nb = 0; dt_sync_excludes[nb] != NULL; nb++)
+		;
+	g.pats = dt_xcalloc(nb + npatterns + 1, sizeof(*g.pats));
+	for (i = 0; i < nb + npatterns; i++, g.npats++)
+		if (compile(&g.pats[i], i < nb ? dt_sync_excludes[i] :
+		    patterns[i - nb]) < 0) {
+			snprintf(why, whylen, "pattern %s: not one the walk "
+			    "follows as rsync does", patterns[i - nb]);
+			goto out;
+		}
+	feed(&g, "distributest-digest 1", 22);
+	for (nfds = 0; nfds < nroots && nfds < 4; nfds++)
+		if ((fds[nfds] = open(roots[nfds], O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) < 0) {
+			snprintf(why, whylen, "%s: %s", roots[nfds],
+			    strerror(errno));
+			goto out;
+		}
+	if ((rc = walk(&g, fds, nfds)) == 0) {
+		snprintf(hex, 33, "%016llx%016llx",
+		    (unsigned long long)(g.h >> 64),
+		    (unsigned long long)g.h);
+		if (entries != NULL)
+			*entries = g.entries;
+	}
+out:
+	while (nfds > 0)
+		close(fds[--nfds]);
+	for (i = 0; i < g.npats; i++)
+		free(g.pats[i].s);
+	free(g.pats);
+	return rc;
+}
