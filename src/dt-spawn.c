@@ -1490,8 +1490,10 @@ reap(void)
 
 /*
  * For dt-sync: the digest of the node's copy, named on the first line of
- * the standard input, less what the keep patterns on the next lines
- * protect; "none" and why when there is none, for a first copy too.
+ * the standard input (a leading "~/" being HOME, as a remote shell
+ * takes it for rsync), less what the patterns on the next lines spare
+ * (dt-sync's excludes and the keeps); "none" and why when there is none,
+ * for a first copy too.
  */
 static int
 digest_copy(void)
@@ -1511,6 +1513,8 @@ digest_copy(void)
 	if (n == 0)
 		dt_die(DT_EX_DATA, "--digest: no directory on stdin");
 	root[0] = keeps[0];
+	if (strncmp(keeps[0], "~/", 2) == 0 && getenv("HOME") != NULL)
+		root[0] = dt_xasprintf("%s/%s", getenv("HOME"), keeps[0] + 2);
 	if (dt_tree_digest(root, 1, (const char *const *)keeps + 1, n - 1,
 	    hex, why, sizeof(why), &entries) < 0)
 		printf("none\t%s\n", why);

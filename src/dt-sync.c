@@ -159,7 +159,8 @@ failed(const struct job *j, const char *why)
 static char **
 rsync_argv(const struct job *j, const char *dest, char **src, char **to)
 {
-	char **argv = dt_xcalloc(20 + nexcludes, sizeof(*argv));
+	char **argv = dt_xcalloc(16 + sizeof(builtin) / sizeof(*builtin) +
+	    nexcludes, sizeof(*argv));
 	size_t n = 0, i;
 
 	argv[n++] = (char *)rsync;
@@ -246,21 +247,59 @@ start_rsync(struct job *j)
 }
 
 /*
+ * The rules of one side: dt-sync's excludes, which both sides follow,
+ * then the keeps (the node's side) or the excludes (the project's).
+ */
+static const char **
+side_rules(int node, size_t *n)
+{
+	const char **v;
+	size_t i, k = 0;
+
+	for (i = 0; dt_sync_excludes[i] != NULL; i++)
+		;
+	v = dt_xcalloc(i + nexcludes + 1, sizeof(*v));
+	for (i = 0; dt_sync_excludes[i] != NULL; i++)
+		v[k++] = dt_sync_excludes[i];
+	for (i = node ? 0 : nkeeps; i < (node ? nkeeps : nexcludes); i++)
+		v[k++] = pats[i];
+	*n = k;
+	return v;
+}
+
+/* rsync for a node whose copy may differ: the log says why, if we know. */
+static void
+rsync_anyway(struct job *j)
+{
+	char *msg;
+
+	if (src_hex[0] == '\0' && src_why[0] != '\0') {
+		msg = dt_xasprintf("dt-sync: no digest of the project (%s); "
+		    "rsync runs", src_why);
+		dt_emit("log", j->node, msg, (char *)NULL);
+		free(msg);
+	}
+	start_rsync(j);
+}
+
+/*
  * The project's digest, once: the project and the stage as rsync takes
  * them, less what the excludes leave behind.
  */
 static const char *
 source_digest(void)
 {
-	const char *roots[2];
+	const char *roots[2], **rules;
+	size_t n;
 
 	if (src_hex[0] == '\0' && src_why[0] == '\0') {
 		roots[0] = project;
 		roots[1] = stage;
-		if (dt_tree_digest(roots, 2, (const char *const *)pats +
-		    nkeeps, nexcludes - nkeeps, src_hex, src_why,
+		rules = side_rules(0, &n);
+		if (dt_tree_digest(roots, 2, rules, n, src_hex, src_why,
 		    sizeof(src_why), NULL) < 0)
 			src_hex[0] = '\0';
+		free(rules);
 	}
 	return src_hex[0] != '\0' ? src_hex : NULL;
 }
@@ -303,8 +342,8 @@ start_check(struct job *j, const char *dir)
 {
 	struct dt_child c;
 	char **argv, *words, *w, *save, *cmd;
-	const char *sp = j->spawn ? j->spawn : spawn;
-	size_t n = 0, i;
+	const char *sp = j->spawn ? j->spawn : spawn, **rules;
+	size_t n = 0, i, nrules;
 	struct dt_buf in = { 0 };
 
 	words = strcmp(j->host, "local") == 0 ?
@@ -322,11 +361,13 @@ start_check(struct job *j, const char *dir)
 		return;
 	}
 	dt_buf_add(&in, dir, strlen(dir));
-	for (i = 0; i < nkeeps; i++) {
-		cmd = dt_xasprintf("\n%s", pats[i]);
+	rules = side_rules(1, &nrules);
+	for (i = 0; i < nrules; i++) {
+		cmd = dt_xasprintf("\n%s", rules[i]);
 		dt_buf_add(&in, cmd, strlen(cmd));
 		free(cmd);
 	}
+	free(rules);
 	dt_buf_add(&in, "\n", 1);
 	dt_write_all(c.in, in.s, in.len);	/* a pipe's buffer holds it */
 	close(c.in);
@@ -349,7 +390,8 @@ static void
 start(struct job *j)
 {
 	char *dir, *dest, hex[33], why[PATH_MAX + 128], entries[32];
-	const char *root[1];
+	const char *root[1], **rules;
+	size_t n;
 	long ent;
 
 	if (stage[0] == '\0' && home_dir == NULL)
@@ -364,14 +406,18 @@ start(struct job *j)
 	if (j->spawn || spawn) {
 		start_check(j, dir);
 		source_digest();	/* while the node walks its copy */
-	} else if (strcmp(j->host, "local") == 0 && source_digest() != NULL &&
-	    (root[0] = dir, dt_tree_digest(root, 1,
-	    (const char *const *)pats, nkeeps, hex, why, sizeof(why),
-	    &ent)) == 0 && strcmp(hex, src_hex) == 0) {
-		snprintf(entries, sizeof(entries), "%ld", ent);
-		up_to_date(j, entries);
+	} else if (strcmp(j->host, "local") == 0 && source_digest() != NULL) {
+		root[0] = dir;
+		rules = side_rules(1, &n);
+		if (dt_tree_digest(root, 1, rules, n, hex, why, sizeof(why),
+		    &ent) == 0 && strcmp(hex, src_hex) == 0) {
+			snprintf(entries, sizeof(entries), "%ld", ent);
+			up_to_date(j, entries);
+		} else
+			rsync_anyway(j);
+		free(rules);
 	} else
-		start_rsync(j);
+		rsync_anyway(j);
 	free(dir);
 }
 
@@ -479,25 +525,28 @@ check_done(struct job *j, int st)
 {
 	char *nl, *l = j->part.s;
 	size_t left = j->part.len;
-	int agree = 0;
+	int agree = 0, answered = 0;
 
-	while (!agree && WIFEXITED(st) && WEXITSTATUS(st) == 0 && left > 0) {
+	while (!agree && left > 0) {
 		nl = memchr(l, '\n', left);
 		if (nl == NULL)
 			break;
-		agree = digest_agrees(j, l, (size_t)(nl - l));
+		answered |= strncmp(l, "digest\t", 7) == 0 ||
+		    strncmp(l, "none\t", 5) == 0;
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			agree = digest_agrees(j, l, (size_t)(nl - l));
 		left -= (size_t)(nl - l) + 1;
 		l = nl + 1;
 	}
 	j->checking = 0;
-	if (!agree && strcmp(j->host, "local") != 0 && WIFEXITED(st) &&
-	    WEXITSTATUS(st) == 255) {
+	if (!agree && !answered && strcmp(j->host, "local") != 0 &&
+	    WIFEXITED(st) && WEXITSTATUS(st) == 255) {
 		remote_shell_failed(j);
 		return;
 	}
 	dt_buf_reset(&j->part);
 	if (!agree)
-		start_rsync(j);
+		rsync_anyway(j);
 }
 
 static void

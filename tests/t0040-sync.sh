@@ -136,6 +136,39 @@ test_expect_success 'an unchanged project is not copied again: rsync does not ru
 	sync_c && ran 0 && test_grep "entries alike" out
 '
 
+test_expect_success 'links of every length: the same digest from one run to the next' '
+	mkdir -p proj/venv/bin proj/node_modules/.bin &&
+	ln -s /usr/bin/python3 proj/venv/bin/python &&
+	for i in 1 2 3 4 5 6 7 8; do
+		ln -s "../pkg$i/$(printf "%0${i}0d" 0)/cli.js" "proj/node_modules/.bin/c$i" || return 1
+	done &&
+	ln -s "$(printf "%01000d" 0)" proj/node_modules/long &&
+	printf "%s\n" "$TRASH/proj" > dir &&
+	dt-spawn --digest < dir > d1 && dt-spawn --digest < dir > d2 &&
+	grep "^digest" d1 && test_cmp d1 d2 &&
+	sync_c && ran 1 && sync_c && ran 0 && sync_c && ran 0
+'
+
+test_expect_success 'a directory the project lost, that holds only what the node keeps, does not make rsync run' '
+	mkdir -p "$CC/gone/__pycache__" "$CC/vendor/bundle" &&
+	echo c > "$CC/gone/__pycache__/m.pyc" && echo g > "$CC/vendor/bundle/g" &&
+	sync_c "$(printf "set\tkeep\tvendor/bundle/")" &&
+	test_line_count = 0 rsync-calls && test_grep "rsync not run" out &&
+	test -e "$CC/gone/__pycache__/m.pyc" && test -e "$CC/vendor/bundle/g" &&
+	echo x > "$CC/gone/x.py" &&
+	sync_c "$(printf "set\tkeep\tvendor/bundle/")" &&
+	test_line_count = 1 rsync-calls &&
+	! test -e "$CC/gone/x.py" && test -e "$CC/vendor/bundle/g" &&
+	rm -r "$CC/gone" && sync_c && ran 1 && ! test -e "$CC/vendor"
+'
+
+test_expect_success 'a project without a digest (a FIFO in it) is copied, and the log says why' '
+	mkfifo proj/fifo &&
+	sync_c && test_line_count = 1 rsync-calls &&
+	test_grep "no digest of the project (fifo: not a file, directory or symbolic link); rsync runs" out &&
+	rm proj/fifo && sync_c && ran 1 && sync_c && ran 0
+'
+
 test_expect_success 'each change in the project between two runs is copied' '
 	echo tw0 > proj/lib/b.rb && touch -d "2024-01-01 00:00:00" proj/lib/b.rb &&
 	sync_c && ran 1 &&
@@ -253,6 +286,14 @@ test_expect_success 'a node that cannot be reached for its digest is down, witho
 	test_line_count = 0 rsync-calls &&
 	test_grep "$(printf "log\tr1\tssh: connect to host r1 port 22: Connection refused")" out &&
 	test_grep "$(printf "node-down\tr1\tsync\t%s/down-rsh exited 255: ssh: connect to host r1" "$TRASH")" out
+'
+
+test_expect_success 'a remote shell that ends 255 after the node answered: rsync runs and has its say' '
+	printf "#!/bin/sh\nprintf \"none\\\\tx\\\\n\"\nexit 255\n" > late-rsh &&
+	chmod +x late-rsh && ./late-rsh | grep "^none	x$" &&
+	{ head_events; ev set spawn "$SPAWN"; ev node r1 2 r1 "$TRASH/late-rsh" wd-r; } > in &&
+	: > rsync-calls && dt-sync -r ./counted-rsync < in > out &&
+	test_line_count = 1 rsync-calls && ! grep "late-rsh exited" out
 '
 
 test_expect_success 'a failing rsync takes the node out with its reason' '

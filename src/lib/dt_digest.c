@@ -27,6 +27,9 @@
 const char *const dt_sync_excludes[] = { ".git/", "/log/", "/tmp/",
     "/.distributest/", "__pycache__/", "/.pytest_cache/", NULL };
 
+#define BASIS (((unsigned __int128)0x6c62272e07bb0142ULL << 64) | \
+	0x62b821756295c58dULL)	/* FNV-1a's, 128 bits */
+
 struct pat {
 	char	*s;
 	int	 anchored, dironly, full, wild;
@@ -50,8 +53,9 @@ struct ent {
 /*
  * The part of rsync's pattern language the walk can follow exactly:
  * a leading "/" anchors, a trailing "/" means directories only, a "/"
- * inside matches the whole path or its end, and *, ? and [...] are
- * fnmatch's.  "**", "***" and backslashes are left to rsync.
+ * inside matches the whole path or its end, and * and ? are fnmatch's.
+ * "**", "***", brackets (fnmatch's and rsync's differ) and backslashes
+ * are left to rsync.
  */
 static int
 compile(struct pat *p, const char *text)
@@ -59,7 +63,7 @@ compile(struct pat *p, const char *text)
 	size_t n = strlen(text);
 
 	memset(p, 0, sizeof(*p));
-	if (strstr(text, "**") != NULL || strchr(text, '\\') != NULL)
+	if (strstr(text, "**") != NULL || strpbrk(text, "[\\") != NULL)
 		return -1;
 	if (n > 0 && text[n - 1] == '/') {
 		p->dironly = 1;
@@ -74,7 +78,7 @@ compile(struct pat *p, const char *text)
 		return -1;
 	p->s = dt_xasprintf("%.*s", (int)n, text);
 	p->full = p->anchored || strchr(p->s, '/') != NULL;
-	p->wild = strpbrk(p->s, "*?[") != NULL;
+	p->wild = strpbrk(p->s, "*?") != NULL;
 	return 0;
 }
 
@@ -186,43 +190,87 @@ bad:
 	return NULL;
 }
 
-/* One entry into the digest: 0, 1 to go into it, -1 with why. */
+/*
+ * One entry into the digest, its path and what rsync compares, each
+ * ended by a NUL: 0, 1 for a directory, -1 with why.
+ */
 static int
 entry(struct digest *g, int dfd, const char *name, const struct stat *st)
 {
-	char buf[PATH_MAX + 128];
-	ssize_t n;
-	int len;
+	char meta[128], target[PATH_MAX];
+	ssize_t n = 0;
 
-	len = snprintf(buf, sizeof(buf), "%s%c", g->rel, '\0');
 	if (S_ISDIR(st->st_mode))
-		len += snprintf(buf + len, sizeof(buf) - len, "d %o",
+		snprintf(meta, sizeof(meta), "d %o",
 		    (unsigned)(st->st_mode & 07777));
 	else if (S_ISREG(st->st_mode))
-		len += snprintf(buf + len, sizeof(buf) - len,
-		    "f %o %lld %lld.%09ld", (unsigned)(st->st_mode & 07777),
-		    (long long)st->st_size, (long long)st->st_mtim.tv_sec,
-		    st->st_mtim.tv_nsec);
+		snprintf(meta, sizeof(meta), "f %o %lld %lld.%09ld",
+		    (unsigned)(st->st_mode & 07777), (long long)st->st_size,
+		    (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
 	else if (S_ISLNK(st->st_mode)) {
-		len += snprintf(buf + len, sizeof(buf) - len, "l ");
-		if ((n = readlinkat(dfd, name, buf + len,
-		    sizeof(buf) - len)) < 0)
+		if ((n = readlinkat(dfd, name, target, sizeof(target))) < 0)
 			return fail(g, strerror(errno));
-		len += n;
+		if ((size_t)n >= sizeof(target))
+			return fail(g, strerror(ENAMETOOLONG));
+		target[n] = '\0';
+		snprintf(meta, sizeof(meta), "l");
 	} else
 		return fail(g, "not a file, directory or symbolic link");
-	feed(g, buf, (size_t)len + 1);
+	feed(g, g->rel, strlen(g->rel) + 1);
+	feed(g, meta, strlen(meta) + 1);
+	if (S_ISLNK(st->st_mode))
+		feed(g, target, (size_t)n + 1);
 	g->entries++;
 	return S_ISDIR(st->st_mode);
 }
 
+static int walk(struct digest *, const int *, int, long *, long *);
+
+/*
+ * A directory: its entry, then the digest of what is in it.  One whose
+ * every entry is left out is left out too, on both sides, as rsync can
+ * neither delete it (what it holds is protected) nor needs to copy what
+ * it holds: a package gone from the project whose __pycache__ stays on
+ * the node, a vendor/ that only holds a kept vendor/bundle/.
+ */
 static int
-walk(struct digest *g, const int *fds, int nfds)
+subdir(struct digest *g, int dfd, const char *name, const struct stat *st,
+    long *fed, long *left)
+{
+	unsigned __int128 outer = g->h, inner;
+	long f = 0, l = 0, entries = g->entries;
+	int sub, rc;
+
+	sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (sub < 0)
+		return fail(g, strerror(errno));
+	g->h = BASIS;
+	rc = walk(g, &sub, 1, &f, &l);
+	close(sub);
+	inner = g->h;
+	g->h = outer;
+	if (rc < 0)
+		return -1;
+	if (f == 0 && l > 0) {
+		(*left)++;
+		g->entries = entries;
+		return 0;
+	}
+	(*fed)++;
+	if (entry(g, dfd, name, st) < 0)
+		return -1;
+	feed(g, &inner, sizeof(inner));
+	return 0;
+}
+
+static int
+walk(struct digest *g, const int *fds, int nfds, long *fed, long *left)
 {
 	struct ent *v;
 	struct stat st;
 	size_t n, i, j, at = strlen(g->rel);
-	int rc = 0, sub;
+	int rc = 0;
 
 	if ((v = list(g, fds, nfds, &n)) == NULL)
 		return -1;
@@ -246,14 +294,11 @@ walk(struct digest *g, const int *fds, int nfds)
 			    S_ISDIR(st.st_mode)))
 				break;
 		if (j < g->npats)
-			continue;
-		if ((rc = entry(g, v[i].fd, v[i].name, &st)) <= 0)
-			continue;
-		sub = openat(v[i].fd, v[i].name, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC);
-		rc = sub < 0 ? fail(g, strerror(errno)) : walk(g, &sub, 1);
-		if (sub >= 0)
-			close(sub);
+			(*left)++;
+		else if (S_ISDIR(st.st_mode))
+			rc = subdir(g, v[i].fd, v[i].name, &st, fed, left);
+		else if ((rc = entry(g, v[i].fd, v[i].name, &st)) == 0)
+			(*fed)++;
 	}
 	g->rel[at] = '\0';
 	for (i = 0; i < n; i++)
@@ -263,9 +308,11 @@ walk(struct digest *g, const int *fds, int nfds)
 }
 
 /*
- * The digest of roots[] taken as one tree (rsync's several sources), less
- * what dt-sync's excludes and the patterns filter out, as 32 hexadecimal
- * digits in hex; -1 with why when there is none.
+ * The digest of roots[] taken as one tree (rsync's several sources, the
+ * first one's mode for the top), less what the patterns filter out, as
+ * 32 hexadecimal digits in hex; -1 with why when there is none.  The
+ * words fed first change whenever the walk or its patterns do, so that
+ * a node of another version never agrees by chance.
  */
 int
 dt_tree_digest(const char *const *roots, int nroots,
@@ -273,33 +320,37 @@ dt_tree_digest(const char *const *roots, int nroots,
     char *why, size_t whylen, long *entries)
 {
 	struct digest g;
-	size_t i, nb;
+	struct stat st;
+	size_t i;
+	long fed = 0, left = 0;
 	int fds[4] = { -1, -1, -1, -1 }, nfds = 0, rc = -1;
+	char top[32];
 
 	memset(&g, 0, sizeof(g));
 	g.why = why;
 	g.whylen = whylen;
-	g.h = ((unsigned __int128)0x6c62272e07bb0142ULL << 64) |
-	    0x62b821756295c58dULL;
-	for (nb = 0; dt_sync_excludes[nb] != NULL; nb++)
-		;
-	g.pats = dt_xcalloc(nb + npatterns + 1, sizeof(*g.pats));
-	for (i = 0; i < nb + npatterns; i++, g.npats++)
-		if (compile(&g.pats[i], i < nb ? dt_sync_excludes[i] :
-		    patterns[i - nb]) < 0) {
+	g.h = BASIS;
+	g.pats = dt_xcalloc(npatterns + 1, sizeof(*g.pats));
+	for (i = 0; i < npatterns; i++, g.npats++)
+		if (compile(&g.pats[i], patterns[i]) < 0) {
 			snprintf(why, whylen, "pattern %s: not one the walk "
-			    "follows as rsync does", patterns[i - nb]);
+			    "follows as rsync does", patterns[i]);
 			goto out;
 		}
-	feed(&g, "distributest-digest 1", 22);
+	feed(&g, "distributest-digest 2", 22);
 	for (nfds = 0; nfds < nroots && nfds < 4; nfds++)
 		if ((fds[nfds] = open(roots[nfds], O_RDONLY | O_DIRECTORY |
-		    O_CLOEXEC)) < 0) {
+		    O_CLOEXEC)) < 0 || fstat(fds[nfds], &st) < 0) {
 			snprintf(why, whylen, "%s: %s", roots[nfds],
 			    strerror(errno));
+			nfds += fds[nfds] >= 0;
 			goto out;
+		} else if (nfds == 0) {
+			snprintf(top, sizeof(top), "%o",
+			    (unsigned)(st.st_mode & 07777));
+			feed(&g, top, strlen(top) + 1);
 		}
-	if ((rc = walk(&g, fds, nfds)) == 0) {
+	if ((rc = walk(&g, fds, nfds, &fed, &left)) == 0) {
 		snprintf(hex, 33, "%016llx%016llx",
 		    (unsigned long long)(g.h >> 64),
 		    (unsigned long long)g.h);

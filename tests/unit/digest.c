@@ -1,7 +1,9 @@
 /*
  * dt_rsync_match and dt_tree_digest: rsync's filter patterns as the walk
- * follows them (each case checked against rsync 3.2.7 itself), and a
- * digest that changes with what rsync's quick check sees, and only that.
+ * follows them (each case was checked by hand against rsync 3.2.7's
+ * --filter='-s PATTERN'; t0040 runs rsync itself on the digests' cases),
+ * and a digest that changes with what rsync's quick check sees, and
+ * only that.
  */
 #include <sys/stat.h>
 
@@ -35,7 +37,8 @@ static const struct {
 	{ "a/*/c", "z/a/b/c", 0, 1 },
 	{ "*/c", "a/b/c", 0, 1 },
 	{ "?og", "log", 1, 1 },
-	{ "[lt]og", "tog", 0, 1 },
+	{ "[lt]og", "tog", 0, -1 },
+	{ "a[b", "a[b", 0, -1 },
 	{ "node_modules", "node_modules", 1, 1 },
 	{ "a*b", "axb", 0, 1 },
 	{ "a*b", "a/xb", 0, 0 },
@@ -63,15 +66,21 @@ put(const char *rel, const char *text, long nsec)
 	free(p);
 }
 
+/* With dt-sync's own excludes, and pat if any. */
 static const char *
 digest(const char *root, const char *pat)
 {
 	static char hex[33];
 	char why[256];
 	const char *roots[1] = { root };
-	const char *pats[1] = { pat };
+	const char *pats[16];
+	size_t n;
 
-	if (dt_tree_digest(roots, 1, pats, pat ? 1 : 0, hex, why, sizeof(why),
+	for (n = 0; dt_sync_excludes[n] != NULL; n++)
+		pats[n] = dt_sync_excludes[n];
+	if (pat != NULL)
+		pats[n++] = pat;
+	if (dt_tree_digest(roots, 1, pats, n, hex, why, sizeof(why),
 	    NULL) < 0)
 		return "none";
 	return hex;
@@ -93,7 +102,7 @@ main(void)
 	char a[40], b[40], *p, *q, why[256], hex[33];
 	const char *both[2];
 
-	plan((int)n + 12);
+	plan((int)n + 17);
 	for (i = 0; i < n; i++)
 		ok(dt_rsync_match(cases[i].pat, cases[i].path, cases[i].isdir) ==
 		    cases[i].want, "\"%s\" on %s \"%s\": %d", cases[i].pat,
@@ -145,6 +154,28 @@ main(void)
 	ok(dt_tree_digest(both, 2, NULL, 0, hex, why, sizeof(why), NULL) < 0 &&
 	    strstr(why, "in both") != NULL, "a name in both roots: %s", why);
 	is_str(digest(q, "a/**/b"), "none", "a pattern the walk cannot follow");
+	run(dt_xasprintf("mkdir -p %s/pkg/__pycache__ %s/vendor/bundle/x", q, q));
+	is_str(digest(q, "vendor/bundle/"), a, "a directory holding only what "
+	    "is left out is left out: rsync could not delete it");
+	run(dt_xasprintf("mkdir -p %s/empty", q));
+	ok(strcmp(digest(q, "vendor/bundle/"), a) != 0,
+	    "an empty directory is not left out");
+	run(dt_xasprintf("rm -r %s/empty %s/pkg %s/vendor", q, q, q));
+	chmod(q, 0700);
+	ok(strcmp(digest(q, NULL), a) != 0, "the top's mode is in it");
+	chmod(q, 0755);
+	chmod(p, 0755);
+	is_str(digest(q, NULL), digest(p, NULL), "and back");
+	both[0] = dt_xasprintf("%s/link", p);
+	unlink(both[0]);
+	memset(why, 'x', 200);
+	why[200] = '\0';
+	symlink(why, both[0]);
+	snprintf(b, sizeof(b), "%s", digest(p, NULL));
+	symlink("short", dt_xasprintf("%s/short", p));
+	unlink(dt_xasprintf("%s/short", p));
+	is_str(digest(p, NULL), b, "a link's digest is its target's, "
+	    "whatever came before it");
 	run(dt_xasprintf("rm -rf %s", dir));
 	return done_testing();
 }
