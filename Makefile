@@ -229,6 +229,8 @@ bench: deps
 	@echo
 	sh bench/trees.sh
 	@echo
+	sh bench/sync.sh
+	@echo
 	sh bench/boot.sh
 	@echo
 	sh bench/dbprep.sh

@@ -486,7 +486,9 @@ job_read(struct job *j)
 	ssize_t n;
 
 	while ((n = read(j->out, buf, sizeof(buf))) > 0) {
-		dt_buf_add(&j->part, buf, n);
+		/* A digest's answer is one line; the rest is not kept. */
+		if (!j->checking || j->part.len < 65536)
+			dt_buf_add(&j->part, buf, n);
 		if (!j->checking)
 			job_output(j, 0);
 	}
@@ -505,12 +507,15 @@ static void
 remote_shell_failed(struct job *j)
 {
 	char *why;
+	const char *base;
 	size_t n = strcspn(j->rsh, " \t");
 
+	base = memrchr(j->rsh, '/', n);
+	base = base ? base + 1 : j->rsh;
+	n -= (size_t)(base - j->rsh);
 	job_output(j, 1);
-	why = j->last.len ? dt_xasprintf("%.*s exited 255: %s", (int)n,
-	    j->rsh, j->last.s) : dt_xasprintf("%.*s exited 255", (int)n,
-	    j->rsh);
+	why = j->last.len ? dt_xasprintf("%.*s exited 255: %s", (int)n, base,
+	    j->last.s) : dt_xasprintf("%.*s exited 255", (int)n, base);
 	failed(j, why);
 	free(why);
 	j->done = 1;
