@@ -62,7 +62,7 @@ printf '%8s | %-28s | %-28s\n' "" "unchanged" "one file edited"
 printf '%8s | %9s %9s %8s | %9s %9s %8s\n' files digests always ratio \
 	digests always ratio
 for n in $SIZES; do
-	rm -rf "$work/proj" "$work/home"
+	rm -rf "${work:?}/proj" "${work:?}/home"
 	mkdir -p "$work/proj" "$work/home"
 	(cd "$work/proj" && awk -v n="$n" 'BEGIN {
 		for (i = 0; i < n; i++) {

@@ -296,7 +296,7 @@ source_digest(void)
 		roots[0] = project;
 		roots[1] = stage;
 		rules = side_rules(0, &n);
-		if (dt_tree_digest(roots, 2, rules, n, src_hex, src_why,
+		if (dt_tree_digest(roots, 2, rules, n, 0, src_hex, src_why,
 		    sizeof(src_why), NULL) < 0)
 			src_hex[0] = '\0';
 		free(rules);
@@ -409,7 +409,7 @@ start(struct job *j)
 	} else if (strcmp(j->host, "local") == 0 && source_digest() != NULL) {
 		root[0] = dir;
 		rules = side_rules(1, &n);
-		if (dt_tree_digest(root, 1, rules, n, hex, why, sizeof(why),
+		if (dt_tree_digest(root, 1, rules, n, 1, hex, why, sizeof(why),
 		    &ent) == 0 && strcmp(hex, src_hex) == 0) {
 			snprintf(entries, sizeof(entries), "%ld", ent);
 			up_to_date(j, entries);

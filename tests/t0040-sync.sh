@@ -296,6 +296,38 @@ test_expect_success 'a remote shell that ends 255 after the node answered: rsync
 	test_line_count = 1 rsync-calls && ! grep "late-rsh exited" out
 '
 
+# Each pattern, against rsync itself: the project's digest with the pattern
+# as an exclude is the digest of what rsync copied; the copy's with it as a
+# keep is the project's, after rsync kept what the node made, unless the
+# keep matches a file of the project (the digests differ: rsync runs).
+test_expect_success 'the walk follows each pattern as rsync does' '
+	rm -rf pt && mkdir -p pt/src/a/b/c pt/src/b/c pt/src/lib/deep pt/src/coverage/x \
+		pt/src/node_modules/m pt/src/x/.hidden pt/src/log2 &&
+	for f in a/b/c/f b/c/g a/b/z.pyc .x.pyc lib/xa lib/deep/y.log coverage/x/i \
+		node_modules/m/i.js x/.hidden/h axb a/xb log2/og tog coverage.txt; do
+		echo "$f" > "pt/src/$f" || return 1
+	done &&
+	for pat in coverage/ /coverage coverage "*.log" b/c /b/c a/*/c "*/c" "?og" \
+		node_modules/ a*b .hidden/ "*.pyc" deep/ "/lib/x*" "x/.h*" "*"; do
+		rm -rf pt/dst pt/node &&
+		rsync -a --filter="-s $pat" pt/src/ pt/dst/ &&
+		{ echo pt/src; echo "$pat"; } | dt-spawn --digest > src.d &&
+		echo pt/dst | dt-spawn --digest > dst.d &&
+		test_cmp src.d dst.d &&
+		mkdir -p pt/node && cp -a pt/src/. pt/node/ &&
+		mkdir -p pt/node/made/b/c pt/node/lib/deep && echo m > pt/node/made/b/c/n &&
+		echo m > pt/node/lib/deep/m.log && echo m > pt/node/mtog &&
+		rsync -a --delete --filter="P $pat" pt/src/ pt/node/ 2> /dev/null;
+		echo pt/src | dt-spawn --digest > src.d &&
+		{ echo pt/node; echo "$pat"; } | dt-spawn --digest > node.d &&
+		if test_cmp src.d node.d > /dev/null; then :; else
+			# Apart only when the keep matches a file of the project.
+			{ echo pt/src; echo "$pat"; } | dt-spawn --digest > kept.d &&
+			! test_cmp src.d kept.d > /dev/null || { echo "keep $pat"; return 1; }
+		fi || { echo "pattern $pat"; return 1; }
+	done
+'
+
 test_expect_success 'a failing rsync takes the node out with its reason' '
 	printf "#!/bin/sh\necho rsync: connection refused >&2\nexit 12\n" > fake-rsync &&
 	chmod +x fake-rsync &&

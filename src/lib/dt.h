@@ -336,7 +336,7 @@ void dt_tree_count(const char *, long long *, long long *);
 extern const char *const dt_sync_excludes[];
 int dt_rsync_match(const char *, const char *, int);
 int dt_tree_digest(const char *const *, int, const char *const *, size_t,
-    char [33], char *, size_t, long *);
+    int, char [33], char *, size_t, long *);
 
 /* dt_glob.c: shell patterns where ** spans directories. */
 int dt_glob_match(const char *, const char *);

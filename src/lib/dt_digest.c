@@ -37,6 +37,7 @@ struct pat {
 
 struct digest {
 	unsigned __int128 h;
+	int		 spared;	/* the node's side: see subdir() */
 	struct pat	*pats;
 	size_t		 npats;
 	char		 rel[PATH_MAX];
@@ -227,11 +228,13 @@ entry(struct digest *g, int dfd, const char *name, const struct stat *st)
 static int walk(struct digest *, const int *, int, long *, long *);
 
 /*
- * A directory: its entry, then the digest of what is in it.  One whose
- * every entry is left out is left out too, on both sides, as rsync can
- * neither delete it (what it holds is protected) nor needs to copy what
- * it holds: a package gone from the project whose __pycache__ stays on
- * the node, a vendor/ that only holds a kept vendor/bundle/.
+ * A directory: its entry, then the digest of what is in it.  On the
+ * node's side, one that holds something the rules spare and nothing else
+ * is left out, as rsync could not delete it: a package gone from the
+ * project whose __pycache__ stays on the node, a vendor/ that only holds
+ * a kept vendor/bundle/.  Where the project has that directory, the
+ * digests then differ, and rsync runs.  On the project's side such a
+ * directory counts, as rsync makes it on the node, empty.
  */
 static int
 subdir(struct digest *g, int dfd, const char *name, const struct stat *st,
@@ -252,7 +255,7 @@ subdir(struct digest *g, int dfd, const char *name, const struct stat *st,
 	g->h = outer;
 	if (rc < 0)
 		return -1;
-	if (f == 0 && l > 0) {
+	if (g->spared && f == 0 && l > 0) {
 		(*left)++;
 		g->entries = entries;
 		return 0;
@@ -309,14 +312,15 @@ walk(struct digest *g, const int *fds, int nfds, long *fed, long *left)
 
 /*
  * The digest of roots[] taken as one tree (rsync's several sources, the
- * first one's mode for the top), less what the patterns filter out, as
+ * first one's mode for the top), less what the patterns filter out (on
+ * the node's side when node is 1: what rsync spares there), as
  * 32 hexadecimal digits in hex; -1 with why when there is none.  The
  * words fed first change whenever the walk or its patterns do, so that
  * a node of another version never agrees by chance.
  */
 int
 dt_tree_digest(const char *const *roots, int nroots,
-    const char *const *patterns, size_t npatterns, char hex[33],
+    const char *const *patterns, size_t npatterns, int node, char hex[33],
     char *why, size_t whylen, long *entries)
 {
 	struct digest g;
@@ -330,6 +334,7 @@ dt_tree_digest(const char *const *roots, int nroots,
 	g.why = why;
 	g.whylen = whylen;
 	g.h = BASIS;
+	g.spared = node;
 	g.pats = dt_xcalloc(npatterns + 1, sizeof(*g.pats));
 	for (i = 0; i < npatterns; i++, g.npats++)
 		if (compile(&g.pats[i], patterns[i]) < 0) {
@@ -337,7 +342,7 @@ dt_tree_digest(const char *const *roots, int nroots,
 			    "follows as rsync does", patterns[i]);
 			goto out;
 		}
-	feed(&g, "distributest-digest 2", 22);
+	feed(&g, "distributest-digest 3", 22);
 	for (nfds = 0; nfds < nroots && nfds < 4; nfds++)
 		if ((fds[nfds] = open(roots[nfds], O_RDONLY | O_DIRECTORY |
 		    O_CLOEXEC)) < 0 || fstat(fds[nfds], &st) < 0) {

@@ -66,6 +66,8 @@ put(const char *rel, const char *text, long nsec)
 	free(p);
 }
 
+static int side;		/* 1: the node's */
+
 /* With dt-sync's own excludes, and pat if any. */
 static const char *
 digest(const char *root, const char *pat)
@@ -80,7 +82,7 @@ digest(const char *root, const char *pat)
 		pats[n] = dt_sync_excludes[n];
 	if (pat != NULL)
 		pats[n++] = pat;
-	if (dt_tree_digest(roots, 1, pats, n, hex, why, sizeof(why),
+	if (dt_tree_digest(roots, 1, pats, n, side, hex, why, sizeof(why),
 	    NULL) < 0)
 		return "none";
 	return hex;
@@ -102,7 +104,7 @@ main(void)
 	char a[40], b[40], *p, *q, why[256], hex[33];
 	const char *both[2];
 
-	plan((int)n + 17);
+	plan((int)n + 18);
 	for (i = 0; i < n; i++)
 		ok(dt_rsync_match(cases[i].pat, cases[i].path, cases[i].isdir) ==
 		    cases[i].want, "\"%s\" on %s \"%s\": %d", cases[i].pat,
@@ -151,15 +153,22 @@ main(void)
 	unlink(dt_xasprintf("%s/fifo", q));
 	both[0] = p;
 	both[1] = q;
-	ok(dt_tree_digest(both, 2, NULL, 0, hex, why, sizeof(why), NULL) < 0 &&
+	ok(dt_tree_digest(both, 2, NULL, 0, 0, hex, why, sizeof(why), NULL) < 0 &&
 	    strstr(why, "in both") != NULL, "a name in both roots: %s", why);
 	is_str(digest(q, "a/**/b"), "none", "a pattern the walk cannot follow");
+	side = 1;
+	snprintf(b, sizeof(b), "%s", digest(q, "vendor/bundle/"));
+	side = 0;
 	run(dt_xasprintf("mkdir -p %s/pkg/__pycache__ %s/vendor/bundle/x", q, q));
-	is_str(digest(q, "vendor/bundle/"), a, "a directory holding only what "
-	    "is left out is left out: rsync could not delete it");
+	ok(strcmp(digest(q, "vendor/bundle/"), a) != 0, "the project's side: "
+	    "a directory holding only what is left out counts, empty");
+	side = 1;
+	is_str(digest(q, "vendor/bundle/"), b, "the node's side: it is left "
+	    "out, as rsync could not delete it");
 	run(dt_xasprintf("mkdir -p %s/empty", q));
-	ok(strcmp(digest(q, "vendor/bundle/"), a) != 0,
+	ok(strcmp(digest(q, "vendor/bundle/"), b) != 0,
 	    "an empty directory is not left out");
+	side = 0;
 	run(dt_xasprintf("rm -r %s/empty %s/pkg %s/vendor", q, q, q));
 	chmod(q, 0700);
 	ok(strcmp(digest(q, NULL), a) != 0, "the top's mode is in it");
