@@ -296,35 +296,39 @@ test_expect_success 'a remote shell that ends 255 after the node answered: rsync
 	test_line_count = 1 rsync-calls && ! grep "late-rsh exited" out
 '
 
-# Each pattern, against rsync itself: the project's digest with the pattern
-# as an exclude is the digest of what rsync copied; the copy's with it as a
-# keep is the project's, after rsync kept what the node made, unless the
-# keep matches a file of the project (the digests differ: rsync runs).
+# Each pattern, against rsync itself: after rsync copied the project with
+# the pattern as an exclude, the digests agree and rsync does not run
+# again; so after rsync copied a project without what the pattern matches
+# to a node that has it all, with the pattern as a keep.
+pt_sync() {
+	{ ev hello distributest-events 2 test; ev set project "$TRASH/$3"
+	  ev set name pt-0123abcd; ev set initiator ihost; ev set user iuser
+	  ev set "$1" "$2"; ev set spawn "$SPAWN"; ev node local 1 local ssh wd-pt; } |
+	dt-sync > out && grep "^synced	local" out
+}
+PT=$HOME/wd-pt/ihost/iuser/0123abcd/pt
+
 test_expect_success 'the walk follows each pattern as rsync does' '
-	rm -rf pt && mkdir -p pt/src/a/b/c pt/src/b/c pt/src/lib/deep pt/src/coverage/x \
-		pt/src/node_modules/m pt/src/x/.hidden pt/src/log2 &&
+	mkdir -p pt/a/b/c pt/b/c pt/lib/deep pt/coverage/x pt/node_modules/m \
+		pt/x/.hidden pt/log2 &&
 	for f in a/b/c/f b/c/g a/b/z.pyc .x.pyc lib/xa lib/deep/y.log coverage/x/i \
-		node_modules/m/i.js x/.hidden/h axb a/xb log2/og tog coverage.txt; do
-		echo "$f" > "pt/src/$f" || return 1
+		node_modules/m/i.js x/.hidden/h axb a/xb log2/og tog coverage.txt deep; do
+		echo "$f" > "pt/$f" || return 1
 	done &&
+	# No directory is left empty by a pattern but a matched one: a
+	# directory the node fills with kept files only is not in its digest.
+	for d in $(cd pt && find . -type d); do echo k > "pt/$d/k" || return 1; done &&
 	for pat in coverage/ /coverage coverage "*.log" b/c /b/c a/*/c "*/c" "?og" \
-		node_modules/ a*b .hidden/ "*.pyc" deep/ "/lib/x*" "x/.h*" "*"; do
-		rm -rf pt/dst pt/node &&
-		rsync -a --filter="-s $pat" pt/src/ pt/dst/ &&
-		{ echo pt/src; echo "$pat"; } | dt-spawn --digest > src.d &&
-		echo pt/dst | dt-spawn --digest > dst.d &&
-		test_cmp src.d dst.d &&
-		mkdir -p pt/node && cp -a pt/src/. pt/node/ &&
-		mkdir -p pt/node/made/b/c pt/node/lib/deep && echo m > pt/node/made/b/c/n &&
-		echo m > pt/node/lib/deep/m.log && echo m > pt/node/mtog &&
-		rsync -a --delete --filter="P $pat" pt/src/ pt/node/ 2> /dev/null;
-		echo pt/src | dt-spawn --digest > src.d &&
-		{ echo pt/node; echo "$pat"; } | dt-spawn --digest > node.d &&
-		if test_cmp src.d node.d > /dev/null; then :; else
-			# Apart only when the keep matches a file of the project.
-			{ echo pt/src; echo "$pat"; } | dt-spawn --digest > kept.d &&
-			! test_cmp src.d kept.d > /dev/null || { echo "keep $pat"; return 1; }
-		fi || { echo "pattern $pat"; return 1; }
+		node_modules/ a*b .hidden/ "*.pyc" deep/ deep "/lib/x*" "x/.h*"; do
+		rm -rf "$HOME/wd-pt" pt2 &&
+		pt_sync exclude "$pat" pt && ! grep "rsync not run" out &&
+		pt_sync exclude "$pat" pt && grep "rsync not run" out &&
+		rsync -a --filter="-s $pat" pt/ pt2/ &&
+		rsync -a --delete pt/ "$PT/" && echo m > "$PT/made" &&
+		pt_sync keep "$pat" pt2 && ! grep "rsync not run" out &&
+		! test -e "$PT/made" &&
+		pt_sync keep "$pat" pt2 && grep "rsync not run" out ||
+		{ echo "pattern $pat"; return 1; }
 	done
 '
 
