@@ -139,8 +139,11 @@ fi
 # comparison.  TTFT_MASTER=persist keeps each ssh master 60 s, across
 # runs.  The points in time, since the command, come from the log and
 # from probes that write to a file with the clock all namespaces share:
-#   ssh      rsync's ssh started (a wrapper named ssh, so that the run
-#            still adds its master connection: the first ssh makes it)
+#   dssh     ssh started to ask the node for its copy's digest (the
+#            first ssh of a node: it makes the master connection)
+#   dspawn   dt-spawn --digest started on the node
+#   ssh      rsync's ssh started, when the digests differ (a wrapper
+#            named ssh, so that the run still adds its master connection)
 #   synced   the copy is there (log: synced)
 #   spawn1   dt-spawn started on the node for node_setup (its spawn
 #            command is a wrapper): the first channel is open
@@ -180,7 +183,7 @@ ttft_project() {
 	fi
 	exec ssh "\$@"
 	EOF2
-	printf '#!/bin/sh\necho "spawn $(hostname) $(date +%%s.%%N)" >> %s\nexec "$@"\n' \
+	printf '#!/bin/sh\necho "spawn $(hostname) $(date +%%s.%%N) $*" >> %s\nexec "$@"\n' \
 		"$probe" > "$tt/spawnw"
 	chmod +x "$tt/bin/ssh"
 	if [ "$TTFT_SETUP" != none ]; then
@@ -254,11 +257,14 @@ ttft_run() {
 			for (i = 3; i <= NF; i++)
 				if ($i ~ /^node[0-9]+$/) { h = $i; break }
 			if (i > NF) next
-			if ($0 ~ / rsync /) put("ssh", h, $2)
+			if ($0 ~ / --digest/) put("dssh", h, $2)
+			else if ($0 ~ / rsync /) put("ssh", h, $2)
 			else if ($0 ~ /spawnw/) { c[h]++; put("ssh" c[h] "ch", h, $2) }
 		}
 		h = $2 ~ /^node[0-9]+$/ ? $2 : "local"
-		if ($1 == "spawn") {
+		if ($1 == "spawn" && $0 ~ / --digest/)
+			put("dspawn", h, $3)
+		else if ($1 == "spawn") {
 			s[h]++
 			put("spawn" s[h], h, $3)
 		} else if ($1 == "setup") {
@@ -333,7 +339,8 @@ if want ttft; then
 	echo "time to first test on the cluster: RSpec, $(find rproj -type f | wc -l) files ($(du -sk rproj | cut -f1) KiB), boot ${TTFT_BOOT}s, node_setup ${TTFT_SETUP}s, 2 runners a node, ssh master ${TTFT_MASTER:-run}, $(nproc) cores; medians of $TTFT_REPS runs taking turns"
 	echo "seconds since the command; 3 nodes: earliest/latest node"
 	printf '%-34s %7s %7s %7s %7s %12s %12s\n' point "local 1" "local 2" "1 first" "1 second" "3 first" "3 second"
-	for v in "find:dt-find done (tests-end)" "ssh:rsync's ssh started" "synced:synced" \
+	for v in "find:dt-find done (tests-end)" "dssh:ssh for the copy's digest started" \
+		"dspawn:dt-spawn --digest started" "ssh:rsync's ssh started" "synced:synced" \
 		"ssh1ch:ssh for node_setup started" "spawn1:dt-spawn 1 up (node_setup)" \
 		"setup0:node_setup started" "setup:node_setup done" "ready:ready" \
 		"ssh2ch:ssh for the runners started" "spawn2:dt-spawn 2 up (runners)" \
@@ -350,7 +357,8 @@ if want ttft; then
 	echo
 	echo "phases: median over runs and nodes, seconds"
 	printf '%-34s %7s %7s %7s %7s %12s %12s\n' phase "local 1" "local 2" "1 first" "1 second" "3 first" "3 second"
-	for v in "ssh:synced:copy (ssh, master, rsync)" "synced:spawn1:synced -> dt-spawn 1 up" \
+	for v in "dssh:synced:copy (digests, rsync if need be)" \
+		"ssh:synced:rsync (when it ran)" "synced:spawn1:synced -> dt-spawn 1 up" \
 		"spawn1:setup0:dt-spawn 1 -> node_setup runs" "setup0:setup:node_setup" \
 		"setup:ready:node_setup done -> ready" "ready:spawn2:ready -> dt-spawn 2 up" \
 		"spawn2:up:dt-spawn 2 -> runner up (boot)" "ready:up:ready -> runner up" \

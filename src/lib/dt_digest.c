@@ -182,7 +182,8 @@ list(struct digest *g, const int *fds, int nfds, size_t *n)
 			goto bad;
 		}
 	}
-	qsort(v, *n, sizeof(*v), by_name);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), by_name);
 	return v ? v : dt_xcalloc(1, sizeof(*v));
 bad:
 	while (*n > 0)

@@ -114,7 +114,7 @@ dt_spawn(struct dt_child *c, char *const argv[], int flags)
 	posix_spawnattr_t at;
 	sigset_t none, dfl;
 	size_t i;
-	int e;
+	int e, fa_ok;
 
 	c->pid = -1;
 	if (((flags & DT_SPAWN_IN) && xpipe(in) < 0) ||
@@ -137,22 +137,26 @@ dt_spawn(struct dt_child *c, char *const argv[], int flags)
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
 	    POSIX_SPAWN_SETSIGDEF | ((flags & DT_SPAWN_PGRP) ?
 	    POSIX_SPAWN_SETPGROUP : 0));
-	posix_spawn_file_actions_init(&fa);
-	if (in[0] >= 0)
-		posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	else if (flags & DT_SPAWN_NULLIN)
-		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null",
+	/* Each action may fail (ENOMEM): then no child, as for a failed
+	 * spawn, rather than one without its pipes. */
+	fa_ok = (e = posix_spawn_file_actions_init(&fa)) == 0;
+	if (e == 0 && in[0] >= 0)
+		e = posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	else if (e == 0 && (flags & DT_SPAWN_NULLIN))
+		e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null",
 		    O_RDONLY, 0);
-	if (out[1] >= 0)
-		posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	if (err[1] >= 0)
-		posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-	else if ((flags & DT_SPAWN_ERR2OUT) && out[1] >= 0)
-		posix_spawn_file_actions_adddup2(&fa, out[1], 2);
-	e = posix_spawnp(&c->pid, argv[0], &fa, &at, argv, environ);
+	if (e == 0 && out[1] >= 0)
+		e = posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	if (e == 0 && err[1] >= 0)
+		e = posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+	else if (e == 0 && (flags & DT_SPAWN_ERR2OUT) && out[1] >= 0)
+		e = posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+	if (e == 0)
+		e = posix_spawnp(&c->pid, argv[0], &fa, &at, argv, environ);
 	if (e == ENOEXEC)
 		e = spawn_sh(&c->pid, argv, &fa, &at);
-	posix_spawn_file_actions_destroy(&fa);
+	if (fa_ok)
+		posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	dt_close(&in[0]);
 	dt_close(&out[1]);

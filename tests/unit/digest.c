@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,21 @@ static const struct {
 };
 
 static char dir[] = "/tmp/dt-digest-test-XXXXXX";
+
+/* A path or command, good until eight more are made. */
+static const char *
+at(const char *fmt, ...)
+{
+	static char buf[8][PATH_MAX + 64];
+	static int k;
+	va_list ap;
+
+	k = (k + 1) % 8;
+	va_start(ap, fmt);
+	vsnprintf(buf[k], sizeof(buf[k]), fmt, ap);
+	va_end(ap);
+	return buf[k];
+}
 
 static void
 put(const char *rel, const char *text, long nsec)
@@ -117,16 +134,16 @@ main(void)
 	}
 	p = dt_xasprintf("%s/a", dir);
 	q = dt_xasprintf("%s/b", dir);
-	run(dt_xasprintf("mkdir -p %s/spec %s/log %s/x/.git", p, p, p));
+	run(at("mkdir -p %s/spec %s/log %s/x/.git", p, p, p));
 	put("a/spec/a_spec.rb", "one\n", 100);
 	put("a/log/test.log", "log\n", 0);
-	symlink("spec/a_spec.rb", dt_xasprintf("%s/link", p));
-	run(dt_xasprintf("rsync -a --modify-window=-1 %s/ %s/", p, q));
+	symlink("spec/a_spec.rb", at("%s/link", p));
+	run(at("rsync -a --modify-window=-1 %s/ %s/", p, q));
 	snprintf(a, sizeof(a), "%s", digest(p, NULL));
 	ok(strcmp(a, "none") != 0 && strcmp(a, digest(q, NULL)) == 0,
 	    "a tree and rsync's copy of it have one digest");
 	put("b/log/test.log", "more log\n", 5);
-	run(dt_xasprintf("mkdir -p %s/x/.git/objects %s/__pycache__", q, q));
+	run(at("mkdir -p %s/x/.git/objects %s/__pycache__", q, q));
 	is_str(digest(q, NULL), a, "log/, .git/ and __pycache__/ are not in it");
 	put("b/spec/a_spec.rb", "two\n", 100);
 	is_str(digest(q, NULL), a, "a file written again to the same size "
@@ -136,21 +153,21 @@ main(void)
 	ok(strcmp(b, a) != 0, "a time one nanosecond later changes it");
 	put("b/spec/a_spec.rb", "one\n", 100);
 	is_str(digest(q, NULL), a, "and back as it was, the digest is too");
-	chmod(dt_xasprintf("%s/spec/a_spec.rb", q), 0600);
+	chmod(at("%s/spec/a_spec.rb", q), 0600);
 	ok(strcmp(digest(q, NULL), a) != 0, "a mode changes it");
-	chmod(dt_xasprintf("%s/spec/a_spec.rb", q), 0644);
-	unlink(dt_xasprintf("%s/link", q));
-	symlink("spec/b_spec.rb", dt_xasprintf("%s/link", q));
+	chmod(at("%s/spec/a_spec.rb", q), 0644);
+	unlink(at("%s/link", q));
+	symlink("spec/b_spec.rb", at("%s/link", q));
 	ok(strcmp(digest(q, NULL), a) != 0, "a link's target changes it");
-	unlink(dt_xasprintf("%s/link", q));
-	symlink("spec/a_spec.rb", dt_xasprintf("%s/link", q));
+	unlink(at("%s/link", q));
+	symlink("spec/a_spec.rb", at("%s/link", q));
 	put("b/spec/extra.rb", "x\n", 0);
 	ok(strcmp(digest(q, NULL), a) != 0, "a new file changes it");
 	is_str(digest(q, "/spec/extra.rb"), a, "unless a pattern filters it");
-	unlink(dt_xasprintf("%s/spec/extra.rb", q));
-	mkfifo(dt_xasprintf("%s/fifo", q), 0600);
+	unlink(at("%s/spec/extra.rb", q));
+	mkfifo(at("%s/fifo", q), 0600);
 	is_str(digest(q, NULL), "none", "a FIFO makes no digest");
-	unlink(dt_xasprintf("%s/fifo", q));
+	unlink(at("%s/fifo", q));
 	both[0] = p;
 	both[1] = q;
 	ok(dt_tree_digest(both, 2, NULL, 0, 0, hex, why, sizeof(why), NULL) < 0 &&
@@ -159,32 +176,34 @@ main(void)
 	side = 1;
 	snprintf(b, sizeof(b), "%s", digest(q, "vendor/bundle/"));
 	side = 0;
-	run(dt_xasprintf("mkdir -p %s/pkg/__pycache__ %s/vendor/bundle/x", q, q));
+	run(at("mkdir -p %s/pkg/__pycache__ %s/vendor/bundle/x", q, q));
 	ok(strcmp(digest(q, "vendor/bundle/"), a) != 0, "the project's side: "
 	    "a directory holding only what is left out counts, empty");
 	side = 1;
 	is_str(digest(q, "vendor/bundle/"), b, "the node's side: it is left "
 	    "out, as rsync could not delete it");
-	run(dt_xasprintf("mkdir -p %s/empty", q));
+	run(at("mkdir -p %s/empty", q));
 	ok(strcmp(digest(q, "vendor/bundle/"), b) != 0,
 	    "an empty directory is not left out");
 	side = 0;
-	run(dt_xasprintf("rm -r %s/empty %s/pkg %s/vendor", q, q, q));
+	run(at("rm -r %s/empty %s/pkg %s/vendor", q, q, q));
 	chmod(q, 0700);
 	ok(strcmp(digest(q, NULL), a) != 0, "the top's mode is in it");
 	chmod(q, 0755);
 	chmod(p, 0755);
 	is_str(digest(q, NULL), digest(p, NULL), "and back");
-	both[0] = dt_xasprintf("%s/link", p);
+	both[0] = at("%s/link", p);
 	unlink(both[0]);
 	memset(why, 'x', 200);
 	why[200] = '\0';
 	symlink(why, both[0]);
 	snprintf(b, sizeof(b), "%s", digest(p, NULL));
-	symlink("short", dt_xasprintf("%s/short", p));
-	unlink(dt_xasprintf("%s/short", p));
+	symlink("short", at("%s/short", p));
+	unlink(at("%s/short", p));
 	is_str(digest(p, NULL), b, "a link's digest is its target's, "
 	    "whatever came before it");
-	run(dt_xasprintf("rm -rf %s", dir));
+	run(at("rm -rf %s", dir));
+	free(p);
+	free(q);
 	return done_testing();
 }
