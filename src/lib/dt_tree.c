@@ -3,6 +3,7 @@
  * made or brought up to date, and removing a tree.
  */
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -81,6 +82,7 @@ struct walk {
 	size_t	 whylen;
 	time_t	 settled;	/* changed before this: can be marked */
 	int	 copied;	/* a file of the directory was copied */
+	int	 leaves;	/* a directory's link count counts its subdirectories */
 };
 
 static int sync_dir(struct walk *, int, int, const char *, int);
@@ -300,7 +302,9 @@ sync_dir(struct walk *w, int sfd, int dfd, const char *rel, int fresh)
 	}
 	if (!fresh && ds.st_mtim.tv_sec == ss.st_ctim.tv_sec &&
 	    ds.st_mtim.tv_nsec == ss.st_ctim.tv_nsec)
-		rc = sync_entries(w, d, dfd, rel, 0, 1);
+		/* No subdirectory: nothing to look at, not even a name. */
+		rc = w->leaves && ss.st_nlink == 2 ? 0 :
+		    sync_entries(w, d, dfd, rel, 0, 1);
 	else {
 		w->copied = 0;
 		rc = sync_entries(w, d, dfd, rel, fresh, 0);
@@ -324,10 +328,31 @@ sync_dir(struct walk *w, int sfd, int dfd, const char *rel, int fresh)
  * dst is dst's own; a file written in place is shared.  On failure, why
  * says which path and why.
  */
+/*
+ * File systems where a directory's link count is 2 plus its
+ * subdirectories, so that 2 means none (find(1)'s leaf optimisation);
+ * btrfs and others say 1, and get no shortcut.
+ */
+static int
+counts_subdirs(int fd)
+{
+	static const unsigned long magics[] = { 0xef53 /* ext2, 3, 4 */,
+	    0x58465342 /* xfs */, 0x01021994 /* tmpfs */ };
+	struct statfs fs;
+	size_t i;
+
+	if (fstatfs(fd, &fs) < 0)
+		return 0;
+	for (i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+		if ((unsigned long)fs.f_type == magics[i])
+			return 1;
+	return 0;
+}
+
 int
 dt_sync_tree(const char *src, const char *dst, char *why, size_t whylen)
 {
-	struct walk w = { why, whylen, time(NULL) - 1, 0 };
+	struct walk w = { why, whylen, time(NULL) - 1, 0, 0 };
 	struct stat st;
 	mode_t mode;
 	int sfd, dfd, rc, fresh = 0;
@@ -340,6 +365,7 @@ dt_sync_tree(const char *src, const char *dst, char *why, size_t whylen)
 		return -1;
 	}
 	mode = (st.st_mode & 07777) | S_IRWXU;
+	w.leaves = counts_subdirs(sfd);
 	if (lstat(dst, &st) == 0 && !S_ISDIR(st.st_mode))
 		dt_rm_tree(dst);
 	if (mkdir(dst, mode) == 0)
