@@ -87,15 +87,7 @@ done
 
 # 2. Every runner busy.
 mkdir -p "$work/big/spec"
-(cd "$work/big" && awk -v n="$FILES" 'BEGIN {
-	for (i = 0; i < n; i++) {
-		if (i % 100 == 0)
-			system("mkdir -p src/d" int(i / 100))
-		f = "src/d" int(i / 100) "/f" i ".rb"
-		print "x = " i > f
-		close(f)
-	}
-}')
+make_files "$work/big" "$FILES"
 i=1
 while [ "$i" -le 16 ]; do
 	printf 'File.open(ENV.fetch("BOOT_PROBE"), "a") { |f| f.puts Time.now.to_f }\nRSpec.describe "b%d" do\n  it "x" do sleep 1 end\nend\n' \

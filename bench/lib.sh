@@ -6,6 +6,7 @@
 #                       XDG_CONFIG_HOME, and no system configuration, so
 #                       that no one's settings of this machine count
 #   median              the median of the numbers on stdin, one a line
+#   make_files DIR N    N small Ruby files in DIR/src, 100 to a directory
 
 # shellcheck disable=SC2154 # top is the sourcing script's
 bench_setup() {
@@ -24,4 +25,16 @@ bench_setup() {
 
 median() {
 	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+make_files() {
+	(cd "$1" && awk -v n="$2" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			if (i % 100 == 0)
+				system("mkdir -p src/d" int(i / 100))
+			f = "src/d" int(i / 100) "/f" i ".rb"
+			print "x = " i > f
+			close(f)
+		}
+	}')
 }

@@ -64,15 +64,7 @@ printf '%8s | %9s %9s %8s | %9s %9s %8s\n' files digests always ratio \
 for n in $SIZES; do
 	rm -rf "${work:?}/proj" "${work:?}/home"
 	mkdir -p "$work/proj" "$work/home"
-	(cd "$work/proj" && awk -v n="$n" 'BEGIN {
-		for (i = 0; i < n; i++) {
-			if (i % 100 == 0)
-				system("mkdir -p src/d" int(i / 100))
-			f = "src/d" int(i / 100) "/f" i ".rb"
-			print "x = " i > f
-			close(f)
-		}
-	}')
+	make_files "$work/proj" "$n"
 	sync_once always
 	printf '%8d |' "$n"
 	measure same

@@ -37,15 +37,7 @@ make_project() {
 		: > "$1/t/f$i.t"
 		i=$((i + 1))
 	done
-	(cd "$1" && awk -v n="$2" 'BEGIN {
-		for (i = 0; i < n; i++) {
-			if (i % 100 == 0)
-				system("mkdir -p src/d" int(i / 100))
-			f = "src/d" int(i / 100) "/f" i ".rb"
-			print "x = " i > f
-			close(f)
-		}
-	}')
+	make_files "$1" "$2"
 }
 
 

@@ -41,7 +41,6 @@ static const char *rsync = "rsync";
 static char *project, *initiator, *user, *name, *hooks[2], *spawn;
 static char **excludes;		/* rsync's filters: keep first */
 static size_t nexcludes, nkeeps;
-static char **pats;		/* the same patterns, keeps first */
 static int check = 1;		/* skip rsync when the digests agree */
 static char src_hex[33];	/* the project's digest, "" for none yet */
 static char src_why[PATH_MAX + 128];
@@ -197,24 +196,18 @@ rsync_argv(const struct job *j, const char *dest, char **src, char **to)
 	return argv;
 }
 
-/* The node's copy: HOST:DIR/ for rsync, and DIR for the digest. */
+/* The node's copy: under HOME for a local one, else as the node takes it. */
 static char *
-copy_dest(const struct job *j, char **dir)
+copy_dir(const struct job *j)
 {
-	char *copy = dt_copy_dir(j->workdir, initiator, user, name), *dest;
-	const char *home;
+	char *copy = dt_copy_dir(j->workdir, initiator, user, name), *dir;
+	const char *home = getenv("HOME");
 
-	if (strcmp(j->host, "local") == 0) {
-		home = getenv("HOME");
-		*dir = copy[0] == '/' || home == NULL ? dt_xstrdup(copy) :
-		    dt_xasprintf("%s/%s", home, copy);
-		dest = dt_xasprintf("%s/", *dir);
-	} else {
-		*dir = dt_xstrdup(copy);
-		dest = dt_xasprintf("%s:%s/", j->host, copy);
-	}
+	if (strcmp(j->host, "local") != 0 || copy[0] == '/' || home == NULL)
+		return copy;
+	dir = dt_xasprintf("%s/%s", home, copy);
 	free(copy);
-	return dest;
+	return dir;
 }
 
 static void
@@ -223,7 +216,9 @@ start_rsync(struct job *j)
 	struct dt_child c;
 	char **argv, *dest, *dir, *src, *to;
 
-	dest = copy_dest(j, &dir);
+	dir = copy_dir(j);
+	dest = strcmp(j->host, "local") == 0 ? dt_xasprintf("%s/", dir) :
+	    dt_xasprintf("%s:%s/", j->host, dir);
 	argv = rsync_argv(j, dest, &src, &to);
 	if (dt_spawn(&c, argv, DT_SPAWN_OUT | DT_SPAWN_ERR2OUT |
 	    DT_SPAWN_PGRP) < 0) {
@@ -261,8 +256,9 @@ side_rules(int node, size_t *n)
 	v = dt_xcalloc(i + nexcludes + 1, sizeof(*v));
 	for (i = 0; dt_sync_excludes[i] != NULL; i++)
 		v[k++] = dt_sync_excludes[i];
+	/* The pattern of "--filter=P PATTERN" or "--filter=-s PATTERN". */
 	for (i = node ? 0 : nkeeps; i < (node ? nkeeps : nexcludes); i++)
-		v[k++] = pats[i];
+		v[k++] = strchr(excludes[i], ' ') + 1;
 	*n = k;
 	return v;
 }
@@ -341,31 +337,21 @@ static void
 start_check(struct job *j, const char *dir)
 {
 	struct dt_child c;
-	char **argv, *words, *w, *save, *cmd;
-	const char *sp = j->spawn ? j->spawn : spawn, **rules;
-	size_t n = 0, i, nrules;
+	const char **rules;
+	size_t i, nrules;
 	struct dt_buf in = { 0 };
 
-	words = strcmp(j->host, "local") == 0 ?
-	    dt_xasprintf("%s --digest", sp) :
-	    dt_xasprintf("%s %s %s --digest", j->rsh, j->host, sp);
-	argv = dt_xcalloc(strlen(words) + 2, sizeof(*argv));
-	for (w = strtok_r(words, " \t", &save); w; w = strtok_r(NULL, " \t",
-	    &save))
-		argv[n++] = w;
-	if (dt_spawn(&c, argv, DT_SPAWN_IN | DT_SPAWN_OUT | DT_SPAWN_ERR2OUT |
+	if (dt_spawn_on(&c, j->host, j->rsh, j->spawn ? j->spawn : spawn,
+	    "--digest", DT_SPAWN_IN | DT_SPAWN_OUT | DT_SPAWN_ERR2OUT |
 	    DT_SPAWN_PGRP) < 0) {
-		free(argv);
-		free(words);
 		start_rsync(j);
 		return;
 	}
 	dt_buf_add(&in, dir, strlen(dir));
 	rules = side_rules(1, &nrules);
 	for (i = 0; i < nrules; i++) {
-		cmd = dt_xasprintf("\n%s", rules[i]);
-		dt_buf_add(&in, cmd, strlen(cmd));
-		free(cmd);
+		dt_buf_add(&in, "\n", 1);
+		dt_buf_add(&in, rules[i], strlen(rules[i]));
 	}
 	free(rules);
 	dt_buf_add(&in, "\n", 1);
@@ -377,8 +363,6 @@ start_check(struct job *j, const char *dir)
 	j->checking = 1;
 	dt_nonblock(j->out);
 	running++;
-	free(argv);
-	free(words);
 }
 
 /*
@@ -389,7 +373,7 @@ start_check(struct job *j, const char *dir)
 static void
 start(struct job *j)
 {
-	char *dir, *dest, hex[33], why[PATH_MAX + 128], entries[32];
+	char *dir, hex[33], why[PATH_MAX + 128], entries[32];
 	const char *root[1], **rules;
 	size_t n;
 	long ent;
@@ -401,8 +385,7 @@ start(struct job *j)
 		start_rsync(j);
 		return;
 	}
-	dest = copy_dest(j, &dir);
-	free(dest);
+	dir = copy_dir(j);
 	if (j->spawn || spawn) {
 		start_check(j, dir);
 		source_digest();	/* while the node walks its copy */
@@ -607,20 +590,15 @@ event(char *l, size_t len, char **f, int n, unsigned long lineno)
 			break;
 		excludes = dt_xrealloc(excludes, nexcludes + 1,
 		    sizeof(*excludes));
-		pats = dt_xrealloc(pats, nexcludes + 1, sizeof(*pats));
 		if (strcmp(f[1], "keep") == 0) {
 			/* The first rule that matches wins: before excludes. */
 			memmove(excludes + nkeeps + 1, excludes + nkeeps,
 			    (nexcludes - nkeeps) * sizeof(*excludes));
-			memmove(pats + nkeeps + 1, pats + nkeeps,
-			    (nexcludes - nkeeps) * sizeof(*pats));
-			pats[nkeeps] = dt_xstrdup(f[2]);
 			excludes[nkeeps++] = dt_xasprintf("--filter=P %s",
 			    f[2]);
 			nexcludes++;
 			break;
 		}
-		pats[nexcludes] = dt_xstrdup(f[2]);
 		/*
 		 * Sender side only: what the node has under the pattern is
 		 * not spared by --delete, so a file excluded after it was

@@ -147,6 +147,8 @@ struct dt_stage;
 void dt_chan_watch(const struct dt_chan *, struct dt_stage *, size_t);
 int dt_chan_polled(struct dt_chan *, const struct dt_stage *, size_t);
 void dt_chan_tick(struct dt_chan *, double);
+int dt_spawn_on(struct dt_child *, const char *, const char *, const char *,
+    const char *, int);
 int dt_chan_open(struct dt_chan *, const char *, const char *, const char *,
     const char *);
 int dt_chan_read(struct dt_chan *, int (*)(void *, char **, int), void *,

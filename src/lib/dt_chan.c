@@ -126,20 +126,21 @@ dt_chan_polled(struct dt_chan *ch, const struct dt_stage *st, size_t k)
 	return 1;
 }
 
+/*
+ * COMMAND (split at blanks, without quoting) and EXTRA on the node: through
+ * its remote shell, "RSH HOST COMMAND EXTRA", or as it is on a local one.
+ */
 int
-dt_chan_open(struct dt_chan *ch, const char *node, const char *host,
-    const char *rsh, const char *spawn)
+dt_spawn_on(struct dt_child *c, const char *host, const char *rsh,
+    const char *command, const char *extra, int flags)
 {
 	char **argv, *words, *cmd, *w, *save;
 	size_t n = 0;
 	int rc;
 
-	memset(ch, 0, sizeof(*ch));
-	ch->node = dt_xstrdup(node);
-	ch->c.in = ch->c.out = ch->c.err = -1;
-	argv = dt_xcalloc(strlen(rsh) + strlen(spawn) + 4, sizeof(*argv));
+	argv = dt_xcalloc(strlen(rsh) + strlen(command) + 5, sizeof(*argv));
 	words = dt_xstrdup(rsh);
-	cmd = dt_xstrdup(spawn);
+	cmd = dt_xstrdup(command);
 	if (strcmp(host, "local") != 0) {
 		for (w = strtok_r(words, " \t", &save); w;
 		    w = strtok_r(NULL, " \t", &save))
@@ -148,15 +149,30 @@ dt_chan_open(struct dt_chan *ch, const char *node, const char *host,
 	}
 	for (w = strtok_r(cmd, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
 		argv[n++] = w;
+	if (extra != NULL && n > 0)
+		argv[n++] = (char *)extra;
 	argv[n] = NULL;
-	rc = n > 0 ? dt_spawn(&ch->c, argv, DT_SPAWN_IN | DT_SPAWN_OUT |
-	    DT_SPAWN_ERR) : -1;
+	rc = n > 0 ? dt_spawn(c, argv, flags) : -1;
+	if (n == 0)
+		errno = EINVAL;	/* an empty command */
 	free(argv);
 	free(words);
 	free(cmd);
+	return rc;
+}
+
+int
+dt_chan_open(struct dt_chan *ch, const char *node, const char *host,
+    const char *rsh, const char *spawn)
+{
+	int rc;
+
+	memset(ch, 0, sizeof(*ch));
+	ch->node = dt_xstrdup(node);
+	ch->c.in = ch->c.out = ch->c.err = -1;
+	rc = dt_spawn_on(&ch->c, host, rsh, spawn, NULL, DT_SPAWN_IN |
+	    DT_SPAWN_OUT | DT_SPAWN_ERR);
 	if (rc < 0) {
-		if (n == 0)
-			errno = EINVAL;	/* an empty command */
 		free(ch->node);
 		ch->node = NULL;
 		return -1;

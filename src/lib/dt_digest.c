@@ -242,7 +242,7 @@ subdir(struct digest *g, int dfd, const char *name, const struct stat *st,
     long *fed, long *left)
 {
 	unsigned __int128 outer = g->h, inner;
-	long f = 0, l = 0, entries = g->entries;
+	long f = 0, l = 0;
 	int sub, rc;
 
 	sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
@@ -258,8 +258,7 @@ subdir(struct digest *g, int dfd, const char *name, const struct stat *st,
 		return -1;
 	if (g->spared && f == 0 && l > 0) {
 		(*left)++;
-		g->entries = entries;
-		return 0;
+		return 0;	/* nothing in it was fed, nor counted */
 	}
 	(*fed)++;
 	if (entry(g, dfd, name, st) < 0)
