@@ -1,13 +1,17 @@
 #!/bin/sh
-# What dt-sync's digests save and cost: dt-sync alone copying a project of
-# SYNC_SIZES small files (default 20,000 and 100,000, 100 to a directory)
-# to a local node, as it does by default (the node's dt-spawn walks the
-# copy while dt-sync walks the project; rsync only when they differ) and
-# with DT_SYNC_ALWAYS=1 (rsync every time: the baseline), the two taking
-# turns.  Reported, as medians of SYNC_REPS (5) runs: the project
-# unchanged since the last copy, and one file edited before each run.
+# What dt-sync's digests and manifests save and cost: dt-sync alone
+# copying a project of SYNC_SIZES small files (default 20,000 and 100,000,
+# 100 to a directory) to a local node, as it does by default (the node's
+# dt-spawn walks the copy while dt-sync walks the project; no rsync when
+# they agree, rsync of the directories changed since the copy's manifest
+# when they do not), with its manifests removed before each run (rsync of
+# the whole copy after the digests), and with DT_SYNC_ALWAYS=1 (rsync of
+# the whole copy every time, no digests: the baseline), the three taking
+# turns, each with a copy of its own.  Reported, as medians of SYNC_REPS
+# (5) runs: the project unchanged since the last copy, and one file
+# edited before each run.
 #
-# About 1 minute on 2 cores with the defaults.  Environment: SYNC_SIZES,
+# About 2 minutes on 2 cores with the defaults.  Environment: SYNC_SIZES,
 # SYNC_REPS.
 set -eu
 top=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
@@ -18,54 +22,56 @@ REPS=${SYNC_REPS:-5}
 bench_setup sync
 libexec=$top/build/libexec/distributest
 
-# The events of a run with one local node, its copy under $work/home.
+# The events of a run with one local node, its copy $1 under $work/home.
 events() {
 	printf 'hello\tdistributest-events\t2\tbench\n'
 	printf 'set\tproject\t%s\n' "$work/proj"
 	printf 'set\tname\tproj-0123abcd\n'
 	printf 'set\tinitiator\tbench\nset\tuser\tbench\n'
 	printf 'set\tspawn\t%s/dt-spawn\n' "$libexec"
-	printf 'node\tlocal\t1\tlocal\tssh\tcopies\n'
+	printf 'node\tlocal\t1\tlocal\tssh\tcopies-%s\n' "$1"
 }
 
-# $1: default or always; the time dt-sync took is added to $work/t-$1.
+# $1: default, whole or always; the time dt-sync took is added to
+# $work/t-$1.
 sync_once() {
+	[ "$1" = whole ] && rm -rf "$work/proj/.distributest/sync"
 	s=$(date +%s.%N)
 	if [ "$1" = always ]; then
-		events | HOME="$work/home" DT_SYNC_ALWAYS=1 "$libexec/dt-sync" > "$work/out"
+		events "$1" | HOME="$work/home" DT_SYNC_ALWAYS=1 "$libexec/dt-sync" > "$work/out"
 	else
-		events | HOME="$work/home" "$libexec/dt-sync" > "$work/out"
+		events "$1" | HOME="$work/home" "$libexec/dt-sync" > "$work/out"
 	fi
 	e=$(date +%s.%N)
 	grep -q "^synced" "$work/out" || { cat "$work/out" >&2; exit 1; }
 	echo "$s $e" | awk '{ printf "%.3f\n", $2 - $1 }' >> "$work/t-$1"
 }
 
-# $1: edit or same; runs default and always by turns.
+# $1: edit or same; runs the three by turns.
 measure() {
-	: > "$work/t-default"
-	: > "$work/t-always"
+	for v in default whole always; do : > "$work/t-$v"; done
 	k=0
 	while [ "$k" -lt "$REPS" ]; do
-		for v in default always; do
+		for v in default whole always; do
 			[ "$1" = edit ] && echo "x = $k$v" > "$work/proj/src/d0/f0.rb"
 			sync_once "$v"
 		done
 		k=$((k + 1))
 	done
 	d=$(median < "$work/t-default")
+	w=$(median < "$work/t-whole")
 	a=$(median < "$work/t-always")
-	echo "$d $a" | awk '{ printf " %8.3fs %8.3fs %7.2fx", $1, $2, $1 / $2 }'
+	echo "$d $w $a" | awk '{ printf " %7.3fs %7.3fs %7.3fs %6.2fx", $1, $2, $3, $1 / $3 }'
 }
 
-printf '%8s | %-28s | %-28s\n' "" "unchanged" "one file edited"
-printf '%8s | %9s %9s %8s | %9s %9s %8s\n' files digests always ratio \
-	digests always ratio
+printf '%8s | %-34s | %-34s\n' "" "unchanged" "one file edited"
+printf '%8s | %8s %8s %8s %7s | %8s %8s %8s %7s\n' files default whole \
+	always ratio default whole always ratio
 for n in $SIZES; do
 	rm -rf "${work:?}/proj" "${work:?}/home"
 	mkdir -p "$work/proj" "$work/home"
 	make_files "$work/proj" "$n"
-	sync_once always
+	for v in default whole always; do sync_once "$v"; done
 	printf '%8d |' "$n"
 	measure same
 	printf ' |'
@@ -73,4 +79,7 @@ for n in $SIZES; do
 	echo
 done
 echo "dt-sync alone to a local node, medians of $REPS runs taking turns;"
-echo "digests: the default; always: DT_SYNC_ALWAYS=1 (rsync every run)"
+echo "default: digests, then rsync of the directories changed since the"
+echo "copy's manifest; whole: manifests removed (rsync of the whole copy"
+echo "after the digests); always: DT_SYNC_ALWAYS=1 (rsync of the whole copy"
+echo "every run); ratio: default / always"

@@ -1516,7 +1516,7 @@ digest_copy(void)
 	if (strncmp(keeps[0], "~/", 2) == 0 && getenv("HOME") != NULL)
 		root[0] = dt_xasprintf("%s/%s", getenv("HOME"), keeps[0] + 2);
 	if (dt_tree_digest(root, 1, (const char *const *)keeps + 1, n - 1, 1,
-	    hex, why, sizeof(why), &entries) < 0)
+	    hex, why, sizeof(why), &entries, NULL) < 0)
 		printf("none\t%s\n", why);
 	else
 		printf("digest\t%s\t%ld\n", hex, entries);

@@ -32,6 +32,8 @@ struct job {
 	double		 started;
 	int		 done;
 	int		 checking;	/* the node's digest is on its way */
+	char		 node_hex[33];	/* its answer, when not the project's */
+	char		*list;		/* rsync's --files-from, or NULL */
 };
 
 static struct job *jobs;
@@ -44,6 +46,8 @@ static size_t nexcludes, nkeeps;
 static int check = 1;		/* skip rsync when the digests agree */
 static char src_hex[33];	/* the project's digest, "" for none yet */
 static char src_why[PATH_MAX + 128];
+static struct dt_manifest src_man;	/* its directories' own digests */
+static int man_kept;		/* under src_hex in the project's sync/ */
 static char *builtin[8];	/* --exclude= each of dt_sync_excludes */
 static char stage[PATH_MAX];
 static const char *home_dir;	/* -b: where the artifacts come */
@@ -77,9 +81,12 @@ kill_jobs(void)
 	size_t i;
 
 	/* The group: rsync's remote shell goes with it. */
-	for (i = 0; i < njobs; i++)
+	for (i = 0; i < njobs; i++) {
 		if (jobs[i].pid > 0)
 			kill(-jobs[i].pid, SIGTERM);
+		if (jobs[i].list != NULL)
+			unlink(jobs[i].list);
+	}
 	rmstage();
 }
 
@@ -158,7 +165,7 @@ failed(const struct job *j, const char *why)
 static char **
 rsync_argv(const struct job *j, const char *dest, char **src, char **to)
 {
-	char **argv = dt_xcalloc(16 + sizeof(builtin) / sizeof(*builtin) +
+	char **argv = dt_xcalloc(24 + sizeof(builtin) / sizeof(*builtin) +
 	    nexcludes, sizeof(*argv));
 	size_t n = 0, i;
 
@@ -182,6 +189,16 @@ rsync_argv(const struct job *j, const char *dest, char **src, char **to)
 	argv[n++] = "--delete";
 	/* An edit of the same size within the same second is still seen. */
 	argv[n++] = "--modify-window=-1";
+	if (j->list != NULL) {
+		/* Each directory named, without what is under it; the hooks,
+		 * unchanged, are not in this source to be deleted for it. */
+		argv[n++] = "--dirs";
+		argv[n++] = "--from0";
+		argv[n++] = *to = dt_xasprintf("--files-from=%s", j->list);
+		/* Gone since the walk: its parent, also named, deletes it. */
+		argv[n++] = "--ignore-missing-args";
+		argv[n++] = "--filter=P /.dt-hooks/";
+	}
 	/* .git, log, tmp, ours; caches the node would rebuild, and that go
 	 * stale in a copy (dt_digest.c). */
 	for (i = 0; builtin[i] != NULL; i++)
@@ -189,9 +206,9 @@ rsync_argv(const struct job *j, const char *dest, char **src, char **to)
 	for (i = 0; i < nexcludes; i++)
 		argv[n++] = excludes[i];
 	*src = dt_xasprintf("%s/", project);
-	*to = dt_xasprintf("%s/", stage);
 	argv[n++] = *src;
-	argv[n++] = *to;
+	if (j->list == NULL)
+		argv[n++] = *to = dt_xasprintf("%s/", stage);
 	argv[n++] = (char *)dest;
 	return argv;
 }
@@ -214,7 +231,7 @@ static void
 start_rsync(struct job *j)
 {
 	struct dt_child c;
-	char **argv, *dest, *dir, *src, *to;
+	char **argv, *dest, *dir, *src, *to = NULL;
 
 	dir = copy_dir(j);
 	dest = strcmp(j->host, "local") == 0 ? dt_xasprintf("%s/", dir) :
@@ -293,11 +310,81 @@ source_digest(void)
 		roots[1] = stage;
 		rules = side_rules(0, &n);
 		if (dt_tree_digest(roots, 2, rules, n, 0, src_hex, src_why,
-		    sizeof(src_why), NULL) < 0)
+		    sizeof(src_why), NULL, &src_man) < 0)
 			src_hex[0] = '\0';
 		free(rules);
 	}
 	return src_hex[0] != '\0' ? src_hex : NULL;
+}
+
+static char *
+manifests(void)
+{
+	return dt_xasprintf("%s/.distributest/sync", project);
+}
+
+/*
+ * A copy now has the project's digest: the project's manifest is kept
+ * under it, once a run, so that the next run can find what changed.
+ */
+static void
+keep_manifest(struct job *j)
+{
+	char why[PATH_MAX + 64], *dir, *msg;
+
+	if (man_kept || src_hex[0] == '\0' || src_man.n == 0)
+		return;
+	man_kept = 1;
+	dir = manifests();
+	if (dt_manifest_save(&src_man, dir, src_hex, why, sizeof(why)) < 0) {
+		msg = dt_xasprintf("dt-sync: cannot keep the project's "
+		    "manifest: %s", why);
+		dt_emit("log", j->node, msg, (char *)NULL);
+		free(msg);
+	}
+	free(dir);
+}
+
+/*
+ * A copy whose digest the project had when a manifest was kept: rsync of
+ * the directories changed since, as the manifest tells; 0 when there is
+ * no such manifest, or the hooks changed (they are not in that source).
+ */
+static int
+start_changed(struct job *j, const char *hex)
+{
+	struct dt_buf list = { 0 };
+	char *dir = manifests(), *msg;
+	const char *tmp = getenv("TMPDIR");
+	long n;
+	int fd;
+
+	n = src_hex[0] ? dt_manifest_changed(&src_man, dir, hex, &list) : -1;
+	free(dir);
+	if (n <= 0 || memmem(list.s, list.len, "\0.dt-hooks/", 12) != NULL ||
+	    (list.len >= 11 && memcmp(list.s, ".dt-hooks/", 11) == 0)) {
+		dt_buf_free(&list);
+		return 0;
+	}
+	j->list = dt_xasprintf("%s/dt-sync-list.XXXXXX",
+	    tmp && *tmp ? tmp : "/tmp");
+	if ((fd = mkstemp(j->list)) < 0 ||
+	    dt_write_all(fd, list.s, list.len) < 0) {
+		if (fd >= 0)
+			close(fd);
+		free(j->list);
+		j->list = NULL;
+		dt_buf_free(&list);
+		return 0;
+	}
+	close(fd);
+	dt_buf_free(&list);
+	msg = dt_xasprintf("dt-sync: rsync of the %ld of %zu directories "
+	    "changed since the copy was made", n, src_man.n);
+	dt_emit("log", j->node, msg, (char *)NULL);
+	free(msg);
+	start_rsync(j);
+	return 1;
 }
 
 /* The copy has the project's digest: nothing for rsync to do. */
@@ -306,6 +393,7 @@ up_to_date(struct job *j, const char *entries)
 {
 	char secs[32], *msg;
 
+	keep_manifest(j);
 	msg = dt_xasprintf("dt-sync: the copy is the project's (%s entries "
 	    "alike); rsync not run", entries);
 	dt_emit("log", j->node, msg, (char *)NULL);
@@ -323,10 +411,12 @@ digest_agrees(struct job *j, const char *line, size_t len)
 	const char *hex = source_digest();
 	int n = dt_split(l, strlen(l), f, 4), rc = 0;
 
-	if (n == 3 && strcmp(f[0], "digest") == 0 && hex != NULL &&
-	    strcmp(f[1], hex) == 0) {
-		up_to_date(j, f[2]);
-		rc = 1;
+	if (n == 3 && strcmp(f[0], "digest") == 0 && hex != NULL) {
+		if (strcmp(f[1], hex) == 0) {
+			up_to_date(j, f[2]);
+			rc = 1;
+		} else
+			snprintf(j->node_hex, sizeof(j->node_hex), "%s", f[1]);
 	}
 	free(l);
 	return rc;
@@ -393,10 +483,12 @@ start(struct job *j)
 		root[0] = dir;
 		rules = side_rules(1, &n);
 		if (dt_tree_digest(root, 1, rules, n, 1, hex, why, sizeof(why),
-		    &ent) == 0 && strcmp(hex, src_hex) == 0) {
+		    &ent, NULL) < 0)
+			rsync_anyway(j);
+		else if (strcmp(hex, src_hex) == 0) {
 			snprintf(entries, sizeof(entries), "%ld", ent);
 			up_to_date(j, entries);
-		} else
+		} else if (!start_changed(j, hex))
 			rsync_anyway(j);
 		free(rules);
 	} else
@@ -533,7 +625,7 @@ check_done(struct job *j, int st)
 		return;
 	}
 	dt_buf_reset(&j->part);
-	if (!agree)
+	if (!agree && !start_changed(j, j->node_hex))
 		rsync_anyway(j);
 }
 
@@ -554,10 +646,18 @@ job_exited(struct job *j, int st)
 	}
 	job_output(j, 1);
 	j->done = 1;
+	if (j->list != NULL) {
+		unlink(j->list);
+		free(j->list);
+		j->list = NULL;
+	}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		snprintf(secs, sizeof(secs), "%.3f", dt_now() - j->started);
-		if (home_dir == NULL)
+		if (home_dir == NULL) {
+			if (check)
+				keep_manifest(j);
 			dt_emit("synced", j->node, secs, (char *)NULL);
+		}
 		return;
 	}
 	dt_status_str(st, why, sizeof(why));
@@ -584,6 +684,8 @@ event(char *l, size_t len, char **f, int n, unsigned long lineno)
 	switch (dt_event(f, n, lineno)) {
 	case DT_EV_SET:
 		src_hex[0] = src_why[0] = '\0';	/* made again when needed */
+		dt_manifest_free(&src_man);
+		man_kept = 0;
 		if (dt_set(settings, f[1], f[2]) ||
 		    (strcmp(f[1], "exclude") != 0 &&
 		    strcmp(f[1], "keep") != 0))

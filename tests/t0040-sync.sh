@@ -258,6 +258,101 @@ test_expect_success 'a node is asked for its copy'"'"'s digest through its remot
 	test_line_count = 1 rsync-calls && ! test -e "$RC/x"
 '
 
+test_expect_success 'a copy an earlier run made gets rsync of only the directories changed since' '
+	sync_c && ran 0 &&
+	ls proj/.distributest/sync > kept && test_line_count -ge 1 kept &&
+	echo more >> proj/lib/b.rb && sync_c && ran 1 &&
+	grep -e --files-from= rsync-calls &&
+	grep "rsync of the 1 of [0-9]* directories changed since the copy was made" out &&
+	mkdir -p proj/n1/n2 && echo n > proj/n1/n2/f && rm -r proj/venv &&
+	sync_c && ran 1 && test_grep "rsync of the 3 of" out &&
+	chmod 750 proj && sync_c && ran 1 && test_grep "rsync of the 1 of" out &&
+	chmod 755 proj && rm -r proj/n1 && sync_c && ran 1 && sync_c && ran 0
+'
+
+test_expect_success 'a manifest gone, damaged or of another tree means rsync of it all; eight are kept' '
+	echo a >> proj/lib/b.rb && rm -r proj/.distributest/sync &&
+	sync_c && ran 1 && ! grep -- --files-from rsync-calls &&
+	echo b >> proj/lib/b.rb &&
+	for f in proj/.distributest/sync/*; do
+		printf "distributest-manifest 1 0123\0" > "$f" || return 1
+	done &&
+	sync_c && ran 1 && ! grep -- --files-from rsync-calls &&
+	echo c >> proj/lib/b.rb &&
+	for f in proj/.distributest/sync/*; do
+		head -c 60 "$f" > f.part && mv f.part "$f" || return 1
+	done &&
+	sync_c && ran 1 && ! grep -- --files-from rsync-calls &&
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		echo "$i" >> proj/lib/b.rb && sync_c && ran 1 &&
+		grep -- --files-from rsync-calls || return 1
+	done &&
+	ls -A proj/.distributest/sync > kept && test_line_count = 8 kept
+'
+
+# An LCG: the next of $r; its low bits repeat soon, so $r is its high ones.
+next_r() {
+	lcg=$(( (lcg * 1103515245 + 12345) % 2147483648 )) && r=$((lcg >> 12))
+}
+
+# The $2'th (modulo) directory (d) or other entry (f) under proj/m, or "".
+pick() {
+	(cd proj/m && if test "$1" = d; then find . -mindepth 1 -type d
+	else find . -mindepth 1 ! -type d; fi | sort) |
+	awk -v r="$2" '{ a[NR] = $0 } END { if (NR) print a[r % NR + 1] }'
+}
+
+# One change of kind $1 to proj/m (on the node's copy for kind 11).
+mutate() {
+	f=$(pick f "$r") && d=$(pick d "$r") &&
+	case $1 in
+	0) test -z "$f" || test -h "proj/m/$f" || echo "$r" >> "proj/m/$f" ;;
+	1) test -z "$f" || touch -h -d "2024-01-01 00:00:00.$(printf %09d $((r % 1000000000)))" "proj/m/$f" ;;
+	2) mkdir -p "proj/m/${d:-.}/n$r/o" && echo "$r" > "proj/m/${d:-.}/n$r/o/f" ;;
+	3) test -z "$d" || rm -rf "proj/m/$d" ;;
+	4) test -z "$d" || mv "proj/m/$d" "proj/m/r$r" ;;
+	5) test -z "$f" || { rm -f "proj/m/$f" && mkdir "proj/m/$f" && echo i > "proj/m/$f/in"; } ;;
+	6) test -z "$d" || { rm -rf "proj/m/$d" && echo "$r" > "proj/m/$d"; } ;;
+	7) test -z "$f" || { rm -f "proj/m/$f" && ln -s "t$r" "proj/m/$f"; } ;;
+	8) test -z "$d" || chmod $((r % 2 ? 700 : 755)) "proj/m/$d" ;;
+	9) test -z "$f" || test -h "proj/m/$f" || chmod $((r % 2 ? 600 : 644)) "proj/m/$f" ;;
+	10) echo "$r" > "proj/m/f$r" ;;
+	11) test -z "$f" || rm -f "$CC/m/$f" ;;
+	esac
+}
+
+test_expect_success 'changes of every kind, at random, then rsync of what changed: the copy is the project' '
+	mkdir -p proj/m/a/b proj/m/c && echo 1 > proj/m/a/f && echo 2 > proj/m/a/b/g &&
+	echo 3 > proj/m/c/h && ln -s a/f proj/m/l && sync_c && ran 1 &&
+	lcg=20261203 && rounds=0 && part=0 && whole=0 &&
+	while test $rounds -lt 40; do
+		next_r && k=$((r % 12)) && mutate $k &&
+		next_r && mutate $((r % 11)) &&
+		sync_c && same_copy && grep "^synced	local	" out || {
+			echo "round $rounds, changes $k and $((r % 11))"; return 1; }
+		if grep -q -- --files-from rsync-calls; then part=$((part + 1))
+		elif test -s rsync-calls; then whole=$((whole + 1)); fi
+		test $k != 11 || ! grep -q -- --files-from rsync-calls || {
+			echo "round $rounds: a changed copy got a partial rsync"; return 1; }
+		rounds=$((rounds + 1))
+	done &&
+	echo "$part partial, $whole whole" &&
+	test $part -ge 20 && test $whole -ge 1
+'
+
+test_expect_success 'through a remote shell too, and the hooks are still the copy'"'"'s' '
+	sethook="$(printf "set\tnode_setup\t%s/hook" "$TRASH")" &&
+	{ head_events; ev set spawn "$SPAWN --connect"; echo "$sethook"
+	  ev node r1 2 r1 "$TRASH/here-rsh" wd-r; } > in &&
+	dt-sync -r ./counted-rsync < in > out && grep "^synced	r1	" out &&
+	echo more > proj/lib/remote.rb &&
+	: > rsync-calls && dt-sync -r ./counted-rsync < in > out &&
+	grep -e --files-from= rsync-calls && test_cmp hook "$RC/.dt-hooks/node_setup" &&
+	test_grep "rsync of the 1 of" out && diff -r --no-dereference -x .distributest -x .git \
+		-x log -x tmp -x .dt-hooks -x __pycache__ proj "$RC" &&
+	sync_c && ran 1
+'
+
 test_expect_success 'a local node with a spawn command walks its copy in dt-spawn' '
 	sync_c && ran 0 &&
 	printf "#!/bin/sh\necho \"\$*\" >> \"%s/spawn-calls\"\nexec \"%s\" \"\$@\"\n" \

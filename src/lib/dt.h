@@ -337,8 +337,25 @@ void dt_tree_count(const char *, long long *, long long *);
 /* dt_digest.c: a tree as rsync's quick check sees it, and its patterns. */
 extern const char *const dt_sync_excludes[];
 int dt_rsync_match(const char *, const char *, int);
+struct dt_manifest;
 int dt_tree_digest(const char *const *, int, const char *const *, size_t,
-    int, char [33], char *, size_t, long *);
+    int, char [33], char *, size_t, long *, struct dt_manifest *);
+
+/* dt_manifest.c: the directories of a digest, to find those that changed. */
+struct dt_mdir {
+	char	*path;		/* "" for the top */
+	char	 hex[33];	/* the digest of its own entries */
+};
+struct dt_manifest {
+	struct dt_mdir	*v;
+	size_t		 n, cap;
+};
+void dt_manifest_sort(struct dt_manifest *);
+void dt_manifest_free(struct dt_manifest *);
+int dt_manifest_save(const struct dt_manifest *, const char *, const char *,
+    char *, size_t);
+long dt_manifest_changed(const struct dt_manifest *, const char *,
+    const char *, struct dt_buf *);
 
 /* dt_glob.c: shell patterns where ** spans directories. */
 int dt_glob_match(const char *, const char *);

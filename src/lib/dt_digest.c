@@ -2,7 +2,7 @@
  * A digest of a directory tree as rsync -a sees it with its quick check:
  * for every entry not filtered out, its path, type and permissions, and
  * a file's size and modification time to the nanosecond, or a link's
- * target.  When the project and a node's copy have one digest, rsync
+ * time and target.  When the project and a node's copy have one digest, rsync
  * would copy nothing and delete nothing, so dt-sync need not run it.
  * Owners and directory times are left out: a copy belongs to the node's
  * user, and rsync's quick check looks at neither.  Anything the walk
@@ -37,6 +37,9 @@ struct pat {
 
 struct digest {
 	unsigned __int128 h;
+	unsigned __int128 sh;		/* this directory's own entries */
+	struct dt_manifest *man;	/* each directory's sh, or NULL */
+	const char	*top;		/* the top directory's mode */
 	int		 spared;	/* the node's side: see subdir() */
 	struct pat	*pats;
 	size_t		 npats;
@@ -121,16 +124,45 @@ dt_rsync_match(const char *pattern, const char *rel, int isdir)
 }
 
 static void
-feed(struct digest *g, const void *buf, size_t n)
+fnv(unsigned __int128 *h, const void *buf, size_t n)
 {
 	/* FNV-1a, 128 bits: 2^88 + 0x13b. */
 	const unsigned __int128 prime = ((unsigned __int128)1 << 88) + 0x13b;
 	const unsigned char *p = buf;
 
 	while (n-- > 0) {
-		g->h ^= *p++;
-		g->h *= prime;
+		*h ^= *p++;
+		*h *= prime;
 	}
+}
+
+/* Into the tree's digest, and the directory's own when a manifest is made. */
+static void
+feed(struct digest *g, const void *buf, size_t n)
+{
+	fnv(&g->h, buf, n);
+	if (g->man != NULL)
+		fnv(&g->sh, buf, n);
+}
+
+static void
+hexify(unsigned __int128 h, char hex[33])
+{
+	snprintf(hex, 33, "%016llx%016llx", (unsigned long long)(h >> 64),
+	    (unsigned long long)h);
+}
+
+/* A directory's own digest into the manifest: its path, as rsync's. */
+static void
+record(struct digest *g)
+{
+	struct dt_manifest *m = g->man;
+
+	if (m->n == m->cap)
+		m->v = dt_xrealloc(m->v, m->cap = m->cap ? 2 * m->cap : 64,
+		    sizeof(*m->v));
+	m->v[m->n].path = dt_xstrdup(g->rel);
+	hexify(g->sh, m->v[m->n++].hex);
 }
 
 static int
@@ -215,7 +247,9 @@ entry(struct digest *g, int dfd, const char *name, const struct stat *st)
 		if ((size_t)n >= sizeof(target))
 			return fail(g, strerror(ENAMETOOLONG));
 		target[n] = '\0';
-		snprintf(meta, sizeof(meta), "l");
+		/* rsync -a sets a link's time too. */
+		snprintf(meta, sizeof(meta), "l %lld.%09ld",
+		    (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
 	} else
 		return fail(g, "not a file, directory or symbolic link");
 	feed(g, g->rel, strlen(g->rel) + 1);
@@ -263,7 +297,7 @@ subdir(struct digest *g, int dfd, const char *name, const struct stat *st,
 	(*fed)++;
 	if (entry(g, dfd, name, st) < 0)
 		return -1;
-	feed(g, &inner, sizeof(inner));
+	fnv(&g->h, &inner, sizeof(inner));
 	return 0;
 }
 
@@ -273,10 +307,14 @@ walk(struct digest *g, const int *fds, int nfds, long *fed, long *left)
 	struct ent *v;
 	struct stat st;
 	size_t n, i, j, at = strlen(g->rel);
+	unsigned __int128 outer = g->sh;
 	int rc = 0;
 
 	if ((v = list(g, fds, nfds, &n)) == NULL)
 		return -1;
+	g->sh = BASIS;
+	if (at == 0 && g->man != NULL)
+		fnv(&g->sh, g->top, strlen(g->top) + 1);
 	for (i = 0; rc == 0 && i < n; i++) {
 		if (i + 1 < n && strcmp(v[i].name, v[i + 1].name) == 0) {
 			rc = fail(g, "a name in both sources");
@@ -304,6 +342,9 @@ walk(struct digest *g, const int *fds, int nfds, long *fed, long *left)
 			(*fed)++;
 	}
 	g->rel[at] = '\0';
+	if (rc == 0 && g->man != NULL)
+		record(g);
+	g->sh = outer;
 	for (i = 0; i < n; i++)
 		free(v[i].name);
 	free(v);
@@ -316,25 +357,30 @@ walk(struct digest *g, const int *fds, int nfds, long *fed, long *left)
  * the node's side when node is 1: what rsync spares there), as
  * 32 hexadecimal digits in hex; -1 with why when there is none.  The
  * words fed first change whenever the walk or its patterns do, so that
- * a node of another version never agrees by chance.
+ * a node of another version never agrees by chance.  With man, the
+ * digest of each directory's own entries too (dt_manifest.c), sorted.
  */
 int
 dt_tree_digest(const char *const *roots, int nroots,
     const char *const *patterns, size_t npatterns, int node, char hex[33],
-    char *why, size_t whylen, long *entries)
+    char *why, size_t whylen, long *entries, struct dt_manifest *man)
 {
 	struct digest g;
 	struct stat st;
 	size_t i;
 	long fed = 0, left = 0;
 	int fds[4] = { -1, -1, -1, -1 }, nfds = 0, rc = -1;
-	char top[32];
+	char top[32] = "";
 
 	memset(&g, 0, sizeof(g));
 	g.why = why;
 	g.whylen = whylen;
 	g.h = BASIS;
 	g.spared = node;
+	g.man = man;
+	g.top = top;
+	if (man != NULL)
+		dt_manifest_free(man);
 	g.pats = dt_xcalloc(npatterns + 1, sizeof(*g.pats));
 	for (i = 0; i < npatterns; i++, g.npats++)
 		if (compile(&g.pats[i], patterns[i]) < 0) {
@@ -342,7 +388,7 @@ dt_tree_digest(const char *const *roots, int nroots,
 			    "follows as rsync does", patterns[i]);
 			goto out;
 		}
-	feed(&g, "distributest-digest 3", 22);
+	feed(&g, "distributest-digest 4", 22);
 	for (nfds = 0; nfds < nroots && nfds < 4; nfds++)
 		if ((fds[nfds] = open(roots[nfds], O_RDONLY | O_DIRECTORY |
 		    O_CLOEXEC)) < 0 || fstat(fds[nfds], &st) < 0) {
@@ -356,12 +402,13 @@ dt_tree_digest(const char *const *roots, int nroots,
 			feed(&g, top, strlen(top) + 1);
 		}
 	if ((rc = walk(&g, fds, nfds, &fed, &left)) == 0) {
-		snprintf(hex, 33, "%016llx%016llx",
-		    (unsigned long long)(g.h >> 64),
-		    (unsigned long long)g.h);
+		hexify(g.h, hex);
 		if (entries != NULL)
 			*entries = g.entries;
-	}
+		if (man != NULL)
+			dt_manifest_sort(man);
+	} else if (man != NULL)
+		dt_manifest_free(man);
 out:
 	while (nfds > 0)
 		close(fds[--nfds]);

@@ -100,7 +100,7 @@ digest(const char *root, const char *pat)
 	if (pat != NULL)
 		pats[n++] = pat;
 	if (dt_tree_digest(roots, 1, pats, n, side, hex, why, sizeof(why),
-	    NULL) < 0)
+	    NULL, NULL) < 0)
 		return "none";
 	return hex;
 }
@@ -120,8 +120,10 @@ main(void)
 	size_t i, n = sizeof(cases) / sizeof(cases[0]);
 	char a[40], b[40], *p, *q, why[256], hex[33];
 	const char *both[2];
+	struct timespec times[2];
+	struct stat st;
 
-	plan((int)n + 18);
+	plan((int)n + 20);
 	for (i = 0; i < n; i++)
 		ok(dt_rsync_match(cases[i].pat, cases[i].path, cases[i].isdir) ==
 		    cases[i].want, "\"%s\" on %s \"%s\": %d", cases[i].pat,
@@ -161,6 +163,13 @@ main(void)
 	ok(strcmp(digest(q, NULL), a) != 0, "a link's target changes it");
 	unlink(at("%s/link", q));
 	symlink("spec/a_spec.rb", at("%s/link", q));
+	ok(strcmp(digest(q, NULL), a) != 0, "a link's time changes it, "
+	    "as rsync -a sets it");
+	lstat(at("%s/link", p), &st);
+	times[0] = st.st_atim;
+	times[1] = st.st_mtim;
+	utimensat(AT_FDCWD, at("%s/link", q), times, AT_SYMLINK_NOFOLLOW);
+	is_str(digest(q, NULL), a, "and back");
 	put("b/spec/extra.rb", "x\n", 0);
 	ok(strcmp(digest(q, NULL), a) != 0, "a new file changes it");
 	is_str(digest(q, "/spec/extra.rb"), a, "unless a pattern filters it");
@@ -170,8 +179,8 @@ main(void)
 	unlink(at("%s/fifo", q));
 	both[0] = p;
 	both[1] = q;
-	ok(dt_tree_digest(both, 2, NULL, 0, 0, hex, why, sizeof(why), NULL) < 0 &&
-	    strstr(why, "in both") != NULL, "a name in both roots: %s", why);
+	ok(dt_tree_digest(both, 2, NULL, 0, 0, hex, why, sizeof(why), NULL,
+	    NULL) < 0 && strstr(why, "in both") != NULL, "a name in both roots: %s", why);
 	is_str(digest(q, "a/**/b"), "none", "a pattern the walk cannot follow");
 	side = 1;
 	snprintf(b, sizeof(b), "%s", digest(q, "vendor/bundle/"));
