@@ -4,8 +4,8 @@
 # 100 to a directory) to a local node, as it does by default (the node's
 # dt-spawn walks the copy while dt-sync walks the project; no rsync when
 # they agree, rsync of the directories changed since the copy's manifest
-# when they do not), with its manifests removed before each run (rsync of
-# the whole copy after the digests), and with DT_SYNC_ALWAYS=1 (rsync of
+# when they do not), without manifests (rsync of the whole copy after the
+# digests, as before there were any), and with DT_SYNC_ALWAYS=1 (rsync of
 # the whole copy every time, no digests: the baseline), the three taking
 # turns, each with a copy of its own.  Reported, as medians of SYNC_REPS
 # (5) runs: the project unchanged since the last copy, and one file
@@ -35,7 +35,9 @@ events() {
 # $1: default, whole or always; the time dt-sync took is added to
 # $work/t-$1.
 sync_once() {
-	[ "$1" = whole ] && rm -rf "$work/proj/.distributest/sync"
+	m=$work/proj/.distributest
+	# Whole: without the others' manifests, and keeping none of its own.
+	[ "$1" != whole ] || [ ! -d "$m/sync" ] || mv "$m/sync" "$m/aside"
 	s=$(date +%s.%N)
 	if [ "$1" = always ]; then
 		events "$1" | HOME="$work/home" DT_SYNC_ALWAYS=1 "$libexec/dt-sync" > "$work/out"
@@ -43,6 +45,10 @@ sync_once() {
 		events "$1" | HOME="$work/home" "$libexec/dt-sync" > "$work/out"
 	fi
 	e=$(date +%s.%N)
+	if [ "$1" = whole ]; then
+		rm -rf "$m/sync"
+		[ ! -d "$m/aside" ] || mv "$m/aside" "$m/sync"
+	fi
 	grep -q "^synced" "$work/out" || { cat "$work/out" >&2; exit 1; }
 	echo "$s $e" | awk '{ printf "%.3f\n", $2 - $1 }' >> "$work/t-$1"
 }
@@ -80,6 +86,6 @@ for n in $SIZES; do
 done
 echo "dt-sync alone to a local node, medians of $REPS runs taking turns;"
 echo "default: digests, then rsync of the directories changed since the"
-echo "copy's manifest; whole: manifests removed (rsync of the whole copy"
+echo "copy's manifest; whole: without manifests (rsync of the whole copy"
 echo "after the digests); always: DT_SYNC_ALWAYS=1 (rsync of the whole copy"
 echo "every run); ratio: default / always"
