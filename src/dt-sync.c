@@ -109,6 +109,8 @@ copy_file(const char *from, const char *to)
 			dt_die_sys(DT_EX_SYS, "%s", to);
 	if (n < 0)
 		dt_die_sys(DT_EX_SYS, "%s", from);
+	/* Whatever the umask, as the manifests of the copy count modes. */
+	fchmod(out, 0755);
 	if (fstat(in, &st) == 0) {
 		ts[0] = st.st_atim;
 		ts[1] = st.st_mtim;
@@ -135,7 +137,7 @@ make_stage(void)
 	if (mkdtemp(stage) == NULL)
 		dt_die_sys(DT_EX_SYS, "mkdtemp %s", stage);
 	p = dt_xasprintf("%s/.dt-hooks", stage);
-	if (mkdir(p, 0755) < 0)
+	if (mkdir(p, 0755) < 0 || chmod(p, 0755) < 0)
 		dt_die_sys(DT_EX_SYS, "mkdir %s", p);
 	free(p);
 	for (i = 0; i < 2; i++) {
@@ -227,6 +229,17 @@ copy_dir(const struct job *j)
 	return dir;
 }
 
+/* rsync's list of changed directories, once it has ended. */
+static void
+drop_list(struct job *j)
+{
+	if (j->list != NULL) {
+		unlink(j->list);
+		free(j->list);
+		j->list = NULL;
+	}
+}
+
 static void
 start_rsync(struct job *j)
 {
@@ -245,6 +258,7 @@ start_rsync(struct job *j)
 		failed(j, why);
 		free(why);
 		j->done = 1;
+		drop_list(j);
 	} else {
 		j->pid = c.pid;
 		j->out = c.out;
@@ -346,9 +360,38 @@ keep_manifest(struct job *j)
 }
 
 /*
+ * Whether rsync of these directories alone can make the copy: each is
+ * still one (rsync would follow a link put in its place), and none is
+ * the hooks', which are not in that source, nor are they left out.
+ */
+static int
+partial_ok(const struct dt_buf *list)
+{
+	struct stat st;
+	size_t i;
+	char *p;
+	int ok = 1;
+
+	for (i = 0; i < src_man.n; i++)
+		if (strcmp(src_man.v[i].path, ".dt-hooks") == 0)
+			break;
+	if (i == src_man.n)
+		return 0;
+	for (i = 0; ok && i < list->len; i += strlen(list->s + i) + 1) {
+		if (strcmp(list->s + i, ".dt-hooks/") == 0)
+			return 0;
+		p = dt_xasprintf("%s/%s", project, list->s + i);
+		p[strlen(p) - 1] = '\0';
+		ok = lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
+		free(p);
+	}
+	return ok;
+}
+
+/*
  * A copy whose digest the project had when a manifest was kept: rsync of
  * the directories changed since, as the manifest tells; 0 when there is
- * no such manifest, or the hooks changed (they are not in that source).
+ * no such manifest, or rsync of them could not make the copy.
  */
 static int
 start_changed(struct job *j, const char *hex)
@@ -361,8 +404,7 @@ start_changed(struct job *j, const char *hex)
 
 	n = src_hex[0] ? dt_manifest_changed(&src_man, dir, hex, &list) : -1;
 	free(dir);
-	if (n <= 0 || memmem(list.s, list.len, "\0.dt-hooks/", 12) != NULL ||
-	    (list.len >= 11 && memcmp(list.s, ".dt-hooks/", 11) == 0)) {
+	if (n <= 0 || !partial_ok(&list)) {
 		dt_buf_free(&list);
 		return 0;
 	}
@@ -415,8 +457,8 @@ digest_agrees(struct job *j, const char *line, size_t len)
 		if (strcmp(f[1], hex) == 0) {
 			up_to_date(j, f[2]);
 			rc = 1;
-		} else
-			snprintf(j->node_hex, sizeof(j->node_hex), "%s", f[1]);
+		} else if (strlen(f[1]) == sizeof(j->node_hex) - 1)
+			memcpy(j->node_hex, f[1], sizeof(j->node_hex));
 	}
 	free(l);
 	return rc;
@@ -646,11 +688,7 @@ job_exited(struct job *j, int st)
 	}
 	job_output(j, 1);
 	j->done = 1;
-	if (j->list != NULL) {
-		unlink(j->list);
-		free(j->list);
-		j->list = NULL;
-	}
+	drop_list(j);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		snprintf(secs, sizeof(secs), "%.3f", dt_now() - j->started);
 		if (home_dir == NULL) {

@@ -290,6 +290,21 @@ test_expect_success 'a manifest gone, damaged or of another tree means rsync of 
 	ls -A proj/.distributest/sync > kept && test_line_count = 8 kept
 '
 
+test_expect_success 'hooks a pattern leaves out, or staged under another umask: rsync of it all' '
+	sethook="$(printf "set\tnode_setup\t%s/hook" "$TRASH")" &&
+	sync_c "$sethook" && test -e "$CC/.dt-hooks/node_setup" &&
+	echo t > proj/top.rb &&
+	sync_c "$sethook" "$(printf "set\texclude\t.dt-*")" && ran 1 &&
+	! grep -e --files-from= rsync-calls && ! test -e "$CC/.dt-hooks/node_setup" &&
+	rm proj/top.rb && sync_c && ran 1 &&
+	stat -c %a "$CC/.dt-hooks" > mode && echo 755 > want && test_cmp want mode &&
+	(umask 077 && sync_c) && ran 0 &&
+	echo u > proj/lib/u.rb && (umask 077 && sync_c "$sethook") && ran 1 &&
+	stat -c %a "$CC/.dt-hooks" "$CC/.dt-hooks/node_setup" > mode &&
+	printf "755\n755\n" > want && test_cmp want mode &&
+	rm proj/lib/u.rb && sync_c && ran 1
+'
+
 # An LCG: the next of $r; its low bits repeat soon, so $r is its high ones.
 next_r() {
 	lcg=$(( (lcg * 1103515245 + 12345) % 2147483648 )) && r=$((lcg >> 12))

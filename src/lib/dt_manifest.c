@@ -59,17 +59,19 @@ is_key(const char *s)
 }
 
 struct aged {
-	char	*name;
-	time_t	 mtime;
+	char		*name;
+	struct timespec	 mtime;
 };
 
 static int
 newest_first(const void *a, const void *b)
 {
-	time_t x = ((const struct aged *)a)->mtime,
-	    y = ((const struct aged *)b)->mtime;
+	const struct timespec *x = &((const struct aged *)a)->mtime,
+	    *y = &((const struct aged *)b)->mtime;
 
-	return (y > x) - (y < x);
+	if (x->tv_sec != y->tv_sec)
+		return (y->tv_sec > x->tv_sec) - (y->tv_sec < x->tv_sec);
+	return (y->tv_nsec > x->tv_nsec) - (y->tv_nsec < x->tv_nsec);
 }
 
 /* The KEEP manifests used or made last stay; a writer's leftovers go. */
@@ -96,7 +98,7 @@ prune(const char *dir)
 		if (n == cap)
 			v = dt_xrealloc(v, cap = cap ? 2 * cap : 16, sizeof(*v));
 		v[n].name = dt_xstrdup(e->d_name);
-		v[n++].mtime = st.st_mtime;
+		v[n++].mtime = st.st_mtim;
 	}
 	if (n > KEEP) {
 		qsort(v, n, sizeof(*v), newest_first);
@@ -132,7 +134,8 @@ dt_manifest_save(const struct dt_manifest *m, const char *dir,
 		snprintf(why, whylen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
-	tmp = dt_xasprintf("%s/.new.%ld", dir, (long)getpid());
+	/* Unique even where two hosts share the project. */
+	tmp = dt_xasprintf("%s/.new.XXXXXX", dir);
 	path = dt_xasprintf("%s/%s", dir, key);
 	dt_buf_addf(&b, "%s %s", MAGIC, key);
 	dt_buf_addc(&b, '\0');
@@ -140,8 +143,8 @@ dt_manifest_save(const struct dt_manifest *m, const char *dir,
 		dt_buf_addf(&b, "%s\t%s", m->v[i].hex, m->v[i].path);
 		dt_buf_addc(&b, '\0');
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) >= 0) {
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) >= 0) {
+		fchmod(fd, 0644);
 		rc = dt_write_all(fd, b.s, b.len) < 0 ? -1 : 0;
 		rc |= close(fd);
 		if (rc == 0)
@@ -177,10 +180,9 @@ load(const char *dir, const char *key, size_t *len)
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    st.st_size < MAXSIZE) {
 		s = dt_xcalloc(1, (size_t)st.st_size + 1);
-		if ((n = read(fd, s, (size_t)st.st_size)) == st.st_size) {
+		if ((n = read(fd, s, (size_t)st.st_size)) == st.st_size)
 			*len = (size_t)n;
-			futimens(fd, NULL);
-		} else {
+		else {
 			free(s);
 			s = NULL;
 		}
@@ -219,7 +221,7 @@ dt_manifest_changed(const struct dt_manifest *cur, const char *dir,
 	    strcmp(s + sizeof(MAGIC), key) != 0 || p > end || end[-1] != '\0')
 		goto bad;
 	for (; p < end; prev = path, p = path + strlen(path) + 1) {
-		if (strlen(p) < 33 || p[32] != '\t')
+		if (strspn(p, "0123456789abcdef") != 32 || p[32] != '\t')
 			goto bad;
 		path = p + 33;
 		if (prev != NULL && strcmp(prev, path) >= 0)
@@ -234,6 +236,10 @@ dt_manifest_changed(const struct dt_manifest *cur, const char *dir,
 	}
 	for (; i < cur->n; i++, n++)
 		add(list, cur->v[i].path);
+	free(s);
+	/* Used: among the last, which pruning keeps. */
+	s = dt_xasprintf("%s/%s", dir, key);
+	utimensat(AT_FDCWD, s, NULL, 0);
 	free(s);
 	return n;
 bad:
