@@ -201,7 +201,7 @@ demo: deps
 	$(MAKE) all
 	sh tests/demo.sh
 
-BENCH_DEPS = parallel ruby-parallel-tests bc
+BENCH_DEPS = parallel ruby-parallel-tests bc time
 bench: deps
 	$(MAKE) DEPS="$(BENCH_DEPS)" deps
 	$(MAKE) all

@@ -17,6 +17,13 @@
 #    rsync run whatever the copy (DT_SYNC_ALWAYS=1, as before dt-sync
 #    compared digests), and parallel_rspec.
 #
+# 3. One file: distributest -j BOOT_RUNNERS on one of part 1's files (two
+#    examples of 0.3 s, so two parts), beside rspec and parallel_rspec on
+#    it; wall time, CPU time (user and system, of every process of the
+#    run) and, for distributest, the runners that came up: the finder
+#    lists the file after the node is ready, and the runners beyond what
+#    it needs are stopped while they boot (dt-feed's cap).
+#
 # About 3 minutes on 2 cores.  Environment: BOOT_RUNNERS, BOOT_REPS,
 # BOOT_FILES, BOOT_DISTRIBUTEST (default this tree's bin/distributest).
 set -eu
@@ -126,4 +133,36 @@ echo "2. every runner busy: $FILES files and 16 RSpec files, 16 runners, second 
 for v in "own:distributest, runner_dir = own" "shared:distributest, runner_dir = shared" \
 	"always:distributest, shared, DT_SYNC_ALWAYS=1" "pt:parallel_rspec -n 16"; do
 	printf '%-44s %7.2fs\n' "${v#*:}" "$(median < "$work/b-${v%%:*}")"
+done
+
+# 3. One file.
+one() {
+	name=$1
+	shift
+	(cd "$work/crit" && /usr/bin/time -f "%e %U %S" -o "$work/time" "$@") \
+		> "$work/out" 2>&1 || {
+		tail -20 "$work/out" >&2
+		exit 1
+	}
+	awk '{ printf "%.3f\n", $1 }' "$work/time" >> "$work/o-$name"
+	awk '{ printf "%.3f\n", $2 + $3 }' "$work/time" >> "$work/c-$name"
+	if [ "$name" = dt ]; then
+		grep -c "	runner-up	" "$work/crit/.distributest/log" >> "$work/u-$name" || true
+	fi
+}
+k=0
+while [ "$k" -lt "$REPS" ]; do
+	one dt "$dt" -j "$N" spec/f1_spec.rb
+	one rspec rspec spec/f1_spec.rb
+	one pt parallel_rspec -n "$N" spec/f1_spec.rb
+	k=$((k + 1))
+done
+echo
+echo "3. one file of two 0.3 s examples, $N runners asked (medians of $REPS)"
+printf '%-44s %8s %8s %8s\n' run wall cpu runners
+for v in "dt:distributest -j $N FILE" "rspec:rspec FILE" "pt:parallel_rspec -n $N FILE"; do
+	u=-
+	[ -s "$work/u-${v%%:*}" ] && u=$(median < "$work/u-${v%%:*}")
+	printf '%-44s %7.2fs %7.2fs %8s\n' "${v#*:}" "$(median < "$work/o-${v%%:*}")" \
+		"$(median < "$work/c-${v%%:*}")" "$u"
 done

@@ -57,6 +57,8 @@ struct node {
 	int		 expected;	/* runners dt-spawn starts, -1 unknown */
 	int		 reported;	/* runners that came up or failed to */
 	int		 replacing;	/* runners dt-spawn is starting again */
+	int		 takes_cap;	/* its dt-spawn said "starting N cap" */
+	int		 capped;	/* "start N CAP" or "cap" sent */
 	int		 opening;	/* synced: its channel is to be opened */
 	int		 ready;		/* node_setup done: runners may start */
 	int		 started;	/* "start" sent */
@@ -576,6 +578,31 @@ bad_line(struct node *n, const char *fmt, ...)
 	free(what);
 }
 
+/*
+ * Once the list is whole, a node started without knowing it is told how
+ * many runners can still get work: those up, or those busy and one a
+ * file left, whichever is more; its dt-spawn stops the rest that are
+ * still booting.
+ */
+static void
+send_cap(struct node *n)
+{
+	char cap[32];
+	size_t busy = 0;
+	int i;
+
+	if (!listed || n->capped || !n->takes_cap || n->state != N_UP)
+		return;
+	n->capped = 1;
+	for (i = 0; i < n->nr; i++)
+		busy += n->r[i].state == R_BUSY;
+	busy += qlen;
+	snprintf(cap, sizeof(cap), "%zu", busy > (size_t)n->alive ? busy :
+	    (size_t)(n->alive > 0 ? n->alive : 1));
+	if (dt_send(n->ch.c.in, "cap", cap, (char *)NULL) < 0)
+		node_down(n, NULL);
+}
+
 static void
 rp_starting(struct node *n, struct runner *r, char **f, int k)
 {
@@ -588,6 +615,8 @@ rp_starting(struct node *n, struct runner *r, char **f, int k)
 		bad_line(n, "starting %s: %s", f[1], e);
 		return;
 	}
+	n->takes_cap = k > 2 && strcmp(f[2], "cap") == 0;
+	send_cap(n);
 	check_end();
 }
 
@@ -612,6 +641,19 @@ rp_runner_up(struct node *n, struct runner *r, char **f, int k)
 static void
 rp_runner_down(struct node *n, struct runner *r, char **f, int k)
 {
+	char *msg;
+
+	if (k > 3 && strcmp(f[3], "stopped") == 0 && r->state == R_NONE) {
+		/* By our cap: not a fault, but in the log. */
+		r->state = R_DOWN;
+		n->reported++;
+		msg = dt_xasprintf("runner %s stopped before it was up: %s",
+		    f[1], k > 2 ? f[2] : "");
+		emit("log", n->nl.name, msg, (char *)NULL);
+		free(msg);
+		check_end();
+		return;
+	}
 	if (r->state == R_BUSY && r->timed_out)
 		lose(r->test, k > 2 ? f[2] : "timed out");
 	else if (r->state == R_BUSY)
@@ -914,6 +956,7 @@ node_start(struct node *n)
 	if (n->state != N_UP || n->started)
 		return;
 	n->started = 1;
+	n->capped = listed;
 	/* A run of 3 files does not boot 32 runners: cap at what is left. */
 	snprintf(cap, sizeof(cap), "%zu", listed ? (qlen > 0 ? qlen : 1) : 0);
 	if (dt_send(n->ch.c.in, "start", n->nl.runners, cap,
@@ -1351,6 +1394,7 @@ static void
 event(char *l, size_t len, char **f, int k, unsigned long lineno)
 {
 	struct node *n;
+	size_t i;
 
 	l[len] = '\n';
 	if (!dry_run)
@@ -1376,6 +1420,8 @@ event(char *l, size_t len, char **f, int k, unsigned long lineno)
 		if (dry_run)
 			print_plan();
 		dispatch();
+		for (i = 0; i < nnodes; i++)
+			send_cap(&nodes[i]);
 		check_end();
 		break;
 	case DT_EV_READY:

@@ -58,6 +58,7 @@ struct runner {
 	int		 exited;
 	int		 restarts;	/* times this slot got a new adapter */
 	int		 niced;		/* booting at base_nice + boot_nice */
+	int		 stopped;	/* by cap, before it was up */
 	char		**arts;		/* paths its adapter announced */
 	int		 narts;
 };
@@ -989,7 +990,7 @@ runner_down(struct runner *r, char *why)
 	 * fail again.  "replacing" tells the initiator to wait for it.
 	 */
 	restart = (r->state == R_IDLE || r->state == R_BUSY) &&
-	    r->restarts < RESTARTS;
+	    r->restarts < RESTARTS && !r->stopped;
 	if (r->state == R_BUSY)
 		sendf("lost", r->n, why, NULL);
 	dt_line_begin(&line, "runner-down");
@@ -997,6 +998,8 @@ runner_down(struct runner *r, char *why)
 	dt_line_field(&line, why);
 	if (restart)
 		dt_line_field(&line, "replacing");
+	else if (r->stopped)
+		dt_line_field(&line, "stopped");
 	send_line();
 	r->state = R_DOWN;
 	dt_close(&r->req);
@@ -1297,6 +1300,7 @@ do_start(char **f, int n)
 	boot_priority();
 	dt_line_begin(&line, "starting");
 	dt_line_fieldf(&line, "%d", nrunners);
+	dt_line_field(&line, "cap");	/* it may come: see do_cap */
 	send_line();
 	for (i = 0; i < nrunners; i++) {
 		runners[i].n = i + 1;
@@ -1422,6 +1426,36 @@ do_kill(char **f, int n)
 	r->restarts = restarts;
 }
 
+/*
+ * cap N: the initiator, once it knows how many files are left, needs no
+ * more than N runners; those beyond that still starting, the last
+ * first, are stopped, so that a run of one file does not take every
+ * core for the boots of runners it will never use.  A runner up stays.
+ */
+static void
+do_cap(char **f, int n)
+{
+	const char *e;
+	long long cap;
+	int i, live = 0;
+
+	(void)n;
+	cap = dt_strtonum(f[1], 1, 1000000000, &e);
+	if (e != NULL)
+		dt_die(DT_EX_DATA, "channel: cap %s: %s", f[1], e);
+	if (nrunners == 0)
+		dt_die(DT_EX_DATA, "channel: cap before start");
+	for (i = 0; i < nrunners; i++)
+		live += runners[i].state != R_DOWN;
+	for (i = nrunners - 1; i >= 0 && live > cap; i--)
+		if (runners[i].state == R_SETUP && runners[i].restarts == 0) {
+			runners[i].stopped = 1;
+			runner_down(&runners[i],
+			    dt_xstrdup("no file is left for it"));
+			live--;
+		}
+}
+
 static void (*const requests[DT_RQ_MAX])(char **, int) = {
 	[DT_RQ_SET] = set,
 	[DT_RQ_PREP] = do_prep_req,
@@ -1430,6 +1464,7 @@ static void (*const requests[DT_RQ_MAX])(char **, int) = {
 	[DT_RQ_KILL] = do_kill,
 	[DT_RQ_PING] = do_ping,
 	[DT_RQ_INFO] = do_info,
+	[DT_RQ_CAP] = do_cap,
 };
 
 static void

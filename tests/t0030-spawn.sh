@@ -107,6 +107,29 @@ test_expect_success 'a failing runner_setup takes only that runner out' '
 	test_grep "$(printf "runner-down\t2\trunner_setup exited 9")" out
 '
 
+test_expect_success 'cap N: runners still starting beyond N stop, the last first; one up stays' '
+	printf "#!/bin/sh\n[ -z \"\$TEST_ENV_NUMBER\" ] && exit 0\nexec sh -c \"sleep 60; :\" $MARK\n" > copy/.dt-hooks/runner_setup &&
+	rm -f out &&
+	{ hello; ev start 4; test_wait_for "^runner-up	1	" out;
+	  test_wait_until hanging 3; ev cap 2;
+	  test_wait_for "^runner-down	3	" out; ev run 1 t/pass.t; test_wait_for "^done	1	" out; } |
+	dt-spawn > out &&
+	grep "^starting	4	cap$" out &&
+	grep "^runner-down	4	no file is left for it	stopped$" out &&
+	grep "^runner-down	3	no file is left for it	stopped$" out &&
+	! grep "^runner-down	[12]	" out &&
+	test "$(grep -n "^runner-down	4" out | cut -d: -f1)" -lt "$(grep -n "^runner-down	3" out | cut -d: -f1)" &&
+	grep "^done	1	passed	" out &&
+	test_no_leftovers
+'
+
+test_expect_success 'cap before start, or of 0: a protocol error' '
+	{ hello; ev cap 2; } | test_expect_code 101 dt-spawn > out 2> err &&
+	test_grep "cap before start" err &&
+	{ hello; ev start 1; ev cap 0; } | test_expect_code 101 dt-spawn > out 2> err &&
+	test_grep "channel: cap 0: " err
+'
+
 test_expect_success 'node_setup is killed when the channel closes' '
 	printf "#!/bin/sh\nsh -c \"sleep 300; :\" $MARK\n" > copy/.dt-hooks/node_setup &&
 	chmod +x copy/.dt-hooks/node_setup &&

@@ -104,6 +104,45 @@ test_expect_success 'a file that kills every runner it meets is lost after its r
 	tail -n 1 out | grep "^end	complete$"
 '
 
+# runner_setup: the first runner (TEST_ENV_NUMBER empty) is set up at
+# once; the others take a minute.
+slow_setups() {
+	mkdir -p "$COPY/.dt-hooks" &&
+	printf "#!/bin/sh\n[ -z \"\$TEST_ENV_NUMBER\" ] && exit 0\nexec sleep 60\n" \
+		> "$COPY/.dt-hooks/runner_setup" &&
+	chmod +x "$COPY/.dt-hooks/runner_setup"
+}
+
+test_expect_success 'a node started before the list was whole is told the cap: runners left without a file stop' '
+	make_tests a:1 && slow_setups &&
+	rm -f out &&
+	{ head_events; ev node local 4 local ssh "$TRASH/wd"; ev ready local 0;
+	  test_wait_for "^runner-up	local	1	" out; list a; test_wait_for "^end	" out; } |
+	timeout 60 dt-feed > out &&
+	for r in 2 3 4; do
+		grep "^log	local	runner $r stopped before it was up: no file is left for it$" out ||
+		return 1
+	done &&
+	! grep "^runner-down" out &&
+	grep "^done	local	1	t/a.t	passed	" out && tail -n 1 out | grep "^end	complete$"
+'
+
+test_expect_success 'a dt-spawn that does not say it takes a cap is sent none' '
+	cat > old-spawn <<-EOF &&
+	#!/bin/sh
+	"$LIBEXEC/dt-spawn" "\$@" | sed -u "s/^\\(starting	[0-9]*\\)	cap\$/\\1/"
+	EOF
+	chmod +x old-spawn &&
+	rm -f out &&
+	{ head_events; ev set spawn "$TRASH/old-spawn"; ev node local 3 local ssh "$TRASH/wd";
+	  ev ready local 0; test_wait_for "^runner-up	local	1	" out; list a;
+	  test_wait_for "^end	" out; } |
+	timeout 60 dt-feed > out &&
+	! grep "stopped before it was up" out &&
+	grep "^done	local	1	t/a.t	passed	" out && tail -n 1 out | grep "^end	complete$" &&
+	rm "$COPY/.dt-hooks/runner_setup"
+'
+
 test_expect_success 'no runner comes up: every file is lost, the run ends' '
 	mkdir -p "$COPY/.dt-hooks" &&
 	printf "#!/bin/sh\nexit 1\n" > "$COPY/.dt-hooks/runner_setup" &&

@@ -48,6 +48,7 @@ const struct dt_verb dt_requests[DT_RQ_MAX] = {
 	[DT_RQ_KILL] =		{ "kill",	 3, 1 },
 	[DT_RQ_PING] =		{ "ping",	 1, 0 },
 	[DT_RQ_INFO] =		{ "info",	 1, 0 },
+	[DT_RQ_CAP] =		{ "cap",	 2, 0 },
 };
 
 const struct dt_verb dt_replies[DT_RP_MAX] = {
