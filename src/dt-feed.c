@@ -581,8 +581,8 @@ bad_line(struct node *n, const char *fmt, ...)
 /*
  * Once the list is whole, a node started without knowing it is told how
  * many runners can still get work: those up, or those busy and one a
- * file left, whichever is more; its dt-spawn stops the rest that are
- * still booting.
+ * file left, whichever is more, and one more for retries; its dt-spawn
+ * stops the rest that are still booting once that many are up.
  */
 static void
 send_cap(struct node *n)
@@ -597,8 +597,12 @@ send_cap(struct node *n)
 	for (i = 0; i < n->nr; i++)
 		busy += n->r[i].state == R_BUSY;
 	busy += qlen;
-	snprintf(cap, sizeof(cap), "%zu", busy > (size_t)n->alive ? busy :
-	    (size_t)(n->alive > 0 ? n->alive : 1));
+	if (busy < (size_t)n->alive)
+		busy = (size_t)n->alive;
+	/* A failed test's retry goes to another runner. */
+	if (retry > 0 || busy == 0)
+		busy++;
+	snprintf(cap, sizeof(cap), "%zu", busy);
 	if (dt_send(n->ch.c.in, "cap", cap, (char *)NULL) < 0)
 		node_down(n, NULL);
 }

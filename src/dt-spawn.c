@@ -59,6 +59,7 @@ struct runner {
 	int		 restarts;	/* times this slot got a new adapter */
 	int		 niced;		/* booting at base_nice + boot_nice */
 	int		 stopped;	/* by cap, before it was up */
+	int		 was_up;	/* its first adapter said ready */
 	char		**arts;		/* paths its adapter announced */
 	int		 narts;
 };
@@ -1066,6 +1067,7 @@ adapter_line(struct runner *r, char *l, size_t len)
 		if (!one_up)
 			unnice_all();
 		one_up = 1;
+		r->was_up = 1;
 		id = dt_xasprintf("%s_%d", idprefix ? idprefix : "dt", r->n);
 		sendf("runner-up", r->n, id, NULL);
 		free(id);
@@ -1426,33 +1428,54 @@ do_kill(char **f, int n)
 	r->restarts = restarts;
 }
 
+static long long cap_n;		/* "cap N": runners enough, 0 for none */
+static void reap(void);
+
 /*
  * cap N: the initiator, once it knows how many files are left, needs no
- * more than N runners; those beyond that still starting, the last
- * first, are stopped, so that a run of one file does not take every
- * core for the boots of runners it will never use.  A runner up stays.
+ * more than N runners, so that a run of one file does not keep every
+ * core on the boots of runners it will never use: trim() stops them.
  */
 static void
 do_cap(char **f, int n)
 {
 	const char *e;
-	long long cap;
-	int i, live = 0;
 
 	(void)n;
-	cap = dt_strtonum(f[1], 1, 1000000000, &e);
+	cap_n = dt_strtonum(f[1], 1, 1000000000, &e);
 	if (e != NULL)
 		dt_die(DT_EX_DATA, "channel: cap %s: %s", f[1], e);
 	if (nrunners == 0)
 		dt_die(DT_EX_DATA, "channel: cap before start");
-	for (i = 0; i < nrunners; i++)
-		live += runners[i].state != R_DOWN;
-	for (i = nrunners - 1; i >= 0 && live > cap; i--)
-		if (runners[i].state == R_SETUP && runners[i].restarts == 0) {
+}
+
+/*
+ * Of the runners still booting for the first time, as many go on as are
+ * still needed for cap_n to be up, and one more, so that a runner whose
+ * runner_setup fails leaves another to come up in its place; the rest
+ * are stopped, the last first.  A runner that has ended is reaped first,
+ * to go down for its own reason.
+ */
+static void
+trim(void)
+{
+	long long up = 0, booting = 0, needed;
+	int i;
+
+	if (cap_n == 0)
+		return;
+	reap();
+	for (i = 0; i < nrunners; i++) {
+		up += runners[i].was_up && runners[i].state != R_DOWN;
+		booting += runners[i].state == R_SETUP && !runners[i].was_up;
+	}
+	needed = up >= cap_n ? 0 : cap_n - up + 1;
+	for (i = nrunners - 1; booting > needed && i >= 0; i--)
+		if (runners[i].state == R_SETUP && !runners[i].was_up) {
 			runners[i].stopped = 1;
 			runner_down(&runners[i],
 			    dt_xstrdup("no file is left for it"));
-			live--;
+			booting--;
 		}
 }
 
@@ -1654,6 +1677,7 @@ main(int argc, char *argv[])
 		}
 		if (dt_stage_read(&st, request))
 			end_sessions();
+		trim();
 		if (st.got > 0 && heartbeat > 0)
 			alarm(3 * heartbeat);
 	}

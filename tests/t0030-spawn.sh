@@ -107,20 +107,30 @@ test_expect_success 'a failing runner_setup takes only that runner out' '
 	test_grep "$(printf "runner-down\t2\trunner_setup exited 9")" out
 '
 
-test_expect_success 'cap N: runners still starting beyond N stop, the last first; one up stays' '
+test_expect_success 'cap N: once N runners are up, those still starting stop, the last first' '
 	printf "#!/bin/sh\n[ -z \"\$TEST_ENV_NUMBER\" ] && exit 0\nexec sh -c \"sleep 60; :\" $MARK\n" > copy/.dt-hooks/runner_setup &&
 	rm -f out &&
 	{ hello; ev start 4; test_wait_for "^runner-up	1	" out;
-	  test_wait_until hanging 3; ev cap 2;
-	  test_wait_for "^runner-down	3	" out; ev run 1 t/pass.t; test_wait_for "^done	1	" out; } |
+	  test_wait_until hanging 3; ev cap 1;
+	  test_wait_for "^runner-down	2	" out; ev run 1 t/pass.t; test_wait_for "^done	1	" out; } |
 	dt-spawn > out &&
 	grep "^starting	4	cap$" out &&
-	grep "^runner-down	4	no file is left for it	stopped$" out &&
-	grep "^runner-down	3	no file is left for it	stopped$" out &&
-	! grep "^runner-down	[12]	" out &&
-	test "$(grep -n "^runner-down	4" out | cut -d: -f1)" -lt "$(grep -n "^runner-down	3" out | cut -d: -f1)" &&
-	grep "^done	1	passed	" out &&
+	grep -n "^runner-down	[234]	no file is left for it	stopped$" out | cut -f2 > order &&
+	printf "4\n3\n2\n" > want && test_cmp want order &&
+	! grep "^runner-down	1	" out && grep "^done	1	passed	" out &&
 	test_no_leftovers
+'
+
+test_expect_success 'cap N: not before N are up, so that one whose runner_setup fails is replaced by another' '
+	printf "#!/bin/sh\n: > \"$TRASH/setup-\$TEST_ENV_NUMBER\"\nwhile ! test -e \"$TRASH/go\"; do sleep 0.1; done\ncase \"\$TEST_ENV_NUMBER\" in \"\") exit 9 ;; 2) exit 0 ;; esac\nexec sh -c \"sleep 60; :\" $MARK\n" > copy/.dt-hooks/runner_setup &&
+	rm -f out go setup-* &&
+	{ hello; ev start 3; test_wait_until test -e setup-3; ev cap 1; ev ping;
+	  : > go; test_wait_for "^runner-up	2	" out; test_wait_for "^runner-down	3	" out;
+	  ev run 2 t/pass.t; test_wait_for "^done	2	" out; } |
+	dt-spawn > out &&
+	grep "^runner-down	1	" out &&
+	grep "^runner-down	3	no file is left for it	stopped$" out &&
+	grep "^done	2	passed	" out && test_no_leftovers
 '
 
 test_expect_success 'cap before start, or of 0: a protocol error' '

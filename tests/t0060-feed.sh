@@ -127,12 +127,28 @@ test_expect_success 'a node started before the list was whole is told the cap: r
 	grep "^done	local	1	t/a.t	passed	" out && tail -n 1 out | grep "^end	complete$"
 '
 
+test_expect_success 'the cap counts the files left; a runner that fails its runner_setup leaves others to come up' '
+	make_tests a:1 b:1 && mkdir -p "$COPY/.dt-hooks" &&
+	printf "#!/bin/sh\n: > \"$TRASH/setup-\$TEST_ENV_NUMBER\"\nwhile ! test -e \"$TRASH/go\"; do sleep 0.1; done\ncase \"\$TEST_ENV_NUMBER\" in \"\") exit 9 ;; 2|3) exit 0 ;; esac\nexec sleep 60\n" \
+		> "$COPY/.dt-hooks/runner_setup" &&
+	chmod +x "$COPY/.dt-hooks/runner_setup" &&
+	rm -f out go setup-* &&
+	{ head_events; ev node local 5 local ssh "$TRASH/wd"; ev ready local 0;
+	  test_wait_until test -e setup-5; list a b; : > go; test_wait_for "^end	" out; } |
+	timeout 60 dt-feed > out &&
+	grep "^log	local	runner 5 stopped before it was up" out &&
+	grep "^log	local	runner 4 stopped before it was up" out &&
+	! grep "runner [23] stopped" out &&
+	grep "^done	local	.	t/a.t	passed	" out && grep "^done	local	.	t/b.t	passed	" out &&
+	tail -n 1 out | grep "^end	complete$" && rm -f go
+'
+
 test_expect_success 'a dt-spawn that does not say it takes a cap is sent none' '
 	cat > old-spawn <<-EOF &&
 	#!/bin/sh
 	"$LIBEXEC/dt-spawn" "\$@" | sed -u "s/^\\(starting	[0-9]*\\)	cap\$/\\1/"
 	EOF
-	chmod +x old-spawn &&
+	chmod +x old-spawn && slow_setups &&
 	rm -f out &&
 	{ head_events; ev set spawn "$TRASH/old-spawn"; ev node local 3 local ssh "$TRASH/wd";
 	  ev ready local 0; test_wait_for "^runner-up	local	1	" out; list a;
