@@ -53,21 +53,6 @@ static const struct {
 
 static char dir[] = "/tmp/dt-digest-test-XXXXXX";
 
-/* A path or command, good until eight more are made. */
-static const char *
-at(const char *fmt, ...)
-{
-	static char buf[8][PATH_MAX + 64];
-	static int k;
-	va_list ap;
-
-	k = (k + 1) % 8;
-	va_start(ap, fmt);
-	vsnprintf(buf[k], sizeof(buf[k]), fmt, ap);
-	va_end(ap);
-	return buf[k];
-}
-
 static void
 put(const char *rel, const char *text, long nsec)
 {

@@ -20,20 +20,6 @@
 static char dir[] = "/tmp/dt-manifest.XXXXXX";
 static char tree[PATH_MAX], keep[PATH_MAX];
 
-static const char *
-at(const char *fmt, ...)
-{
-	static char buf[4][PATH_MAX + 64];
-	static int k;
-	va_list ap;
-
-	k = (k + 1) % 4;
-	va_start(ap, fmt);
-	vsnprintf(buf[k], sizeof(buf[k]), fmt, ap);
-	va_end(ap);
-	return buf[k];
-}
-
 static void
 run(const char *cmd)
 {

@@ -215,4 +215,19 @@ capture_end(void)
 	return tap_st.captured;
 }
 
+/* A path or command, formatted; good until eight more are made. */
+static inline const char *
+at(const char *fmt, ...)
+{
+	static char buf[8][4160];
+	static int k;
+	va_list ap;
+
+	k = (k + 1) % 8;
+	va_start(ap, fmt);
+	vsnprintf(buf[k], sizeof(buf[k]), fmt, ap);
+	va_end(ap);
+	return buf[k];
+}
+
 #endif
