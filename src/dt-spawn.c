@@ -77,7 +77,7 @@ static char *bundler, *python, *seed;
 static char *runner_dir;	/* "own" or "shared" */
 static int boot_nice;		/* added to the later runners' nice at boot */
 static int base_nice;		/* ours, theirs once up */
-static int one_up;		/* a runner is up: no one boots lower now */
+static int one_up;		/* a runner is up: runner 1 too boots lower now */
 static char *copy;		/* the real path of dir, from start on */
 static char *trees;		/* where the runners' own trees are */
 static int trees_ours;		/* and it is a directory of ours alone */
@@ -911,7 +911,7 @@ start_runner(struct runner *r)
 		r->tree = tree_name(r);
 	if (pipe(req) < 0 || pipe(out) < 0 || pipe(res) < 0)
 		dt_die_sys(DT_EX_SYS, "pipe");
-	r->niced = r->n > 1 && boot_nice > 0 && !one_up;
+	r->niced = boot_nice > 0 && (r->n > 1 || one_up);
 	r->pid = fork();
 	if (r->pid < 0)
 		dt_die_sys(DT_EX_SYS, "fork");
@@ -940,20 +940,16 @@ start_runner(struct runner *r)
 }
 
 /*
- * The first runner is up, with the longest file: the others, still
- * booting, need not wait behind anyone else's work, so they get our
- * priority back where the system lets us; else they keep the nice they had.
+ * A runner that is up runs tests at our priority where the system lets us
+ * (else it keeps the nice it had); those still booting stay lower, so
+ * the first file, the longest, does not wait behind their boots.
  */
 static void
-unnice_all(void)
+unnice(struct runner *r)
 {
-	int i;
-
-	for (i = 0; i < nrunners; i++)
-		if (runners[i].niced && runners[i].pid > 0 &&
-		    runners[i].state != R_DOWN && !runners[i].exited &&
-		    setpriority(PRIO_PGRP, runners[i].pid, base_nice) == 0)
-			runners[i].niced = 0;
+	if (r->niced && r->pid > 0 &&
+	    setpriority(PRIO_PGRP, r->pid, base_nice) == 0)
+		r->niced = 0;
 }
 
 /* why: NULL, or a reason of the caller's, which is freed here. */
@@ -1064,8 +1060,7 @@ adapter_line(struct runner *r, char *l, size_t len)
 		r->out.keep = 0;
 		free(r->out.last);
 		r->out.last = NULL;
-		if (!one_up)
-			unnice_all();
+		unnice(r);
 		one_up = 1;
 		r->was_up = 1;
 		id = dt_xasprintf("%s_%d", idprefix ? idprefix : "dt", r->n);

@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='more runners than cores: runner 1 boots at the node'"'"'s priority, the others lower till they are up, so the first up, which takes the longest file, is up soon'
+test_description='more runners than cores: runner 1 boots at the node'"'"'s priority, the others lower till each is up, so the first up, which takes the longest file, is up soon and runs it at full speed'
 . "$(dirname "$0")/test-lib.sh"
 
 cores=$(getconf _NPROCESSORS_ONLN)
@@ -65,14 +65,16 @@ test_expect_success ROOT 'once up, a runner has our nice back where the system a
 	echo "$base" > want && test_cmp want got
 '
 
-test_expect_success ROOT 'once the first runner is up, those still booting have our nice back' '
+test_expect_success ROOT 'those still booting when the first is up keep the lower nice till they are up' '
 	: > setups && : > tests && : > after && echo $many > runners &&
 	(cd p && distributest -j $many) > out &&
 	test_line_count = $((many - 1)) after &&
 	cut -d " " -f 2 after | sort -u > got &&
-	echo "$base" > want && test_cmp want got &&
+	echo "$lower" > want && test_cmp want got &&
 	grep -v "^1 " setups | cut -d " " -f 2 | sort -u > got &&
-	echo "$lower" > want && test_cmp want got
+	echo "$lower" > want && test_cmp want got &&
+	cut -d " " -f 2 tests | sort -u > got &&
+	echo "$base" > want && test_cmp want got
 '
 
 test_expect_success 'no more runners than cores: every runner boots at our nice' '
