@@ -58,7 +58,7 @@ struct node {
 	int		 reported;	/* runners that came up or failed to */
 	int		 replacing;	/* runners dt-spawn is starting again */
 	int		 takes_cap;	/* its dt-spawn said "starting N cap" */
-	int		 capped;	/* "start N CAP" or "cap" sent */
+	int		 capped;	/* "cap" sent */
 	int		 opening;	/* synced: its channel is to be opened */
 	int		 ready;		/* node_setup done: runners may start */
 	int		 started;	/* "start" sent */
@@ -579,21 +579,16 @@ bad_line(struct node *n, const char *fmt, ...)
 }
 
 /*
- * Once the list is whole, a node started without knowing it is told how
- * many runners can still get work: those up, or those busy and one a
- * file left, whichever is more, and one more for retries; its dt-spawn
- * stops the rest that are still booting once that many are up.
+ * How many runners of node n can still get work, once the list is whole:
+ * those up, or those busy and one a file left, whichever is more, and one
+ * more for retries.
  */
-static void
-send_cap(struct node *n)
+static size_t
+runners_wanted(const struct node *n)
 {
-	char cap[32];
 	size_t busy = 0;
 	int i;
 
-	if (!listed || n->capped || !n->takes_cap || n->state != N_UP)
-		return;
-	n->capped = 1;
 	for (i = 0; i < n->nr; i++)
 		busy += n->r[i].state == R_BUSY;
 	busy += qlen;
@@ -602,7 +597,24 @@ send_cap(struct node *n)
 	/* A failed test's retry goes to another runner. */
 	if (retry > 0 || busy == 0)
 		busy++;
-	snprintf(cap, sizeof(cap), "%zu", busy);
+	return busy;
+}
+
+/*
+ * Once the list is whole, a node is told how many runners can still get
+ * work; its dt-spawn stops the rest that are still booting once that many
+ * are up.  Sent once, at the list's end or at "starting", whichever is
+ * later.
+ */
+static void
+send_cap(struct node *n)
+{
+	char cap[32];
+
+	if (!listed || n->capped || !n->takes_cap || n->state != N_UP)
+		return;
+	n->capped = 1;
+	snprintf(cap, sizeof(cap), "%zu", runners_wanted(n));
 	if (dt_send(n->ch.c.in, "cap", cap, (char *)NULL) < 0)
 		node_down(n, NULL);
 }
@@ -960,9 +972,12 @@ node_start(struct node *n)
 	if (n->state != N_UP || n->started)
 		return;
 	n->started = 1;
-	n->capped = listed;
-	/* A run of 3 files does not boot 32 runners: cap at what is left. */
-	snprintf(cap, sizeof(cap), "%zu", listed ? (qlen > 0 ? qlen : 1) : 0);
+	/*
+	 * A run of 3 files does not boot 32 runners: with the list whole,
+	 * start one more than can get work, so that a runner whose
+	 * runner_setup fails leaves another; "cap" stops it once enough are up.
+	 */
+	snprintf(cap, sizeof(cap), "%zu", listed ? runners_wanted(n) + 1 : 0);
 	if (dt_send(n->ch.c.in, "start", n->nl.runners, cap,
 	    (char *)NULL) < 0)
 		node_down(n, NULL);

@@ -143,6 +143,33 @@ test_expect_success 'the cap counts the files left; a runner that fails its runn
 	tail -n 1 out | grep "^end	complete$" && rm -f go
 '
 
+test_expect_success 'a list whole at start: one runner more than the files, so a runner_setup that fails loses nothing' '
+	make_tests a:1 && mkdir -p "$COPY/.dt-hooks" &&
+	printf "#!/bin/sh\n: > \"$TRASH/setup-\$TEST_ENV_NUMBER\"\n[ -n \"\$TEST_ENV_NUMBER\" ] || exit 9\n" \
+		> "$COPY/.dt-hooks/runner_setup" &&
+	chmod +x "$COPY/.dt-hooks/runner_setup" &&
+	rm -f out setup-* &&
+	{ head_events; ev node local 4 local ssh "$TRASH/wd"; list a; ev ready local 0;
+	  test_wait_for "^end	" out; } |
+	timeout 60 dt-feed > out &&
+	grep "^done	local	2	t/a.t	passed	" out &&
+	test -e setup- && test -e setup-2 && ! test -e setup-3 && ! test -e setup-4 &&
+	tail -n 1 out | grep "^end	complete$" &&
+	rm "$COPY/.dt-hooks/runner_setup"
+'
+
+test_expect_success 'a list whole at start: the runner more stops once enough are up' '
+	make_tests a:1 && slow_setups &&
+	rm -f out &&
+	{ head_events; ev node local 4 local ssh "$TRASH/wd"; list a; ev ready local 0;
+	  test_wait_for "^end	" out; } |
+	timeout 60 dt-feed > out &&
+	grep "^log	local	runner 2 stopped before it was up: no file is left for it$" out &&
+	! grep "runner [34]" out && ! grep "^runner-down" out &&
+	grep "^done	local	1	t/a.t	passed	" out && tail -n 1 out | grep "^end	complete$" &&
+	rm "$COPY/.dt-hooks/runner_setup"
+'
+
 test_expect_success 'a dt-spawn that does not say it takes a cap is sent none' '
 	cat > old-spawn <<-EOF &&
 	#!/bin/sh

@@ -115,8 +115,12 @@ sample_loop() {
 		t=$(($(uptime_cs) - t0))
 		d=$(done_count)
 		[ -n "$feed" ] && [ -d "/proc/$feed" ] || feed=$(feed_pid)
+		o1=$s1 o2=$s2
 		[ -n "$s1" ] && [ -d "/proc/$s1" ] || s1=$(spawn_pid 1)
 		[ -n "$s2" ] && [ -d "/proc/$s2" ] || s2=$(spawn_pid 2)
+		# Which agent was sampled when: a lost one says why samples stop.
+		[ "$o1" = "$s1" ] || echo "$d node1 ${o1:--} ${s1:--}" >> agents
+		[ "$o2" = "$s2" ] || echo "$d node2 ${o2:--} ${s2:--}" >> agents
 		{
 			sample_one dt-feed "$feed"
 			sample_one dt-spawn-node1 "$s1"
@@ -298,6 +302,7 @@ test_expect_success 'the soak: adapters killed with SIGKILL and a node killed an
 	rm -f "$LOG" &&
 	start=$(date +%s) &&
 	{ (cd proj && exec timeout -k 10 240 distributest) > out 2> err & } && run=$! &&
+	: > agents &&
 	{ sample_loop $run 3000 > samples & } && sampler=$! &&
 	soak_kills $run 3000 > kills
 	wait $run
@@ -357,6 +362,8 @@ test_expect_success 'the kills happened, and the files their runners held were r
 	grep " adapter " kills > adapter-kills &&
 	test_line_count -ge 8 adapter-kills &&
 	grep "^[^	]*	node-down	node3	" "$LOG" &&
+	{ test_must_fail grep "^[^	]*	node-down	node[12]	" "$LOG" ||
+	  { grep "^[^	]*	node-down	" "$LOG"; return 1; }; } &&
 	if [ "${RETRIES:-2}" -gt 0 ]; then
 		grep "^[^	]*	requeue	" "$LOG" > requeues
 	else
@@ -380,7 +387,9 @@ test_expect_success 'dt-spawn'"'"'s descriptors stay flat on the nodes that surv
 		samples dt-spawn-node$n 5 66 100 | sort -n | head -n 1 > late &&
 		test -s early && test -s late &&
 		test "$(cat late)" -le $(($(cat early) + 4)) ||
-		{ grep " dt-spawn-node$n " samples; return 1; }
+		{ grep " dt-spawn-node$n " samples; echo "agents (DONE NODE WAS NOW):";
+		  cat agents; grep "^[^	]*	[a-z-]*	node$n	" "$LOG" | grep -v "	done	\|	assign	" | tail -n 20;
+		  return 1; }
 	done
 '
 
