@@ -908,9 +908,48 @@ module Distributest
       end
     end
 
+    # Records, while a file loads, each method defined in a test class:
+    # a file that reopens a class an earlier file defined runs the tests it
+    # adds to it, as `ruby FILE` would, not the earlier file's again nor
+    # none. Prepended to the singleton class of the framework's base class.
+    module MethodLog
+      class << self
+        attr_accessor :log # class => [method names], while a file loads
+      end
+
+      private
+
+      def method_added(name)
+        MethodLog.log[self] << name.to_s if MethodLog.log
+        super
+      end
+    end
+
+    # Which tests of a file's classes run: of a class the file reopened,
+    # only those it defined; of every class, those the selection keeps.
+    class Narrow
+      def initialize(reopened, selection)
+        @reopened = reopened # class => {name => true}, by identity
+        @selection = selection
+      end
+
+      def keep?(klass, name, unit)
+        own = @reopened[klass]
+        return false if own && !own.key?(name.to_s)
+
+        @selection.nil? || @selection.keep?(unit)
+      end
+
+      # A narrow that keeps every test is none.
+      def self.for(reopened, selection)
+        new(reopened, selection) if selection || !reopened.empty?
+      end
+    end
+
     # Boots once, then runs files. A subclass defines boot, file_run(path,
-    # results), runnables (every test class defined so far) and
-    # run_classes(classes, path, file_run, selection).
+    # results), runnables (every test class defined so far), test_base
+    # (the class every test class descends from) and run_classes(classes,
+    # path, file_run, narrow), narrow a Narrow or nil for every test.
     class Worker
       def initialize(args, results)
         @args = args
@@ -929,9 +968,10 @@ module Distributest
         elsif (why = refuse(path))
           run.unrunnable(why)
         else
-          classes = load_file(path, run)
+          classes, reopened = load_file(path, run)
           run.classes = classes if classes
-          run_file_classes(classes, path, run, mode && Selection.new(mode, ids)) if classes&.any?
+          narrow = Narrow.for(reopened, mode && Selection.new(mode, ids)) if classes
+          run_file_classes(classes, path, run, narrow) if classes&.any?
         end
         run.finish
       end
@@ -944,8 +984,8 @@ module Distributest
 
       # An `exit`, or an error that escapes the framework, ends the file, not
       # the worker.
-      def run_file_classes(classes, path, run, selection)
-        run_classes(classes, path, run, selection)
+      def run_file_classes(classes, path, run, narrow)
+        run_classes(classes, path, run, narrow)
       rescue SystemExit => e
         run.system_exit(e, false)
       rescue SignalException, NoMemoryError
@@ -994,14 +1034,18 @@ module Distributest
         Distributest.down("bad args #{@args.join(' ')}: #{said.strip.lines.first&.strip || 'exit'}")
       end
 
-      # The classes the file defined, or nil when it did not load. A file
-      # asked for again, such as another part of a split file, is not loaded
-      # again, which would define no new class: its classes run again.
+      # [classes, reopened]: the classes the file defined or reopened, and
+      # of those it reopened, the names of the methods it defined in each
+      # (a class => {name => true} hash by identity); nil when it did not
+      # load. A file asked for again, such as another part of a split
+      # file, is not loaded again, which would define nothing: its classes
+      # run again.
       def load_file(path, run)
         abs = File.expand_path(path)
         return @defined[abs] if @defined.key?(abs)
 
         before = runnables.dup
+        log_methods
         begin
           load abs unless already_required?(abs)
         rescue SystemExit => e
@@ -1013,10 +1057,26 @@ module Distributest
           run.load_error(e)
           return nil
         ensure
+          log = MethodLog.log
+          MethodLog.log = nil
           loaded
         end
+        @defined[abs] = defined_by(before, log)
+      end
+
+      def log_methods
+        base = test_base.singleton_class
+        base.prepend(MethodLog) unless base.include?(MethodLog)
+        MethodLog.log = Hash.new { |h, k| h[k] = [] }.compare_by_identity
+      end
+
+      def defined_by(before, log)
         seen = before.to_h { |c| [c, true] }.compare_by_identity
-        @defined[abs] = runnables.reject { |c| seen[c] }
+        reopened = {}.compare_by_identity
+        log.each do |klass, names|
+          reopened[klass] = names.to_h { |n| [n, true] } if seen[klass] && runnables.include?(klass)
+        end
+        [runnables.reject { |c| seen[c] } + reopened.keys, reopened]
       end
 
       # After each load, even a failed one.

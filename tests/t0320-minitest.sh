@@ -120,6 +120,60 @@ test_expect_success MINITEST 'minitest: a class runs with its file only, never w
 	printf "3 2 3 " > want && test_cmp want counts
 '
 
+# A class that test/a_test.rb defines, and that b_test.rb and c_test.rb
+# reopen: b to add a test, c only a helper.  $1: the base class, $2 the
+# require.
+reopen_project() {
+	rm -rf ro && mkdir -p ro/test &&
+	printf "require \"%s\"\nclass ReopenTest < %s\n  def test_a\n    assert false, \"a fails\"\n  end\nend\n" \
+		"$2" "$1" > ro/test/a_test.rb &&
+	printf "require \"%s\"\nclass ReopenTest < %s\n  def helper; end\n\n  def test_b\n    assert true\n  end\nend\n" \
+		"$2" "$1" > ro/test/b_test.rb &&
+	printf "require \"%s\"\nclass ReopenTest < %s\n  def other_helper; end\nend\n" \
+		"$2" "$1" > ro/test/c_test.rb
+}
+
+# The done lines' STATUS EXAMPLES FAILURES of adapter $1 running the
+# requests on its standard input in ro.
+reopen_counts() {
+	(cd ro && "$1" 3> ../res) > out &&
+	grep "^done" res | cut -f 2-4 | tr "\t\n" ": "
+}
+
+for fw in MINITEST TEST_UNIT; do
+	case $fw in
+	MINITEST) base=Minitest::Test req=minitest/autorun ad=$MT ;;
+	TEST_UNIT) base=Test::Unit::TestCase req=test/unit ad=$TU ;;
+	esac
+	test_expect_success "$fw" "$fw: a file that reopens an earlier file's class runs the tests it adds, not the earlier ones" '
+		reopen_project '"$base"' '"$req"' &&
+		printf "run\ttest/a_test.rb\nrun\ttest/b_test.rb\nrun\ttest/c_test.rb\n" |
+		reopen_counts "'"$ad"'" > got &&
+		printf "failed:1:1 passed:1:0 passed:0:0 " > want && test_cmp want got &&
+		grep "^unit	ReopenTest#test_b	" res &&
+		printf "run\ttest/b_test.rb\nrun\ttest/a_test.rb\n" |
+		reopen_counts "'"$ad"'" > got &&
+		printf "passed:1:0 failed:1:1 " > want && test_cmp want got &&
+		printf "run\ttest/a_test.rb\nrun\ttest/b_test.rb\texcept\tReopenTest#test_b\nrun\ttest/b_test.rb\tonly\tReopenTest#test_b\tReopenTest#test_a\n" |
+		reopen_counts "'"$ad"'" > got &&
+		printf "failed:1:1 passed:0:0 passed:1:0 " > want && test_cmp want got
+	'
+done
+
+test_expect_success MINITEST,TEST_UNIT 'end to end: a reopened class on one runner gives the totals of a plain run' '
+	for fw in mt tu; do
+		case $fw in
+		mt) reopen_project Minitest::Test minitest/autorun && w="3 files, 2 runs, 2 assertions, 1 failures" ;;
+		tu) reopen_project Test::Unit::TestCase test/unit && w="3 files, 2 tests, 2 assertions, 1 failures" &&
+			mkdir ro/.distributest && printf "[run]\nframework = test-unit\n" > ro/.distributest/config ;;
+		esac &&
+		for k in 1 2; do
+			(cd ro && test_expect_code 1 distributest -j 1) > out &&
+			test_grep "$w" out || return 1
+		done
+	done
+'
+
 test_expect_success MINITEST 'minitest: paths with a space, a tab and a newline' '
 	sed "s/SkipTest/SpaceTest/" mm/test/skip_test.rb > "mm/test/with space_test.rb" &&
 	sed "s/SkipTest/TabTest/" mm/test/skip_test.rb > "$(printf "mm/test/with\ttab_test.rb")" &&
