@@ -34,6 +34,7 @@ struct job {
 	int		 checking;	/* the node's digest is on its way */
 	char		 node_hex[33];	/* its answer, when not the project's */
 	char		*list;		/* rsync's --files-from, or NULL */
+	char		*whole;		/* why rsync of it all, or NULL */
 };
 
 static struct job *jobs;
@@ -294,18 +295,29 @@ side_rules(int node, size_t *n)
 	return v;
 }
 
-/* rsync for a node whose copy may differ: the log says why, if we know. */
+/* why: freed here, or NULL to keep the one known */
+static void
+whole_because(struct job *j, char *why)
+{
+	if (why == NULL)
+		return;
+	free(j->whole);
+	j->whole = why;
+}
+
+/* rsync of the whole copy for a node whose copy may differ: the log says why. */
 static void
 rsync_anyway(struct job *j)
 {
 	char *msg;
 
-	if (src_hex[0] == '\0' && src_why[0] != '\0') {
-		msg = dt_xasprintf("dt-sync: no digest of the project (%s); "
-		    "rsync runs", src_why);
-		dt_emit("log", j->node, msg, (char *)NULL);
-		free(msg);
-	}
+	if (src_hex[0] == '\0' && src_why[0] != '\0')
+		whole_because(j, dt_xasprintf("no digest of the project (%s)",
+		    src_why));
+	msg = dt_xasprintf("dt-sync: rsync of the whole copy: %s",
+	    j->whole ? j->whole : "the node did not say its copy's digest");
+	dt_emit("log", j->node, msg, (char *)NULL);
+	free(msg);
 	start_rsync(j);
 }
 
@@ -365,7 +377,7 @@ keep_manifest(struct job *j)
  * the hooks', which are not in that source, nor are they left out.
  */
 static int
-partial_ok(const struct dt_buf *list)
+partial_ok(struct job *j, const struct dt_buf *list)
 {
 	struct stat st;
 	size_t i;
@@ -375,14 +387,21 @@ partial_ok(const struct dt_buf *list)
 	for (i = 0; i < src_man.n; i++)
 		if (strcmp(src_man.v[i].path, ".dt-hooks") == 0)
 			break;
-	if (i == src_man.n)
+	if (i == src_man.n) {
+		whole_because(j, dt_xstrdup("the hooks are left out"));
 		return 0;
+	}
 	for (i = 0; ok && i < list->len; i += strlen(list->s + i) + 1) {
-		if (strcmp(list->s + i, ".dt-hooks/") == 0)
+		if (strcmp(list->s + i, ".dt-hooks/") == 0) {
+			whole_because(j, dt_xstrdup("the hooks changed"));
 			return 0;
+		}
 		p = dt_xasprintf("%s/%s", project, list->s + i);
 		p[strlen(p) - 1] = '\0';
 		ok = lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
+		if (!ok)
+			whole_because(j, dt_xasprintf("%s is no longer a "
+			    "directory", list->s + i));
 		free(p);
 	}
 	return ok;
@@ -404,7 +423,13 @@ start_changed(struct job *j, const char *hex)
 
 	n = src_hex[0] ? dt_manifest_changed(&src_man, dir, hex, &list) : -1;
 	free(dir);
-	if (n <= 0 || !partial_ok(&list)) {
+	if (n < 0 && src_hex[0] && hex[0])
+		whole_because(j, dt_xstrdup("no manifest of the copy as it is "
+		    "(made or changed otherwise than by a run that kept one)"));
+	else if (n == 0)
+		whole_because(j, dt_xstrdup("its digest differs, yet no "
+		    "directory's own digest does"));
+	if (n <= 0 || !partial_ok(j, &list)) {
 		dt_buf_free(&list);
 		return 0;
 	}
@@ -453,6 +478,9 @@ digest_agrees(struct job *j, const char *line, size_t len)
 	const char *hex = source_digest();
 	int n = dt_split(l, strlen(l), f, 4), rc = 0;
 
+	if (n == 2 && strcmp(f[0], "none") == 0)
+		whole_because(j, dt_xasprintf("no digest of the copy (%s)",
+		    f[1]));
 	if (n == 3 && strcmp(f[0], "digest") == 0 && hex != NULL) {
 		if (strcmp(f[1], hex) == 0) {
 			up_to_date(j, f[2]);
@@ -476,7 +504,9 @@ start_check(struct job *j, const char *dir)
 	if (dt_spawn_on(&c, j->host, j->rsh, j->spawn ? j->spawn : spawn,
 	    "--digest", DT_SPAWN_IN | DT_SPAWN_OUT | DT_SPAWN_ERR2OUT |
 	    DT_SPAWN_PGRP) < 0) {
-		start_rsync(j);
+		whole_because(j, dt_xasprintf("cannot ask the node for its "
+		    "copy's digest: %s", strerror(errno)));
+		rsync_anyway(j);
 		return;
 	}
 	dt_buf_add(&in, dir, strlen(dir));
@@ -513,8 +543,13 @@ start(struct job *j)
 	if (stage[0] == '\0' && home_dir == NULL)
 		make_stage();
 	j->started = dt_now();
-	if (!check || home_dir != NULL) {
+	if (home_dir != NULL) {
 		start_rsync(j);
+		return;
+	}
+	if (!check) {
+		whole_because(j, dt_xstrdup("DT_SYNC_ALWAYS is set"));
+		rsync_anyway(j);
 		return;
 	}
 	dir = copy_dir(j);
@@ -525,8 +560,11 @@ start(struct job *j)
 		root[0] = dir;
 		rules = side_rules(1, &n);
 		if (dt_tree_digest(root, 1, rules, n, 1, hex, why, sizeof(why),
-		    &ent, NULL) < 0)
+		    &ent, NULL) < 0) {
+			whole_because(j, dt_xasprintf("no digest of the copy "
+			    "(%s)", why));
 			rsync_anyway(j);
+		}
 		else if (strcmp(hex, src_hex) == 0) {
 			snprintf(entries, sizeof(entries), "%ld", ent);
 			up_to_date(j, entries);

@@ -46,7 +46,7 @@ test_expect_success 'every event is passed on; files deleted in the project go o
 	rm proj/spec/a_spec.rb && echo b > proj/spec/b_spec.rb &&
 	{ head_events; ev node local 2 local ssh .cache/distributest; ev test spec/b_spec.rb 2; } > in &&
 	dt-sync < in > out &&
-	head -n 7 out > got && test_cmp in got &&
+	grep -v "^log	" out | head -n 7 > got && test_cmp in got &&
 	! test -e "$COPY/spec/a_spec.rb" && test -e "$COPY/spec/b_spec.rb" &&
 	! test -e "$COPY/.dt-hooks/node_setup"
 '
@@ -121,9 +121,13 @@ same_copy() {
 	test_cmp want got
 }
 
-# rsync ran ($1 = 1) or did not (0), and the copy is the project.
+# rsync ran ($1 = 1) or did not (0), and the copy is the project; the
+# log says which, and why rsync of the whole copy.
 ran() {
 	test_line_count -eq "$1" rsync-calls && same_copy &&
+	grep -c -e "rsync not run" -e "dt-sync: rsync of the whole copy: ." \
+		-e "dt-sync: rsync of the [0-9]* of [0-9]* directories changed" out > said &&
+	echo 1 > one && test_cmp one said &&
 	if test "$1" = 0; then test_grep "rsync not run" out
 	else ! grep "rsync not run" out; fi &&
 	grep "^synced	local	" out
@@ -133,6 +137,7 @@ test_expect_success 'an unchanged project is not copied again: rsync does not ru
 	mkdir -p proj/lib/deep && echo one > proj/lib/deep/a.rb &&
 	echo two > proj/lib/b.rb && ln -s lib/b.rb proj/link &&
 	sync_c && ran 1 &&
+	test_grep "rsync of the whole copy: no digest of the copy ($CC: No such file or directory)" out &&
 	sync_c && ran 0 && test_grep "entries alike" out
 '
 
@@ -165,7 +170,7 @@ test_expect_success 'a directory the project lost, that holds only what the node
 test_expect_success 'a project without a digest (a FIFO in it) is copied, and the log says why' '
 	mkfifo proj/fifo &&
 	sync_c && test_line_count = 1 rsync-calls &&
-	test_grep "no digest of the project (fifo: not a file, directory or symbolic link); rsync runs" out &&
+	test_grep "rsync of the whole copy: no digest of the project (fifo: not a file, directory or symbolic link)" out &&
 	rm proj/fifo && sync_c && ran 1 && sync_c && ran 0
 '
 
@@ -192,6 +197,7 @@ test_expect_success 'a hook changed, added or gone is copied; an unchanged one i
 	sync_c "$sethook" && ran 0 &&
 	printf "#!/bin/sh\necho other\n" > hook &&
 	sync_c "$sethook" && ran 1 && test_cmp hook "$CC/.dt-hooks/node_setup" &&
+	test_grep "rsync of the whole copy: the hooks changed" out &&
 	sync_c && ran 1 && ! test -e "$CC/.dt-hooks/node_setup"
 '
 
@@ -233,6 +239,7 @@ test_expect_success 'DT_SYNC_ALWAYS=1, or a pattern the walk cannot follow, runs
 	sync_c && test_line_count = 1 rsync-calls &&
 	sync_c && ran 0 &&
 	DT_SYNC_ALWAYS=1 sync_c && ran 1 &&
+	test_grep "rsync of the whole copy: DT_SYNC_ALWAYS is set" out &&
 	ex="$(printf "set\texclude\tlib/**/x.rb")" &&
 	sync_c "$ex" && test_line_count = 1 rsync-calls &&
 	sync_c "$ex" && test_line_count = 1 rsync-calls
@@ -273,6 +280,7 @@ test_expect_success 'a copy an earlier run made gets rsync of only the directori
 test_expect_success 'a manifest gone, damaged or of another tree means rsync of it all; eight are kept' '
 	echo a >> proj/lib/b.rb && rm -r proj/.distributest/sync &&
 	sync_c && ran 1 && ! grep -- --files-from rsync-calls &&
+	test_grep "rsync of the whole copy: no manifest of the copy as it is" out &&
 	echo b >> proj/lib/b.rb &&
 	for f in proj/.distributest/sync/*; do
 		printf "distributest-manifest 1 0123\0" > "$f" || return 1
@@ -295,6 +303,7 @@ test_expect_success 'hooks a pattern leaves out, or staged under another umask: 
 	sync_c "$sethook" && test -e "$CC/.dt-hooks/node_setup" &&
 	echo t > proj/top.rb &&
 	sync_c "$sethook" "$(printf "set\texclude\t.dt-*")" && ran 1 &&
+	test_grep "rsync of the whole copy: the hooks are left out" out &&
 	! grep -e --files-from= rsync-calls && ! test -e "$CC/.dt-hooks/node_setup" &&
 	rm proj/top.rb && sync_c && ran 1 &&
 	stat -c %a "$CC/.dt-hooks" > mode && echo 755 > want && test_cmp want mode &&
@@ -382,7 +391,9 @@ test_expect_success 'a node whose dt-spawn has no --digest, or cannot be run, ge
 	{ head_events; ev set spawn "$SPAWN"; ev node r1 2 r1 "$TRASH/here-rsh" wd-r false; } > in &&
 	: > rsync-calls && dt-sync -r ./counted-rsync < in > out &&
 	test_line_count = 1 rsync-calls && grep "^synced	r1	" out &&
-	! grep "^log" out &&
+	grep "^log" out > said &&
+	printf "log\tr1\tdt-sync: rsync of the whole copy: the node did not say its copy'"'"'s digest\n" > want &&
+	test_cmp want said &&
 	{ head_events; ev set spawn "$SPAWN"; ev node r1 2 r1 "$TRASH/here-rsh" wd-r /no/such; } > in &&
 	: > rsync-calls && dt-sync -r ./counted-rsync < in > out &&
 	test_line_count = 1 rsync-calls && grep "^synced	r1	" out
