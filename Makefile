@@ -16,7 +16,7 @@ COMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SHELLDIR ?= $(PREFIX)/share/distributest
 
 # The one version string; the programs get it at build time.
-VERSION = 0.2.0
+VERSION = 0.3.0
 CC ?= cc
 PKGS = libsystemd inih
 CFLAGS ?= -O2 -g
