@@ -40,15 +40,21 @@ module Distributest
     # bundler), then the framework's LIBRARIES; goes down when one fails.
     def start(prog, framework, *libraries)
       self.prog = prog
+      @env = ENV.to_h # Bundler.setup adds RUBYOPT=-rbundler/setup and more
       @bundled = bundler(restart: true)
       begin
         libraries.each { |library| require library }
+        say_bundler("used: #{@gemfile} resolves") if @bundled == :setup
       rescue LoadError => e
+        # plain `rake test` works where a Gemfile without the framework
+        # resolves: auto does not choose a bundle that cannot run it.
+        restart(LACKS => "#{framework} (#{e.message})") if @bundled == :setup
         down("cannot load #{framework}: #{e.message}")
       end
     end
 
     NOT_RESOLVED = "DT_BUNDLER_NOT_RESOLVED"
+    LACKS = "DT_BUNDLER_LACKS"
 
     # With a Gemfile, DT_BUNDLER says whether to set up its bundle: "yes"
     # (going down when it does not resolve), "no", or "auto" (the default):
@@ -62,28 +68,39 @@ module Distributest
     # again, told why in the environment, to leave Bundler alone. Probing
     # in a forked child instead would cost a second setup (0.3 s on a small
     # Gemfile) whenever the bundle resolves.
+    #
+    # With auto, a bundle that resolves but cannot load the framework
+    # (a Gemfile that does not name minitest, a bundled gem) is not used
+    # either: start restarts without it, and the line says so.
     def bundler(restart: false)
       failed = ENV.delete(NOT_RESOLVED)
+      lacks = ENV.delete(LACKS)
       mode = ENV.fetch("DT_BUNDLER", "auto")
       gemfile = ENV["BUNDLE_GEMFILE"] || ("Gemfile" if File.file?("Gemfile"))
       return false if gemfile.nil?
       return false if mode == "no" && say_bundler("not used: bundler = no")
       # Under `bundle exec distributest`, RUBYOPT set it up already.
       return true if defined?(::Bundler) && say_bundler("used: set up by RUBYOPT")
+      return false if lacks && say_bundler("not used: #{gemfile} resolves, but its bundle has no #{lacks}; " \
+                                           "bundler = auto")
 
       why = failed || setup_bundler
       if why
         down("bundler: #{gemfile}: #{why}") if mode == "yes"
-        restart(why) if restart && !failed
+        restart(NOT_RESOLVED => why) if restart && !failed
         say_bundler("not used: #{gemfile} does not resolve (#{why}); bundler = auto")
         return false
       end
+      # Said by start once the framework loads.
+      @gemfile = gemfile
+      return :setup if mode == "auto" && restart
+
       say_bundler("used: #{gemfile} resolves")
       true
     end
 
     # Ruby's own options (-I...) are only in /proc/self/cmdline.
-    def restart(why)
+    def restart(env)
       command = begin
         File.binread("/proc/self/cmdline").split("\0").drop(1)
       rescue SystemCallError
@@ -91,7 +108,8 @@ module Distributest
       end
       command = [$PROGRAM_NAME, *ARGV] if command.empty?
       $stdout.flush
-      exec({ NOT_RESOLVED => why.delete("\0") }, RbConfig.ruby, *command)
+      env = (@env || ENV.to_h).merge(env.transform_values { |v| v.delete("\0") })
+      exec(env, RbConfig.ruby, *command, unsetenv_others: true)
     rescue SystemCallError => e
       warn "#{prog}: cannot start again without Bundler: #{e.message}"
     end

@@ -499,6 +499,19 @@ if ruby -e 'require "bundler"' 2> /dev/null; then
 		test_grep "no-such-gem-for-distributest" res
 	'
 
+	test_expect_success MINITEST 'start: a Gemfile that resolves without the framework is not used by default, and says why' '
+		printf "require %s\nDistributest.start(%s, %s, %s)\nputs Distributest.rerun(%s, %s)\n" "\"distributest\"" \
+		    "\"adapter-test\"" "\"minitest\"" "\"minitest\"" "\"rake\"" "\"test\"" > mt.rb &&
+		(cd gems/ok && ruby -I"$LIBEXEC" ../../mt.rb 3> ../../res) > out 2> err &&
+		test_grep "adapter-test: Bundler not used: Gemfile resolves, but its bundle has no minitest (cannot load such file -- minitest); bundler = auto" out &&
+		test_must_fail grep "Bundler used" out &&
+		tail -n 1 out > last && echo "rake test" > want && test_cmp want last &&
+		test_cmp /dev/null res &&
+		code=0 && (cd gems/ok && DT_BUNDLER=yes ruby -I"$LIBEXEC" ../../mt.rb 3> ../../res > ../../out 2>&1) || code=$? &&
+		test "$code" = 1 &&
+		test_grep "$(printf "down\tadapter-test: cannot load minitest: cannot load such file -- minitest")" res
+	'
+
 	test_expect_success 'start: bundler = no leaves even a good Gemfile alone' '
 		(cd gems/ok && DT_BUNDLER=no ruby -I"$LIBEXEC" ../../t.rb 3> ../../res) > out &&
 		test_grep "adapter-test: Bundler not used: bundler = no" out &&
