@@ -93,7 +93,7 @@ module Distributest
       end
       # Said by start once the framework loads.
       @gemfile = gemfile
-      return :setup if mode == "auto" && restart
+      return :setup if mode == "auto"
 
       say_bundler("used: #{gemfile} resolves")
       true
@@ -108,6 +108,7 @@ module Distributest
       end
       command = [$PROGRAM_NAME, *ARGV] if command.empty?
       $stdout.flush
+      $stdout.reopen(@out) if @out # a finder's list
       env = (@env || ENV.to_h).merge(env.transform_values { |v| v.delete("\0") })
       exec(env, RbConfig.ruby, *command, unsetenv_others: true)
     rescue SystemCallError => e
@@ -206,9 +207,13 @@ module Distributest
     # is set up as the runners will (quietly: the runners say which); the
     # block gets the arguments and the paths and returns the test files,
     # which go to stdout relative to the project, each ended by a NUL.
-    def find(prog, argv)
+    #
+    # NEEDS, the framework's library the finder loads, or nil: a bundle set
+    # up by auto that cannot load it is left alone, as the runners leave it.
+    def find(prog, argv, needs: nil)
       self.prog = prog
       @quiet = true
+      @env = ENV.to_h
       args = []
       while argv.first == "-a" && argv.size > 1
         argv.shift
@@ -216,12 +221,13 @@ module Distributest
       end
       die "usage: #{prog} [-a arg]... -- [path ...]" unless argv.shift == "--"
       # What Bundler and the framework print is not a file list.
-      out = $stdout.dup
+      out = @out = $stdout.dup
       $stdout.reopen($stderr)
       # Without a Gemfile.lock, Bundler.setup would write one, which plain
       # `rake test` does not: the gems are then the ones installed.
       gemfile = ENV["BUNDLE_GEMFILE"] || "Gemfile"
       @bundled = File.file?("#{gemfile}.lock") && quietly { bundler }
+      bundle_loads(needs) if @bundled == :setup && needs
       root = File.realpath(Dir.pwd) + "/"
       found = yield(args, argv).map do |file|
         file = File.expand_path(file)
@@ -231,6 +237,12 @@ module Distributest
       found.uniq.each { |file| out.write(file.b, "\0") }
       out.flush
       exit 0
+    end
+
+    def bundle_loads(library)
+      require library
+    rescue LoadError => e
+      restart(LACKS => "#{library} (#{e.message})")
     end
 
     # What the block writes to stderr, such as a gemspec's `git ls-files`
@@ -926,48 +938,25 @@ module Distributest
       end
     end
 
-    # Records, while a file loads, each method defined in a test class:
-    # a file that reopens a class an earlier file defined runs the tests it
-    # adds to it, as `ruby FILE` would, not the earlier file's again nor
-    # none. Prepended to the singleton class of the framework's base class.
-    module MethodLog
-      class << self
-        attr_accessor :log # class => [method names], while a file loads
-      end
-
-      private
-
-      def method_added(name)
-        MethodLog.log[self] << name.to_s if MethodLog.log
-        super
-      end
-    end
-
-    # Which tests of a file's classes run: of a class the file reopened,
-    # only those it defined; of every class, those the selection keeps.
+    # Which tests of a file's classes run: those the file defined, and of
+    # them those the selection keeps.
     class Narrow
-      def initialize(reopened, selection)
-        @reopened = reopened # class => {name => true}, by identity
+      def initialize(owned, selection)
+        @owned = owned # class => {name => true}, by identity
         @selection = selection
       end
 
       def keep?(klass, name, unit)
-        own = @reopened[klass]
+        own = @owned[klass]
         return false if own && !own.key?(name.to_s)
 
         @selection.nil? || @selection.keep?(unit)
       end
-
-      # A narrow that keeps every test is none.
-      def self.for(reopened, selection)
-        new(reopened, selection) if selection || !reopened.empty?
-      end
     end
 
     # Boots once, then runs files. A subclass defines boot, file_run(path,
-    # results), runnables (every test class defined so far), test_base
-    # (the class every test class descends from) and run_classes(classes,
-    # path, file_run, narrow), narrow a Narrow or nil for every test.
+    # results), runnables (every test class defined so far) and
+    # run_classes(classes, path, file_run, narrow), narrow a Narrow.
     class Worker
       def initialize(args, results)
         @args = args
@@ -986,9 +975,9 @@ module Distributest
         elsif (why = refuse(path))
           run.unrunnable(why)
         else
-          classes, reopened = load_file(path, run)
+          classes, owned = load_file(path, run)
           run.classes = classes if classes
-          narrow = Narrow.for(reopened, mode && Selection.new(mode, ids)) if classes
+          narrow = Narrow.new(owned, mode && Selection.new(mode, ids)) if classes
           run_file_classes(classes, path, run, narrow) if classes&.any?
         end
         run.finish
@@ -1052,20 +1041,26 @@ module Distributest
         Distributest.down("bad args #{@args.join(' ')}: #{said.strip.lines.first&.strip || 'exit'}")
       end
 
-      # [classes, reopened]: the classes the file defined or reopened, and
-      # of those it reopened, the names of the methods it defined in each
-      # (a class => {name => true} hash by identity); nil when it did not
-      # load. A file asked for again, such as another part of a split
-      # file, is not loaded again, which would define nothing: its classes
-      # run again.
+      # [classes, owned]: the classes the file defined or reopened, and
+      # for each the names of the tests it owns (a class => {name => true}
+      # hash by identity): of a class it defined, every method the class
+      # has once the file is loaded; of one it reopened (`class X` of an
+      # earlier file's class), those it added, or redefined, to it. nil
+      # when it did not load. A file asked for again, such as another
+      # part of a split file, is not loaded again, which would define
+      # nothing: its classes run again, the tests it owns only, not those
+      # a later file added.
       def load_file(path, run)
         abs = File.expand_path(path)
         return @defined[abs] if @defined.key?(abs)
 
-        before = runnables.dup
-        log_methods
+        seen = runnables.to_h { |c| [c, true] }.compare_by_identity
+        before = {}.compare_by_identity
+        reopens = TracePoint.new(:class) do |tp|
+          before[tp.self] ||= method_table(tp.self) if seen[tp.self]
+        end
         begin
-          load abs unless already_required?(abs)
+          reopens.enable { load abs unless already_required?(abs) }
         rescue SystemExit => e
           run.system_exit(e, true)
           return nil
@@ -1075,26 +1070,25 @@ module Distributest
           run.load_error(e)
           return nil
         ensure
-          log = MethodLog.log
-          MethodLog.log = nil
           loaded
         end
-        @defined[abs] = defined_by(before, log)
+        @defined[abs] = defined_by(seen, before)
       end
 
-      def log_methods
-        base = test_base.singleton_class
-        base.prepend(MethodLog) unless base.include?(MethodLog)
-        MethodLog.log = Hash.new { |h, k| h[k] = [] }.compare_by_identity
+      def method_table(klass)
+        klass.public_instance_methods(true).to_h { |m| [m, klass.instance_method(m)] }
       end
 
-      def defined_by(before, log)
-        seen = before.to_h { |c| [c, true] }.compare_by_identity
-        reopened = {}.compare_by_identity
-        log.each do |klass, names|
-          reopened[klass] = names.to_h { |n| [n, true] } if seen[klass] && runnables.include?(klass)
+      def defined_by(seen, before)
+        owned = {}.compare_by_identity
+        runnables.each do |c|
+          owned[c] = c.public_instance_methods(true).to_h { |m| [m.to_s, true] } unless seen[c]
         end
-        [runnables.reject { |c| seen[c] } + reopened.keys, reopened]
+        before.each do |c, table|
+          added = c.public_instance_methods(true).reject { |m| table[m] == c.instance_method(m) }
+          owned[c] = added.to_h { |m| [m.to_s, true] } unless added.empty?
+        end
+        [owned.keys, owned]
       end
 
       # After each load, even a failed one.

@@ -120,17 +120,43 @@ test_expect_success MINITEST 'minitest: a class runs with its file only, never w
 	printf "3 2 3 " > want && test_cmp want counts
 '
 
-# A class that test/a_test.rb defines, and that b_test.rb and c_test.rb
-# reopen: b to add a test, c only a helper.  $1: the base class, $2 the
-# require.
+# Classes that test/a_test.rb defines and b_test.rb and c_test.rb reopen:
+# b adds a test to ReopenTest, and to NoSuperTest, whose method_added
+# does not call super, one of its own and one a module brings; c only a
+# helper.  $1: the base class, $2 the require.
 reopen_project() {
 	rm -rf ro && mkdir -p ro/test &&
-	printf "require \"%s\"\nclass ReopenTest < %s\n  def test_a\n    assert false, \"a fails\"\n  end\nend\n" \
-		"$2" "$1" > ro/test/a_test.rb &&
-	printf "require \"%s\"\nclass ReopenTest < %s\n  def helper; end\n\n  def test_b\n    assert true\n  end\nend\n" \
-		"$2" "$1" > ro/test/b_test.rb &&
-	printf "require \"%s\"\nclass ReopenTest < %s\n  def other_helper; end\nend\n" \
-		"$2" "$1" > ro/test/c_test.rb
+	cat > ro/test/a_test.rb <<-EOF &&
+	require "$2"
+	class ReopenTest < $1
+	  def test_a; assert false, "a fails"; end
+	  def test_a2; assert true; end
+	end
+	class NoSuperTest < $1
+	  def self.method_added(_name); end
+	  def test_n1; assert true; end
+	end
+	EOF
+	cat > ro/test/b_test.rb <<-EOF &&
+	require "$2"
+	module SharedTests
+	  def test_s; assert true; end
+	end
+	class ReopenTest < $1
+	  def helper; end
+	  def test_b; assert true; end
+	end
+	class NoSuperTest < $1
+	  include SharedTests
+	  def test_n2; assert false, "n2 fails"; end
+	end
+	EOF
+	cat > ro/test/c_test.rb <<-EOF
+	require "$2"
+	class ReopenTest < $1
+	  def other_helper; end
+	end
+	EOF
 }
 
 # The done lines' STATUS EXAMPLES FAILURES of adapter $1 running the
@@ -149,24 +175,33 @@ for fw in MINITEST TEST_UNIT; do
 		reopen_project '"$base"' '"$req"' &&
 		printf "run\ttest/a_test.rb\nrun\ttest/b_test.rb\nrun\ttest/c_test.rb\n" |
 		reopen_counts "'"$ad"'" > got &&
-		printf "failed:1:1 passed:1:0 passed:0:0 " > want && test_cmp want got &&
+		printf "failed:3:1 failed:3:1 passed:0:0 " > want && test_cmp want got &&
 		grep "^unit	ReopenTest#test_b	" res &&
+		grep "^unit	NoSuperTest#test_s	" res &&
 		printf "run\ttest/b_test.rb\nrun\ttest/a_test.rb\n" |
 		reopen_counts "'"$ad"'" > got &&
-		printf "passed:1:0 failed:1:1 " > want && test_cmp want got &&
+		printf "failed:3:1 failed:3:1 " > want && test_cmp want got
+	'
+
+	test_expect_success "$fw" "$fw: a split file asked for again runs its own tests, not those a later file added" '
+		printf "run\ttest/a_test.rb\tonly\tReopenTest#test_a\nrun\ttest/b_test.rb\nrun\ttest/a_test.rb\texcept\tReopenTest#test_a\n" |
+		reopen_counts "'"$ad"'" > got &&
+		printf "failed:1:1 failed:3:1 passed:2:0 " > want && test_cmp want got &&
 		printf "run\ttest/a_test.rb\nrun\ttest/b_test.rb\texcept\tReopenTest#test_b\nrun\ttest/b_test.rb\tonly\tReopenTest#test_b\tReopenTest#test_a\n" |
 		reopen_counts "'"$ad"'" > got &&
-		printf "failed:1:1 passed:0:0 passed:1:0 " > want && test_cmp want got
+		printf "failed:3:1 failed:2:1 passed:1:0 " > want && test_cmp want got
 	'
 done
 
-test_expect_success MINITEST,TEST_UNIT 'end to end: a reopened class on one runner gives the totals of a plain run' '
+test_expect_success MINITEST,TEST_UNIT 'end to end: reopened classes on one runner give the totals of a plain run' '
 	for fw in mt tu; do
 		case $fw in
-		mt) reopen_project Minitest::Test minitest/autorun && w="3 files, 2 runs, 2 assertions, 1 failures" ;;
-		tu) reopen_project Test::Unit::TestCase test/unit && w="3 files, 2 tests, 2 assertions, 1 failures" &&
+		mt) reopen_project Minitest::Test minitest/autorun && w="3 files, 6 runs, 6 assertions, 2 failures" ;;
+		tu) reopen_project Test::Unit::TestCase test/unit && w="3 files, 6 tests, 6 assertions, 2 failures" &&
 			mkdir ro/.distributest && printf "[run]\nframework = test-unit\n" > ro/.distributest/config ;;
 		esac &&
+		(cd ro && ruby -Itest -e "Dir[\"test/*_test.rb\"].sort.each { |f| load f }") > plain 2>&1 || : &&
+		grep -E "6 (runs|tests), 6 assertions, 2 failures" plain &&
 		for k in 1 2; do
 			(cd ro && test_expect_code 1 distributest -j 1) > out &&
 			test_grep "$w" out || return 1

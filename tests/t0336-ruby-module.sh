@@ -507,7 +507,7 @@ if ruby -e 'require "bundler"' 2> /dev/null; then
 		test_must_fail grep "Bundler used" out &&
 		tail -n 1 out > last && echo "rake test" > want && test_cmp want last &&
 		test_cmp /dev/null res &&
-		code=0 && (cd gems/ok && DT_BUNDLER=yes ruby -I"$LIBEXEC" ../../mt.rb 3> ../../res > ../../out 2>&1) || code=$? &&
+		code=0 && { (cd gems/ok && DT_BUNDLER=yes ruby -I"$LIBEXEC" ../../mt.rb 3> ../../res > ../../out 2>&1) || code=$?; } &&
 		test "$code" = 1 &&
 		test_grep "$(printf "down\tadapter-test: cannot load minitest: cannot load such file -- minitest")" res
 	'

@@ -202,6 +202,23 @@ test_expect_success MINITEST,BUNDLER 'listing the files writes no Gemfile.lock' 
 	! test -e gl/Gemfile.lock
 '
 
+test_expect_success MINITEST,RSPEC,BUNDLER 'a Gemfile that resolves without rake or rspec-core: the finders leave it, as the runners do' '
+	make_minitest gb/test check_a.rb A &&
+	make_minitest gb/test b_test.rb B &&
+	printf "require \"rake/testtask\"\nRake::TestTask.new(:test) { |t| t.pattern = \"test/**/check_*.rb\" }\n" > gb/Rakefile &&
+	: > gb/Gemfile && (cd gb && ruby -e "require %q(bundler/setup)") && test -e gb/Gemfile.lock &&
+	(cd gb && planned) > got 2> err &&
+	echo test/check_a.rb > want && test_cmp want got &&
+	test_must_fail grep "cannot load" err &&
+	mkdir -p gr/spec gr/checks && : > gr/Gemfile && cp gb/Gemfile.lock gr/ &&
+	printf "RSpec.describe(1) { it(\"a\") { } }\n" > gr/checks/a_check.rb &&
+	cp gr/checks/a_check.rb gr/spec/b_spec.rb &&
+	printf -- "--default-path checks --pattern checks/*_check.rb\n" > gr/.rspec &&
+	(cd gr && planned) > got 2> err &&
+	echo checks/a_check.rb > want && test_cmp want got &&
+	test_must_fail grep "cannot load" err
+'
+
 test_expect_success PYTEST 'pytest: the files are listed by the runners'"'"' interpreter, the project'"'"'s .venv' '
 	mkdir -p pv/tests &&
 	/usr/bin/python3 -m venv --without-pip --system-site-packages pv/.venv &&
