@@ -977,7 +977,8 @@ node_start(struct node *n)
 	 * start one more than can get work, so that a runner whose
 	 * runner_setup fails leaves another; "cap" stops it once enough are up.
 	 */
-	snprintf(cap, sizeof(cap), "%zu", listed ? runners_wanted(n) + 1 : 0);
+	snprintf(cap, sizeof(cap), "%zu", !listed ? 0 :
+	    qlen == 0 ? 1 : runners_wanted(n) + 1);
 	if (dt_send(n->ch.c.in, "start", n->nl.runners, cap,
 	    (char *)NULL) < 0)
 		node_down(n, NULL);

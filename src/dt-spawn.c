@@ -17,11 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pwd.h>
+#include <linux/capability.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -77,7 +79,7 @@ static char *bundler, *python, *seed;
 static char *runner_dir;	/* "own" or "shared" */
 static int boot_nice;		/* added to the later runners' nice at boot */
 static int base_nice;		/* ours, theirs once up */
-static int one_up;		/* a runner is up: runner 1 too boots lower now */
+static int one_up;		/* a runner is up: no one boots lower now */
 static char *copy;		/* the real path of dir, from start on */
 static char *trees;		/* where the runners' own trees are */
 static int trees_ours;		/* and it is a directory of ours alone */
@@ -911,7 +913,7 @@ start_runner(struct runner *r)
 		r->tree = tree_name(r);
 	if (pipe(req) < 0 || pipe(out) < 0 || pipe(res) < 0)
 		dt_die_sys(DT_EX_SYS, "pipe");
-	r->niced = boot_nice > 0 && (r->n > 1 || one_up);
+	r->niced = r->n > 1 && boot_nice > 0 && !one_up;
 	r->pid = fork();
 	if (r->pid < 0)
 		dt_die_sys(DT_EX_SYS, "fork");
@@ -1237,10 +1239,30 @@ do_run(char **f, int n)
 }
 
 /*
+ * Whether a runner's priority can be given back once it is up: with
+ * CAP_SYS_NICE, or an RLIMIT_NICE that reaches ours.
+ */
+static int
+may_unnice(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	struct rlimit rl;
+
+	if (syscall(SYS_capget, &h, d) == 0 &&
+	    (d[CAP_SYS_NICE / 32].effective & (1U << (CAP_SYS_NICE % 32))))
+		return 1;
+	return getrlimit(RLIMIT_NICE, &rl) == 0 &&
+	    (rl.rlim_cur == RLIM_INFINITY ||
+	    (long long)rl.rlim_cur >= 20LL - base_nice);
+}
+
+/*
  * More runners than cores boot slower all at once, and the first up takes
  * the longest file, which sets the end of the run: runner 1 boots at our
  * priority, the others DT_BOOT_NICE (10) lower, so it has the cores it
- * wants and they have the rest.
+ * wants and they have the rest; not where their priority could not be
+ * given back, which would leave them lower for the whole run.
  */
 static void
 boot_priority(void)
@@ -1256,7 +1278,8 @@ boot_priority(void)
 	}
 	errno = 0;
 	base_nice = getpriority(PRIO_PROCESS, 0);
-	if (errno != 0 || nrunners <= sysconf(_SC_NPROCESSORS_ONLN))
+	if (errno != 0 || nrunners <= sysconf(_SC_NPROCESSORS_ONLN) ||
+	    !may_unnice())
 		boot_nice = 0;
 	else if (base_nice + boot_nice > 19)
 		boot_nice = 19 - base_nice;

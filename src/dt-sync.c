@@ -437,6 +437,8 @@ start_changed(struct job *j, const char *hex)
 	    tmp && *tmp ? tmp : "/tmp");
 	if ((fd = mkstemp(j->list)) < 0 ||
 	    dt_write_all(fd, list.s, list.len) < 0) {
+		whole_because(j, dt_xasprintf("cannot write the list of "
+		    "changed directories: %s: %s", j->list, strerror(errno)));
 		if (fd >= 0)
 			close(fd);
 		free(j->list);
@@ -478,9 +480,10 @@ digest_agrees(struct job *j, const char *line, size_t len)
 	const char *hex = source_digest();
 	int n = dt_split(l, strlen(l), f, 4), rc = 0;
 
-	if (n == 2 && strcmp(f[0], "none") == 0)
-		whole_because(j, dt_xasprintf("no digest of the copy (%s)",
-		    f[1]));
+	/* WHY, a path's words, may hold a tab. */
+	if (len > 5 && strncmp(line, "none\t", 5) == 0)
+		whole_because(j, dt_xasprintf("no digest of the copy (%.*s)",
+		    (int)len - 5, line + 5));
 	if (n == 3 && strcmp(f[0], "digest") == 0 && hex != NULL) {
 		if (strcmp(f[1], hex) == 0) {
 			up_to_date(j, f[2]);

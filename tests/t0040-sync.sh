@@ -417,6 +417,15 @@ test_expect_success 'a remote shell that ends 255 after the node answered: rsync
 	test_line_count = 1 rsync-calls && ! grep "late-rsh exited" out
 '
 
+test_expect_success 'the reason a node gives for having no digest is logged whole, tabs and all' '
+	printf "#!/bin/sh\ncase \"\$*\" in *--digest*) printf \"none\\\\tno\\\\tcopy\\\\n\"; exit 0 ;; esac\nshift\ncd \"\$HOME\" && exec \"\$@\"\n" > tab-rsh &&
+	chmod +x tab-rsh && ./tab-rsh r1 --digest | grep "^none	no	copy$" &&
+	{ head_events; ev set spawn "$SPAWN"; ev node r1 2 r1 "$TRASH/tab-rsh" wd-r; } > in &&
+	: > rsync-calls && dt-sync -r ./counted-rsync < in > out &&
+	test_line_count = 1 rsync-calls &&
+	test_grep "$(printf "log\tr1\tdt-sync: rsync of the whole copy: no digest of the copy (no\\\\tcopy)")" out
+'
+
 # Each pattern, against rsync itself: after rsync copied the project with
 # the pattern as an exclude, the digests agree and rsync does not run
 # again; so after rsync copied a project without what the pattern matches

@@ -77,6 +77,14 @@ test_expect_success ROOT 'those still booting when the first is up keep the lowe
 	echo "$base" > want && test_cmp want got
 '
 
+test_expect_success ROOT 'where the nice could not be given back (no CAP_SYS_NICE, RLIMIT_NICE 0), every runner boots at our nice' '
+	: > setups && echo $many > runners &&
+	(cd p && prlimit --nice=0 setpriv --bounding-set=-sys_nice distributest -j $many) > out &&
+	test_line_count = $many setups &&
+	cut -d " " -f 2 setups | sort -u > got &&
+	echo "$base" > want && test_cmp want got
+'
+
 test_expect_success 'no more runners than cores: every runner boots at our nice' '
 	: > setups && echo $cores > runners &&
 	(cd p && distributest -j $cores) > out &&
