@@ -964,6 +964,7 @@ module Distributest
         root = Dir.pwd
         @root = [root, File.realpath(root)].uniq.map { |r| "#{r}/".b }
         @defined = {} # absolute path => the classes it defined
+        @others = {} # absolute path => the other framework's classes it defined
       end
 
       # MODE is nil for the whole file, or "only"/"except" with IDS.
@@ -976,6 +977,7 @@ module Distributest
           run.unrunnable(why)
         else
           classes, owned = load_file(path, run)
+          foreign(classes, path, run)
           run.classes = classes if classes
           narrow = Narrow.new(owned, mode && Selection.new(mode, ids)) if classes
           run_file_classes(classes, path, run, narrow) if classes&.any?
@@ -1055,6 +1057,7 @@ module Distributest
         return @defined[abs] if @defined.key?(abs)
 
         seen = runnables.to_h { |c| [c, true] }.compare_by_identity
+        others = other_runnables.size
         before = {}.compare_by_identity
         reopens = TracePoint.new(:class) do |tp|
           before[tp.self] ||= method_table(tp.self) if seen[tp.self]
@@ -1072,7 +1075,34 @@ module Distributest
         ensure
           loaded
         end
+        @others[abs] = other_runnables.drop(others).select { |c| tests?(c) }
         @defined[abs] = defined_by(seen, before)
+      end
+
+      # [name, classes]: the other xUnit framework, and its test classes
+      # defined so far; a subclass names them.
+      def other_framework
+        [nil, []]
+      end
+
+      def other_runnables
+        other_framework[1]
+      end
+
+      def tests?(klass)
+        klass.public_instance_methods(true).any? { |m| m.start_with?("test") }
+      end
+
+      # A file of the other framework's tests runs none here: an error
+      # that says so, not a pass of 0 tests (a project taken for the
+      # wrong one).
+      def foreign(classes, path, run)
+        other = @others[File.expand_path(path)] if classes&.empty?
+        return if other.nil? || other.empty?
+
+        name = other_framework[0]
+        run.unrunnable("#{name} tests (#{other.first(2).map(&:to_s).join(', ')}), which " \
+                       "#{Distributest.prog} does not run; set framework = #{name}")
       end
 
       def method_table(klass)

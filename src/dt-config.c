@@ -55,11 +55,47 @@ struct flavour {
 	int	 files, minitest, testunit, rspec;
 };
 
+/*
+ * Whether a line loads or subclasses a framework: `require "NAME..."` at
+ * its start, or `class X < BASE`; a word in a string or a comment does
+ * not count.
+ */
+static int
+line_loads(const char *l, const char *name, const char *base)
+{
+	const char *b;
+
+	l += strspn(l, " \t");
+	if (strncmp(l, "require", 7) == 0 && strchr(" \t(", l[7]) != NULL) {
+		l += 7 + strspn(l + 7, " \t(");
+		return (*l == '"' || *l == '\'') &&
+		    strncmp(l + 1, name, strlen(name)) == 0;
+	}
+	return strncmp(l, "class ", 6) == 0 && (b = strchr(l, '<')) != NULL &&
+	    strncmp(b + 1 + strspn(b + 1, " \t"), base, strlen(base)) == 0;
+}
+
+/* Adds to fl what the text buf, a file's first bytes, loads. */
+static void
+count_loads(char *buf, struct flavour *fl)
+{
+	char *l, *nl;
+	int mt = 0, tu = 0;
+
+	for (l = buf; l != NULL && *l; l = nl) {
+		if ((nl = strchr(l, '\n')) != NULL)
+			*nl++ = '\0';
+		mt |= line_loads(l, "minitest", "Minitest::");
+		tu |= line_loads(l, "test/unit", "Test::Unit::") ||
+		    line_loads(l, "test-unit", "Test::Unit::");
+	}
+	fl->minitest += mt;
+	fl->testunit += tu;
+}
+
 static void
 scan_ruby(const char *dir, int depth, struct flavour *fl)
 {
-	static const char *const marks[] = { "minitest", "test/unit",
-	    "test-unit", "Test::Unit", "RSpec", "rspec" };
 	DIR *d;
 	struct dirent *e;
 	char *p, buf[16384];
@@ -81,12 +117,9 @@ scan_ruby(const char *dir, int depth, struct flavour *fl)
 			buf[n] = '\0';
 			fclose(f);
 			fl->files++;
-			fl->minitest += strstr(buf, marks[0]) != NULL;
-			fl->testunit += strstr(buf, marks[1]) != NULL ||
-			    strstr(buf, marks[2]) != NULL ||
-			    strstr(buf, marks[3]) != NULL;
-			fl->rspec += strstr(buf, marks[4]) != NULL ||
-			    strstr(buf, marks[5]) != NULL;
+			fl->rspec += strstr(buf, "RSpec") != NULL ||
+			    strstr(buf, "rspec") != NULL;
+			count_loads(buf, fl);
 		}
 		free(p);
 	}

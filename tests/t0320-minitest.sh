@@ -209,6 +209,20 @@ test_expect_success MINITEST,TEST_UNIT 'end to end: reopened classes on one runn
 	done
 '
 
+test_expect_success MINITEST,TEST_UNIT 'a file of the other framework'"'"'s tests is an error that names it, not a pass of 0 tests' '
+	reopen_project Test::Unit::TestCase test/unit &&
+	printf "run\ttest/a_test.rb\n" | (cd ro && "$MT" 3> ../res) > out &&
+	test_grep "$(printf "fail\terror\ttest-unit tests (ReopenTest, NoSuperTest), which adapter-minitest does not run; set framework = test-unit: test/a_test.rb")" res &&
+	grep "^done	error	0	0	0	1$" res &&
+	printf "run\ttest/c_test.rb\n" | (cd ro && "$MT" 3> ../res) > out &&
+	grep "^done	passed	0	0	0	0$" res &&
+	reopen_project Minitest::Test minitest/autorun &&
+	# minitest/autorun runs them at exit all the same, and fails.
+	{ printf "run\ttest/a_test.rb\n" | (cd ro && "$TU" 3> ../res) > out || :; } &&
+	test_grep "which adapter-test-unit does not run; set framework = minitest" res &&
+	grep "^done	error	0	0	0	1$" res
+'
+
 test_expect_success MINITEST 'minitest: paths with a space, a tab and a newline' '
 	sed "s/SkipTest/SpaceTest/" mm/test/skip_test.rb > "mm/test/with space_test.rb" &&
 	sed "s/SkipTest/TabTest/" mm/test/skip_test.rb > "$(printf "mm/test/with\ttab_test.rb")" &&

@@ -150,6 +150,13 @@ test_expect_success TEST_UNIT 'test-unit is told from what test/ loads, with no 
 	test_grep "1 tests, 1 assertions" plain &&
 	(cd tu && distributest --print-config) > config &&
 	test_grep "framework = test-unit	; default, detected: test/ exists and its files load test-unit" config &&
+	printf "# not minitest/autorun\nX = %s\n" "\"require \\\"minitest/autorun\\\"\"" > tu/test/support.rb &&
+	(cd tu && distributest --print-config) > config &&
+	test_grep "framework = test-unit	; default, detected: test/ exists and its files load test-unit" config &&
+	printf "  require( %s )\n" "\"minitest/autorun\"" > tu/test/support.rb &&
+	(cd tu && distributest --print-config) > config &&
+	test_grep "framework = minitest	; default, detected: test/ exists" config &&
+	rm tu/test/support.rb &&
 	(cd tu && distributest -j 1) > out &&
 	test_grep "1 file, 1 tests, 1 assertions, 0 failures, 0 errors, 0 pendings, 0 omissions, 0 notifications in" out
 '
