@@ -75,19 +75,58 @@ line_loads(const char *l, const char *name, const char *base)
 	    strncmp(b + 1 + strspn(b + 1, " \t"), base, strlen(base)) == 0;
 }
 
+/*
+ * The word ending a heredoc that line l opens (<<ID, <<-ID, <<~ID, the ID
+ * quoted or not) into id, or 0: what it holds is a string, such as a
+ * test file a test writes, and loads nothing.
+ */
+static int
+heredoc(const char *l, char *id, size_t idlen)
+{
+	const char *p = l, *e;
+	char q;
+	size_t n;
+
+	while ((p = strstr(p, "<<")) != NULL) {
+		p += 2;
+		if (*p == '~' || *p == '-')
+			p++;
+		q = (*p == '\'' || *p == '"' || *p == '`') ? *p++ : '\0';
+		for (e = p; *e == '_' || (*e >= 'A' && *e <= 'Z') ||
+		    (q && ((*e >= 'a' && *e <= 'z') || (*e >= '0' && *e <= '9'))) ||
+		    (e > p && *e >= '0' && *e <= '9'); e++)
+			;
+		n = (size_t)(e - p);
+		if (n > 0 && n < idlen && (!q || *e == q)) {
+			memcpy(id, p, n);
+			id[n] = '\0';
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Adds to fl what the text buf, a file's first bytes, loads. */
 static void
 count_loads(char *buf, struct flavour *fl)
 {
-	char *l, *nl;
-	int mt = 0, tu = 0;
+	char *l, *nl, id[64];
+	int mt = 0, tu = 0, in = 0;
+	size_t n;
 
 	for (l = buf; l != NULL && *l; l = nl) {
 		if ((nl = strchr(l, '\n')) != NULL)
 			*nl++ = '\0';
+		if (in) {
+			l += strspn(l, " \t");
+			n = strcspn(l, " \t\r");
+			in = !(n == strlen(id) && strncmp(l, id, n) == 0);
+			continue;
+		}
 		mt |= line_loads(l, "minitest", "Minitest::");
 		tu |= line_loads(l, "test/unit", "Test::Unit::") ||
 		    line_loads(l, "test-unit", "Test::Unit::");
+		in = heredoc(l, id, sizeof(id));
 	}
 	fl->minitest += mt;
 	fl->testunit += tu;

@@ -153,7 +153,19 @@ test_expect_success TEST_UNIT 'test-unit is told from what test/ loads, with no 
 	printf "# not minitest/autorun\nX = %s\n" "\"require \\\"minitest/autorun\\\"\"" > tu/test/support.rb &&
 	(cd tu && distributest --print-config) > config &&
 	test_grep "framework = test-unit	; default, detected: test/ exists and its files load test-unit" config &&
-	printf "  require( %s )\n" "\"minitest/autorun\"" > tu/test/support.rb &&
+	cat > tu/test/support.rb <<-\EOF &&
+	File.write "a_test.rb", <<~A_TEST
+	  require "minitest/autorun"
+	  class ExitTaskTest < Minitest::Test
+	  end
+	A_TEST
+	X = <<-'EOS'
+	    require "minitest"
+	    EOS
+	EOF
+	(cd tu && distributest --print-config) > config &&
+	test_grep "framework = test-unit	; default, detected: test/ exists and its files load test-unit" config &&
+	printf "X = <<~EOS\nEOS\n  require( %s )\n" "\"minitest/autorun\"" > tu/test/support.rb &&
 	(cd tu && distributest --print-config) > config &&
 	test_grep "framework = minitest	; default, detected: test/ exists" config &&
 	rm tu/test/support.rb &&
