@@ -159,7 +159,7 @@ test_expect_success TEST_UNIT 'test-unit is told from what test/ loads, with no 
 	  class ExitTaskTest < Minitest::Test
 	  end
 	A_TEST
-	X = <<-'EOS'
+	X = <<-"EOS"
 	    require "minitest"
 	    EOS
 	EOF
