@@ -143,7 +143,9 @@ test_expect_success 'a run of two files does not boot sixteen runners' '
 	(cd sized && distributest -j 16) > out &&
 	test_grep "2 files, 2 examples, 0 failures" out &&
 	grep "	runner-up	" sized/.distributest/log > ups &&
-	test_line_count -le 2 ups
+	# Two runners for two files, and one more in case a runner_setup
+	# fails, stopped once two are up: it may be up first.
+	test_line_count -le 3 ups
 '
 
 test_expect_success 'tests get SIGPIPE at its default' '
