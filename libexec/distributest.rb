@@ -91,12 +91,11 @@ module Distributest
         say_bundler("not used: #{gemfile} does not resolve (#{why}); bundler = auto")
         return false
       end
-      # Said by start once the framework loads.
+      # Said by start once the framework loads; :setup, auto's choice, is
+      # what a framework that does not load takes back.
       @gemfile = gemfile
-      return :setup if mode == "auto"
-
-      say_bundler("used: #{gemfile} resolves")
-      true
+      say_bundler("used: #{gemfile} resolves") unless restart && mode == "auto"
+      mode == "auto" ? :setup : true
     end
 
     # Ruby's own options (-I...) are only in /proc/self/cmdline.

@@ -481,7 +481,9 @@ if ruby -e 'require "bundler"' 2> /dev/null; then
 		fi &&
 		tail -n 1 out > last && echo "$b rspec x" > want &&
 		test_cmp want last &&
-		test_cmp /dev/null res
+		test_cmp /dev/null res &&
+		(cd gems/ok && ruby -I"$LIBEXEC" -r distributest -e "Distributest.prog = %q(merge-test); Distributest.bundler") > out 2> err &&
+		test_grep "merge-test: Bundler used: Gemfile resolves" out
 	'
 
 	test_expect_success 'start: a Gemfile that does not resolve is not used by default, and says why' '
