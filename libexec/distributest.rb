@@ -12,6 +12,7 @@ module Distributest
   LINE_MAX = 65_536 # DT_LINE_MAX: longest line, escaped, without the newline
   FIELD_MAX = 16_000 # longest field we write, escaped; 4 fields stay < LINE_MAX
   EX_DATAERR = 101 # DT_EX_DATA in the one exit status table
+  EX_SYS = 111 # DT_EX_SYS
   SAFE_WORD = %r{\A[A-Za-z0-9_./:@%+=,-]+\z}n.freeze
 
   class BadLine < StandardError; end
@@ -40,12 +41,14 @@ module Distributest
     # bundler), then the framework's LIBRARIES; goes down when one fails.
     def start(prog, framework, *libraries)
       self.prog = prog
+      Template.check(framework) if Template.fd
       @env = ENV.to_h # Bundler.setup adds RUBYOPT=-rbundler/setup and more
       @bundled = bundler(restart: true)
       begin
         libraries.each { |library| require library }
         say_bundler("used: #{@gemfile} resolves") if @bundled == :setup
       rescue LoadError => e
+        Template.decline("cannot load #{framework}: #{e.message}") if Template.fd
         # plain `rake test` works where a Gemfile without the framework
         # resolves: auto does not choose a bundle that cannot run it.
         restart(LACKS => "#{framework} (#{e.message})") if @bundled == :setup
@@ -126,8 +129,17 @@ module Distributest
       "#{e.class}: #{e.message.lines.first.to_s.strip}"
     end
 
+    # In a runner forked from the template: its environment is the one to
+    # start again with, and what the template would have said it says.
+    def preloaded
+      @env = ENV.to_h
+      (@said || []).each { |what| $stdout.puts("#{prog}: Bundler #{what}") }
+      @said = nil
+    end
+
     def say_bundler(what)
       return true if @quiet
+      return (@said ||= []) << what if Template.fd # said by each runner
 
       $stdout.puts("#{prog}: Bundler #{what}")
       $stdout.flush
@@ -259,6 +271,7 @@ module Distributest
     # each request, MODE being nil, "only" or "except". With ISOLATE, and
     # DT_ISOLATE=fork, each file runs in a Forker's child instead.
     def main(argv, isolate: false)
+      Template.serve(argv) if Template.fd
       $stdout.sync = true
       $stderr.sync = true
       results_io = begin
@@ -338,6 +351,167 @@ module Distributest
       end
 
       fields
+    end
+  end
+
+  # The node's preloaded template (PRELOADING in distributest-adapter(7)).
+  # dt-spawn starts the adapter once per node with DT_PRELOAD_FD, a
+  # socket on which it hands over one connection per runner. Having loaded
+  # Ruby, the framework and this file, the template forks a child for each
+  # runner's request, and the child becomes that runner's adapter: its
+  # descriptors, directory, environment, arguments, process group and
+  # priority. A runner whose request fails boots on its own, as always.
+  module Template
+    FD = "DT_PRELOAD_FD"
+    PR_SET_PDEATHSIG = 1
+    REQUEST_MAX = 1 << 20
+
+    class << self
+      attr_reader :fd
+    end
+    @fd = ENV.delete(FD)
+
+    module_function
+
+    # Bundler set up in the copy would put the copy's paths, not the
+    # runner's tree's, on the load path, and a framework loaded before
+    # Bundler.setup may not be the version the Gemfile asks for.
+    def check(framework)
+      gemfile = ENV["BUNDLE_GEMFILE"] || ("Gemfile" if File.file?("Gemfile"))
+      if gemfile && ENV.fetch("DT_BUNDLER", "auto") != "no"
+        decline("#{gemfile}: its bundle is set up in each runner's own tree")
+      end
+      require "socket"
+      require "fiddle"
+      @prctl = Fiddle::Function.new(Fiddle::Handle::DEFAULT["prctl"], [Fiddle::TYPE_INT] + [Fiddle::TYPE_LONG] * 4,
+                                    Fiddle::TYPE_INT)
+    rescue LoadError, Fiddle::DLError => e
+      decline("#{framework}: #{e.message}")
+    end
+
+    # The runners then boot on their own: their requests find the socket
+    # closed.
+    def decline(why)
+      warn "#{Distributest.prog}: not preloaded, each runner boots on its own: #{why}"
+      exit!(0)
+    end
+
+    # Serves until dt-spawn closes the socket, and returns only in a child,
+    # as the adapter of the runner that asked, with ARGV its arguments.
+    def serve(argv)
+      ctl = UNIXSocket.for_fd(Integer(@fd))
+      wake, woken = IO.pipe
+      trap("CHLD") { woken.write_nonblock(".", exception: false) }
+      waiting = [] # connections whose runner has not asked yet
+      children = {}
+      loop do
+        ready, = IO.select([ctl, wake, *waiting])
+        reap(wake, children) if ready.delete(wake)
+        if ready.delete(ctl)
+          conn = receive(ctl) or exit!(0) # dt-spawn is gone
+          waiting << conn
+        end
+        ready.each do |conn|
+          waiting.delete(conn)
+          request = read_request(conn)
+          next conn.close unless request
+
+          pid = fork
+          if pid.nil?
+            trap("CHLD", "DEFAULT")
+            [ctl, wake, woken, *waiting, *children.values].each(&:close)
+            return become(request, conn, argv)
+          end
+          request[:fds].each(&:close)
+          children[pid] = conn
+          reply(conn, "pid #{pid}")
+        end
+      end
+    rescue StandardError, ScriptError => e
+      warn "#{Distributest.prog}: preloaded template: #{e.class}: #{e.message}"; warn e.backtrace.join("\n")
+      exit!(1)
+    end
+
+    def receive(ctl)
+      _, _, _, *controls = ctl.recvmsg(1, 0, nil, scm_rights: true)
+      conn = controls.flat_map { |c| c.unix_rights || [] }.first
+      conn && UNIXSocket.for_fd(conn.fileno).tap { conn.autoclose = false }
+    rescue SystemCallError, IOError
+      nil
+    end
+
+    # One message: the runner's descriptors 0 to 3, then fields ending in
+    # NUL, each a letter and a value: d its directory, g its process group,
+    # n its nice, a an argument, e an environment entry.
+    def read_request(conn)
+      data, _, _, *controls = conn.recvmsg(REQUEST_MAX, 0, nil, scm_rights: true)
+      fds = controls.flat_map { |c| c.unix_rights || [] }
+      return fds.each(&:close) && nil unless fds.size == 4 && data.end_with?("\0")
+
+      request = { fds: fds, args: [], env: {} }
+      data.b.split("\0").each do |field|
+        value = field.byteslice(1..).force_encoding(Encoding.default_external)
+        case field[0]
+        when "d" then request[:dir] = value
+        when "g" then request[:pgid] = Integer(value, 10)
+        when "n" then request[:nice] = Integer(value, 10)
+        when "a" then request[:args] << value
+        when "e" then request[:env].store(*value.split("=", 2)) if value.include?("=")
+        end
+      end
+      request[:dir] && request[:pgid] && request
+    rescue SystemCallError, IOError, ArgumentError
+      fds&.each(&:close)
+      nil
+    end
+
+    def reap(wake, children)
+      wake.read_nonblock(4096, exception: false)
+      while (pid, status = Process.wait2(-1, Process::WNOHANG))
+        conn = children.delete(pid) or next
+        reply(conn, status.signaled? ? "signal #{status.termsig}" : "exit #{status.exitstatus}")
+        conn.close
+      end
+    rescue Errno::ECHILD
+      nil
+    end
+
+    def reply(conn, line)
+      conn.sendmsg("#{line}\n")
+    rescue SystemCallError, IOError
+      nil
+    end
+
+    # A nice the template may not reach (below its own, unprivileged)
+    # leaves the runner at the template's: dt-spawn ignores the same failure.
+    def renice(nice)
+      Process.setpriority(Process::PRIO_PROCESS, 0, nice) if nice
+    rescue SystemCallError
+      nil
+    end
+
+    # In the child: the runner's process, as far as anyone can tell.
+    def become(request, conn, argv)
+      template = Process.ppid
+      conn.close
+      @prctl.call(PR_SET_PDEATHSIG, Signal.list["KILL"], 0, 0, 0)
+      exit!(EX_SYS) if Process.ppid != template
+      @fd = nil
+      Process.setpgid(0, request[:pgid])
+      renice(request[:nice])
+      input, output, errors, results = request[:fds]
+      $stdin.reopen(input)
+      $stdout.reopen(output)
+      $stderr.reopen(errors)
+      IO.for_fd(3, autoclose: false).reopen(results)
+      request[:fds].each(&:close)
+      Dir.chdir(request[:dir])
+      ENV.replace(request[:env])
+      argv.replace(request[:args])
+      Distributest.preloaded
+    rescue SystemCallError, IOError => e
+      warn "#{Distributest.prog}: preloaded runner: #{e.message}"
+      exit!(EX_SYS)
     end
   end
 

@@ -364,6 +364,7 @@ defaults(struct dt_conf *c)
 		{ DT_RUN_TIMEOUT, "auto" },
 		{ DT_RUN_RETRY, "0" },
 		{ DT_RUN_FLAKY, "pass" },
+		{ DT_RUN_PRELOAD, "yes" },
 	};
 	size_t i;
 
@@ -838,6 +839,7 @@ print_events(struct dt_conf *c, const char *libexec, const char *control)
 		set("runner_dir", c->run[DT_RUN_RUNNER_DIR].value);
 	set("split", c->run[DT_RUN_SPLIT].value);
 	set("bundler", c->run[DT_RUN_BUNDLER].value);
+	set("preload", c->run[DT_RUN_PRELOAD].value);
 	set("seed", seed);
 	if (partition != NULL)
 		set("partition", partition);

@@ -77,6 +77,7 @@ static int listed, upstream_eof, retries = 2, dry_run, split = 1, retry;
 static size_t nitems;			/* queue entries: files and parts */
 static char *initiator, *user, *name, *framework, *command, *spawn, *timings;
 static char *isolate, *runner_dir, *bundler, *python, *seed, *timeout;
+static char *preload;
 static char **envs;		/* NAME=VALUE, from the initiator */
 static size_t nenvs;
 static char **artifacts;	/* paths each runner brings home */
@@ -948,6 +949,8 @@ node_open(struct node *n)
 	    (char *)NULL) < 0) ||
 	    (bundler && dt_send(fd, "set", "bundler", bundler,
 	    (char *)NULL) < 0) ||
+	    (preload && dt_send(fd, "set", "preload", preload,
+	    (char *)NULL) < 0) ||
 	    (python && dt_send(fd, "set", "python", python,
 	    (char *)NULL) < 0) ||
 	    (seed && dt_send(fd, "set", "seed", seed, (char *)NULL) < 0))
@@ -1345,6 +1348,7 @@ static const struct dt_setting_var settings[] = {
 	{ "framework", &framework }, { "command", &command },
 	{ "spawn", &spawn }, { "timings", &timings }, { "isolate", &isolate },
 	{ "runner_dir", &runner_dir }, { "bundler", &bundler },
+	{ "preload", &preload },
 	{ "python", &python }, { "seed", &seed }, { "timeout", &timeout },
 	{ NULL, NULL }
 };

@@ -21,6 +21,7 @@
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -75,7 +76,11 @@ static struct {
 	int		 status;
 } prep = { -1, -1, { -1, { 0 }, 0, NULL }, 0 };
 static char *dir, *framework, *command, *idprefix, *node, *isolate;
-static char *bundler, *python, *seed;
+static char *bundler, *python, *seed, *preload;
+static struct {
+	pid_t		 pid;		/* also its process group */
+	int		 ctl;		/* we hand it the runners' sockets */
+} tmpl = { -1, -1 };
 static char *runner_dir;	/* "own" or "shared" */
 static int boot_nice;		/* added to the later runners' nice at boot */
 static int base_nice;		/* ours, theirs once up */
@@ -189,6 +194,8 @@ kill_all(void)
 			kill(-runners[i].pid, SIGKILL);
 	if (prep.pgid > 0)
 		kill(-prep.pgid, SIGKILL);
+	if (tmpl.pid > 0)
+		kill(-tmpl.pid, SIGKILL);
 }
 
 static noreturn void
@@ -206,6 +213,8 @@ cleanup_and_exit(int code)
 	}
 	if (prep.pid > 0)
 		waitpid(prep.pid, NULL, 0);
+	if (tmpl.pid > 0)
+		waitpid(tmpl.pid, NULL, 0);
 	for (i = 0; trees != NULL && i < nrunners; i++)
 		if (runners[i].tree != NULL && !runners[i].kept)
 			break;
@@ -743,9 +752,13 @@ runner_setup(const char *id)
 	}
 }
 
-/* The runner's child side: runner_setup, then exec the adapter. */
+/*
+ * The runner's child side: runner_setup, then exec the adapter, or have
+ * the node's template fork it on SOCK.
+ */
 static noreturn void
-runner_child(struct runner *r, int req, int out, int res, const char *id)
+runner_child(struct runner *r, int req, int out, int res, int sock,
+    const char *id)
 {
 	char num[16], **argv;
 	int i;
@@ -763,11 +776,15 @@ runner_child(struct runner *r, int req, int out, int res, const char *id)
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
+	if (sock >= 0)
+		sock = fcntl(sock, F_DUPFD, 10);
 	dup2(req, 0);
 	dup2(out, 1);
 	dup2(out, 2);
 	dup2(res, 3);
-	for (i = 4; i < 1024; i++)
+	if (sock >= 0)
+		sock = dup2(sock, 4);
+	for (i = sock >= 0 ? 5 : 4; i < 1024; i++)
 		close(i);
 	snprintf(num, sizeof(num), "%d", r->n);
 	setenv("DT_RUNNER", num, 1);
@@ -803,6 +820,8 @@ runner_child(struct runner *r, int req, int out, int res, const char *id)
 	argv[0] = dt_xasprintf("%s/adapter-%s", libexec, framework);
 	for (i = 0; i < nargs; i++)
 		argv[i + 1] = args[i];
+	if (sock >= 0)
+		dt_preload_run(sock, argv);
 	execv(argv[0], argv);
 	dprintf(3, "down\tcannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(errno == ENOENT ? DT_EX_NOTFOUND : DT_EX_NOEXEC);
@@ -897,7 +916,7 @@ tree_name(struct runner *r)
 static void
 start_runner(struct runner *r)
 {
-	int req[2], out[2], res[2];
+	int req[2], out[2], res[2], sp[2] = { -1, -1 };
 	char *id, why[PATH_MAX + 128];
 	const char *tmp = getenv("TMPDIR");
 
@@ -913,6 +932,9 @@ start_runner(struct runner *r)
 		r->tree = tree_name(r);
 	if (pipe(req) < 0 || pipe(out) < 0 || pipe(res) < 0)
 		dt_die_sys(DT_EX_SYS, "pipe");
+	if (tmpl.ctl >= 0 && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC,
+	    0, sp) < 0)
+		sp[0] = sp[1] = -1;
 	r->niced = r->n > 1 && boot_nice > 0 && !one_up;
 	r->pid = fork();
 	if (r->pid < 0)
@@ -921,7 +943,13 @@ start_runner(struct runner *r)
 		close(req[1]);
 		close(out[0]);
 		close(res[0]);
-		runner_child(r, req[0], out[1], res[1], id);
+		runner_child(r, req[0], out[1], res[1], sp[0], id);
+	}
+	/* A template that is gone leaves the runner to boot on its own. */
+	if (sp[1] >= 0) {
+		(void)dt_preload_pass(tmpl.ctl, sp[1]);
+		close(sp[0]);
+		close(sp[1]);
 	}
 	/* Both sides set the group, so kill(-pid) works at once. */
 	setpgid(r->pid, r->pid);
@@ -1285,6 +1313,90 @@ boot_priority(void)
 		boot_nice = 19 - base_nice;
 }
 
+/*
+ * Whether the runners' adapter is worth preloading once for the node
+ * (see distributest-adapter(7)): a Ruby one, more than one runner to
+ * fork, and no feature RUBYOPT would require in the copy, not in the
+ * runner's tree.
+ */
+static int
+preloads(void)
+{
+	const char *ruby[] = { "rspec", "minitest", "test-unit", NULL };
+	const char *opt = getenv("RUBYOPT");
+	int i;
+
+	if ((preload != NULL && strcmp(preload, "no") == 0) || nrunners < 2)
+		return 0;
+	for (i = 0; ruby[i] != NULL && strcmp(ruby[i], framework) != 0; i++)
+		;
+	if (ruby[i] == NULL)
+		return 0;
+	for (; opt != NULL && *opt != '\0'; opt++)
+		if (opt[0] == '-' && opt[1] == 'r' &&
+		    (opt == getenv("RUBYOPT") || opt[-1] == ' ')) {
+			dt_warn("not preloaded, each runner boots on its own: "
+			    "RUBYOPT requires %.*s in the copy, not in each "
+			    "runner's tree", (int)strcspn(opt, " "), opt);
+			return 0;
+		}
+	return 1;
+}
+
+/*
+ * The node's template: the adapter, started once with DT_PRELOAD_FD, at
+ * our priority since the first runner waits for it.  Every runner then
+ * asks it for a child that becomes its adapter.
+ */
+static void
+start_template(void)
+{
+	char *argv[2];
+	int sv[2], fd, s, i;
+
+	if (!preloads() ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return;
+	argv[0] = dt_xasprintf("%s/adapter-%s", libexec, framework);
+	argv[1] = NULL;
+	if ((tmpl.pid = fork()) == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != self)
+			_exit(DT_EX_SYS);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		s = fcntl(sv[1], F_DUPFD, 10);
+		fd = open("/dev/null", O_RDWR);
+		dup2(fd, 0);
+		dup2(2, 1);	/* not the channel: it joins our stderr */
+		dup2(fd, 3);
+		dup2(s, 4);
+		for (i = 5; i < 1024; i++)
+			close(i);
+		setenv("DT_PRELOAD_FD", "4", 1);
+		setenv("DT_NODE", node ? node : "local", 1);
+		if (bundler != NULL)
+			setenv("DT_BUNDLER", bundler, 1);
+		if (chdir(copy ? copy : dir) == 0)
+			execv(argv[0], argv);
+		_exit(DT_EX_NOEXEC);
+	}
+	free(argv[0]);
+	close(sv[1]);
+	if (tmpl.pid < 0) {
+		close(sv[0]);
+		return;
+	}
+	setpgid(tmpl.pid, tmpl.pid);
+	tmpl.ctl = sv[0];
+}
+
 static void
 do_start(char **f, int n)
 {
@@ -1322,6 +1434,7 @@ do_start(char **f, int n)
 	dt_line_fieldf(&line, "%d", nrunners);
 	dt_line_field(&line, "cap");	/* it may come: see do_cap */
 	send_line();
+	start_template();
 	for (i = 0; i < nrunners; i++) {
 		runners[i].n = i + 1;
 		runners[i].req = -1;
@@ -1333,7 +1446,8 @@ static const struct dt_setting_var settings[] = {
 	{ "framework", &framework }, { "command", &command },
 	{ "id", &idprefix }, { "node", &node }, { "isolate", &isolate },
 	{ "runner_dir", &runner_dir }, { "bundler", &bundler },
-	{ "python", &python }, { "seed", &seed }, { NULL, NULL }
+	{ "python", &python }, { "seed", &seed }, { "preload", &preload },
+	{ NULL, NULL }
 };
 
 static void
@@ -1543,6 +1657,12 @@ reap(void)
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		if (pid == prep.pid) {
 			prep_exited(st);
+			continue;
+		}
+		if (pid == tmpl.pid) {
+			/* Its requests fail: runners boot on their own. */
+			tmpl.pid = -1;
+			dt_close(&tmpl.ctl);
 			continue;
 		}
 		for (i = 0; i < nrunners; i++)

@@ -252,7 +252,7 @@ enum { DT_RUN_FRAMEWORK, DT_RUN_COMMAND, DT_RUN_TESTS, DT_RUN_EXCLUDE,
     DT_RUN_ARGS, DT_RUN_ISOLATE, DT_RUN_RUNNER_DIR, DT_RUN_SPLIT,
     DT_RUN_BUNDLER, DT_RUN_KEEP, DT_RUN_ENV, DT_RUN_PYTHON, DT_RUN_TIMEOUT,
     DT_RUN_PROJECT_COMMANDS, DT_RUN_ARTIFACTS, DT_RUN_RETRY, DT_RUN_FLAKY,
-    DT_RUN_NKEYS };
+    DT_RUN_PRELOAD, DT_RUN_NKEYS };
 #define DT_RETRY_MAX 10		/* tries again of what failed: retry */
 extern const char *const dt_run_keys[DT_RUN_NKEYS];
 struct dt_conf {
@@ -274,6 +274,10 @@ int dt_conf_load(struct dt_conf *, const char *, int);
 void dt_conf_free(struct dt_conf *);
 struct dt_node *dt_conf_node(struct dt_conf *, const char *);
 char *dt_copy_dir(const char *, const char *, const char *, const char *);
+
+/* dt_preload.c: a node's preloaded template, the runners' side. */
+int dt_preload_pass(int, int);
+void dt_preload_run(int, char *const []);
 
 /* dt_queue.c: the order in which test files are handed out. */
 struct dt_test {

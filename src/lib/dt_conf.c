@@ -21,7 +21,7 @@ const char *const dt_run_keys[DT_RUN_NKEYS] = {
 	"framework", "command", "tests", "exclude", "workdir",
 	"node_setup", "runner_setup", "retries", "args", "isolate",
 	"runner_dir", "split", "bundler", "keep", "env", "python", "timeout",
-	"project_commands", "artifacts", "retry", "flaky"
+	"project_commands", "artifacts", "retry", "flaky", "preload"
 };
 
 /* Keys whose repeats within one file add words rather than replace. */
@@ -347,6 +347,8 @@ check_run(struct dt_conf *c, int k, const char *value)
 		    value);
 	if (k == DT_RUN_BUNDLER && !one_of(value, bundlers))
 		return fail(c, "bundler: \"%s\" is not auto, yes or no", value);
+	if (k == DT_RUN_PRELOAD && !one_of(value, yesno))
+		return fail(c, "preload: \"%s\" is not yes or no", value);
 	if (k == DT_RUN_SPLIT && !one_of(value, yesno))
 		return fail(c, "split: \"%s\" is not yes or no", value);
 	if (k == DT_RUN_PROJECT_COMMANDS && !one_of(value, yesno))

@@ -1,0 +1,224 @@
+#!/bin/sh
+test_description='preload: the Ruby runners of a node are forked from one template that booted the framework, and each is still its own runner: group, environment, tree, descriptors, exit, death'
+. "$(dirname "$0")/test-lib.sh"
+
+# Each example writes one line to $SEEN: the runner, who its parent is
+# (the template, an adapter-rspec process, or dt-spawn), whether it leads
+# its own process group or is in the group of a dt-spawn (the runner's
+# process), and facts of its environment, tree and descriptors.
+make_project() {
+	mkdir -p "$1/spec" "$1/.distributest" &&
+	printf "[run]\nenv = SEEN\n" > "$1/.distributest/config" &&
+	cat > "$1/spec/seen.rb" <<-'EOF' &&
+	def comm(pid)
+	  File.read("/proc/#{pid}/comm").strip
+	rescue SystemCallError
+	  "gone"
+	end
+
+	def seen(extra = nil)
+	  argv = File.read("/proc/#{Process.ppid}/cmdline").split("\0")
+	  parent = argv.any? { |w| w.end_with?("/adapter-rspec") } ? "template" : comm(Process.ppid)
+	  group = Process.getpgrp == Process.pid ? "own-group" : "group-of-#{comm(Process.getpgrp)}"
+	  n = ENV["DT_RUNNER"]
+	  facts = {
+	    "tenv" => ENV["TEST_ENV_NUMBER"] == (n == "1" ? "" : n),
+	    "id" => ENV["DT_RUNNER_ID"].to_s.end_with?("_#{n}"),
+	    "tmp" => ENV["TMPDIR"].to_s.end_with?("_#{n}"),
+	    "tree" => Dir.pwd.include?(".runners/#{n}/"),
+	    "nofd" => !ENV.key?("DT_PRELOAD_FD"),
+	    "stdin" => $stdin.read.empty?,
+	    "nice" => Process.getpriority(Process::PRIO_PROCESS, 0) == Process.getpriority(Process::PRIO_PGRP, Process.getpgrp)
+	  }
+	  bad = facts.reject { |_, ok| ok }.keys
+	  line = [n, parent, group, bad.empty? ? "env-ok" : "bad:#{bad.join(',')}", extra].compact.join(" ")
+	  File.open(ENV.fetch("SEEN"), "a") { |f| f.puts line }
+	end
+	EOF
+	for i in 1 2 3 4 5 6; do
+		printf "require_relative \"seen\"\nRSpec.describe \"s%d\" do\n  it(\"runs\") { seen; sleep 0.2 }\nend\n" "$i" > "$1/spec/s${i}_spec.rb" || return 1
+	done
+}
+
+SEEN=$TRASH/seen
+export SEEN
+
+# Runs the project in $1 on three runners, with the environment after it,
+# and checks that its six files ran and every runner was the adapter
+# dt-spawn executed.
+runs_cold() {
+	dir=$1 &&
+	shift &&
+	: > seen &&
+	(cd "$dir" && env "$@" distributest -j 3) > out &&
+	test_grep "6 files, 6 examples, 0 failures" out &&
+	cut -d " " -f 2- seen | sort -u > got &&
+	echo "dt-spawn own-group env-ok" > want &&
+	test_cmp want got
+}
+
+test_expect_success RSPEC 'by default, every runner is a child of the template, in the group of its own runner process' '
+	make_project p &&
+	: > seen &&
+	(cd p && distributest -j 3) > out &&
+	test_grep "6 files, 6 examples, 0 failures" out &&
+	test_line_count = 6 seen &&
+	cut -d " " -f 2- seen | sort -u > got &&
+	echo "template group-of-dt-spawn env-ok" > want &&
+	test_cmp want got &&
+	! grep "not preloaded" p/.distributest/log
+'
+
+test_expect_success RSPEC 'preload = no: each runner is the adapter dt-spawn executed, leading its group' '
+	printf "[run]\nenv = SEEN\npreload = no\n" > p/.distributest/config &&
+	runs_cold p &&
+	printf "[run]\nenv = SEEN\n" > p/.distributest/config
+'
+
+test_expect_success RSPEC 'one runner: no template' '
+	: > seen &&
+	(cd p && distributest -j 1) > out &&
+	test_grep "6 files, 6 examples, 0 failures" out &&
+	cut -d " " -f 2- seen | sort -u > got &&
+	echo "dt-spawn own-group env-ok" > want &&
+	test_cmp want got
+'
+
+test_expect_success 'preload: a value other than yes or no is an error naming the file and line' '
+	mkdir -p bad/.distributest bad/spec && : > bad/spec/a_spec.rb &&
+	printf "[run]\nframework = rspec\npreload = maybe\n" > bad/.distributest/config &&
+	(cd bad && test_expect_code 100 distributest -j 2) > out 2>&1 &&
+	test_grep "config:3: preload: \"maybe\" is not yes or no" out
+'
+
+test_expect_success RSPEC 'RUBYOPT with -r: no template, and the log says why' '
+	runs_cold p RUBYOPT="-W0 -rset" &&
+	test_grep "not preloaded, each runner boots on its own: RUBYOPT requires -rset" p/.distributest/log
+'
+
+test_expect_success RSPEC 'a Gemfile: the template declines, the log says why, each runner boots on its own' '
+	cp -R p g && rm -rf g/.distributest/log* &&
+	printf "source \"https://rubygems.org\"\ngem \"rspec\"\n" > g/Gemfile &&
+	runs_cold g &&
+	test_grep "adapter-rspec: not preloaded, each runner boots on its own: Gemfile: its bundle is set up in each runner" g/.distributest/log
+'
+
+test_expect_success RSPEC 'a Gemfile with bundler = no: preloaded, and every runner says Bundler was not used, once' '
+	printf "[run]\nenv = SEEN\nbundler = no\n" > g/.distributest/config && rm -f g/.distributest/log* &&
+	: > seen &&
+	(cd g && distributest -j 3) > out &&
+	test_grep "6 files, 6 examples, 0 failures" out &&
+	cut -d " " -f 2- seen | sort -u > got &&
+	echo "template group-of-dt-spawn env-ok" > want &&
+	test_cmp want got &&
+	grep "Bundler not used: bundler = no" g/.distributest/log | cut -f 4 | sort > said &&
+	uniq -d said > twice &&
+	test_line_count = 0 twice &&
+	cut -d " " -f 1 seen | sort -u > ran &&
+	comm -23 ran said > silent &&
+	test_line_count = 0 silent
+'
+
+# Writes spec file $1, whose example does $3 (Ruby) the first time it
+# runs, marking that in $TRASH/$2, and is seen every other time.
+once() {
+	cat > "$1" <<-EOF
+	require_relative "seen"
+	RSpec.describe "$2" do
+	  it("ends its process once") do
+	    unless File.exist?("$TRASH/$2")
+	      File.write("$TRASH/$2", "")
+	      $3
+	    end
+	    seen
+	  end
+	end
+	EOF
+}
+
+# A file that ends its own process the first time it runs, by a signal
+# or an exit status: the runner is down as it would be without the
+# template, and the file runs again.
+test_expect_success RSPEC 'a runner killed by a signal, or exiting, is down with that status; its file runs again' '
+	cp -R p k &&
+	once k/spec/s1_spec.rb killed "Process.kill(:KILL, Process.pid)" &&
+	once k/spec/s2_spec.rb exited "exit!(7)" &&
+	: > seen &&
+	(cd k && distributest -j 3) > out &&
+	test_grep "6 files, 6 examples, 0 failures" out &&
+	grep "	requeue	local	[0-9]	spec/s1_spec.rb	adapter killed by signal 9 (Killed)$" k/.distributest/log &&
+	grep "	requeue	local	[0-9]	spec/s2_spec.rb	adapter exited 7$" k/.distributest/log
+'
+
+test_expect_success RSPEC 'the template killed under its runners: they go down, saying so, and their replacements boot on their own' '
+	cp -R p t && rm -f t/.distributest/log &&
+	once t/spec/s1_spec.rb template "Process.kill(:KILL, Process.ppid); sleep 30" &&
+	: > seen &&
+	(cd t && distributest -j 3) > out &&
+	test_grep "6 files, 6 examples, 0 failures" out &&
+	grep "	runner-down	local	[0-9]	the node'"'"'s preloaded template ended	replacing$" t/.distributest/log &&
+	grep "^[0-9] dt-spawn own-group env-ok" seen > late &&
+	test_line_count -ge 1 late
+'
+
+# The example writes its pid, its parent's (the template) and its
+# group's leader's parent's (dt-spawn), then sleeps.
+test_expect_success RSPEC 'dt-spawn killed: the template, the runners and their runner processes die with it' '
+	cp -R p d && rm -f d/.distributest/log &&
+	cat > d/spec/s1_spec.rb <<-EOF &&
+	RSpec.describe "s1" do
+	  it("waits") do
+	    leader = Process.getpgrp
+	    spawn = File.read("/proc/#{leader}/stat").split(")").last.split[1]
+	    File.write("$TRASH/pids.tmp", "#{Process.pid} #{Process.ppid} #{leader} #{spawn}\n")
+	    File.rename("$TRASH/pids.tmp", "$TRASH/pids")
+	    sleep 120
+	  end
+	end
+	EOF
+	{ (cd d && exec distributest -j 3 > ../out 2>&1) & } &&
+	run=$! &&
+	test_wait_until test -s pids &&
+	read worker template leader spawn < pids &&
+	test "$(cat /proc/$spawn/comm)" = dt-spawn &&
+	kill -KILL "$spawn" &&
+	{ wait $run; true; } &&
+	for p in $worker $template $leader; do
+		test_wait_until sh -c "! kill -0 $p 2>/dev/null" || return 1
+	done
+'
+
+test_expect_success RSPEC 'the run interrupted: the template and the runners are gone' '
+	rm -f pids &&
+	{ (cd d && exec env --default-signal=INT distributest -j 3 > ../out 2>&1) & } &&
+	run=$! &&
+	test_wait_until test -s pids &&
+	read worker template leader spawn < pids &&
+	kill -INT $run &&
+	{ wait $run; rc=$?; } &&
+	{ test $rc -eq 130 || { cat out; false; }; } &&
+	for p in $worker $template $leader $spawn; do
+		test_wait_until sh -c "! kill -0 $p 2>/dev/null" || return 1
+	done
+'
+
+# The same totals with and without the template, on the example suites
+# whose totals are known.
+for fw in minitest-mixed:MINITEST test-unit-mixed:TEST_UNIT rspec-failing:RSPEC; do
+	ex=${fw%%:*}
+	test_expect_success "${fw#*:}" "$ex: the same totals with and without preload" '
+		cp -R "$SRCDIR/examples/'"$ex"'" '"$ex"' && rm -rf '"$ex"'/.distributest &&
+		(cd '"$ex"' && distributest -j 3 > ../yes.out; test $? = 1) &&
+		mkdir -p '"$ex"'/.distributest &&
+		printf "[run]\npreload = no\n" >> '"$ex"'/.distributest/config &&
+		(cd '"$ex"' && distributest -j 3 > ../no.out; test $? = 1) &&
+		grep -E "^[0-9]+ files, " yes.out | sed "s/ in [0-9.]*s on .*//" > yes &&
+		grep -E "^[0-9]+ files, " no.out | sed "s/ in [0-9.]*s on .*//" > no &&
+		test_line_count = 1 yes &&
+		test_cmp no yes &&
+		ex=$(sed -n "s/^examples //p" '"$ex"'/EXPECTED) &&
+		test_grep "files, $ex " yes
+	'
+done
+
+test_done
