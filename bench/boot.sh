@@ -1,8 +1,9 @@
 #!/bin/sh
 # From the command to the tests: how soon a run's first test starts, how
 # soon every runner is busy, and how close the run comes to its bound when
-# one file sets it, side by side with the same runs without the boot
-# priority (DT_BOOT_NICE=0: every runner boots alike) and with
+# one file sets it, side by side with the same runs without the preloaded
+# template (preload = no: every runner boots RSpec itself), without the
+# boot priority (DT_BOOT_NICE=0: every runner boots alike) and with
 # parallel_rspec (no copy, no trees, one rspec per process).
 #
 # 1. The critical path: 40 RSpec files, the longest one example of 4.0 s
@@ -75,16 +76,19 @@ mkdir -p "$work/crit/tmp"
 (cd "$work/crit" && parallel_rspec -n "$N" -o "--format progress --format ParallelTests::RSpec::RuntimeLogger --out tmp/parallel_runtime_rspec.log" \
 	spec > /dev/null 2>&1) || true
 
+printf '[run]\npreload = no\n' > "$work/cold.conf"
 k=0
 while [ "$k" -lt "$REPS" ]; do
 	timed nice "$work/crit" "$dt" -j "$N"
+	timed cold "$work/crit" "$dt" -c "$work/cold.conf" -j "$N"
 	timed alike "$work/crit" env DT_BOOT_NICE=0 "$dt" -j "$N"
 	timed pt "$work/crit" parallel_rspec -n "$N" --group-by runtime spec
 	k=$((k + 1))
 done
 echo "1. 40 RSpec files, the longest 4.0 s, $N runners, $(nproc) cores, second runs (medians of $REPS)"
 printf '%-44s %8s %8s %10s\n' run wall /bound "first test"
-for v in "nice:distributest (runner 1 first)" "alike:distributest, DT_BOOT_NICE=0" \
+for v in "nice:distributest (preloaded, runner 1 first)" "cold:distributest, preload = no" \
+	"alike:distributest, DT_BOOT_NICE=0" \
 	"pt:parallel_rspec --group-by runtime"; do
 	w=$(median < "$work/w-${v%%:*}")
 	f=-
