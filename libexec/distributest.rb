@@ -428,7 +428,7 @@ module Distributest
         end
       end
     rescue StandardError, ScriptError => e
-      warn "#{Distributest.prog}: preloaded template: #{e.class}: #{e.message}"; warn e.backtrace.join("\n")
+      warn "#{Distributest.prog}: preloaded template: #{e.class}: #{e.message}", *e.backtrace
       exit!(1)
     end
 

@@ -1323,7 +1323,7 @@ static int
 preloads(void)
 {
 	const char *ruby[] = { "rspec", "minitest", "test-unit", NULL };
-	const char *opt = getenv("RUBYOPT");
+	const char *rubyopt = getenv("RUBYOPT"), *opt;
 	int i;
 
 	if ((preload != NULL && strcmp(preload, "no") == 0) || nrunners < 2)
@@ -1332,9 +1332,9 @@ preloads(void)
 		;
 	if (ruby[i] == NULL)
 		return 0;
-	for (; opt != NULL && *opt != '\0'; opt++)
+	for (opt = rubyopt; opt != NULL && *opt != '\0'; opt++)
 		if (opt[0] == '-' && opt[1] == 'r' &&
-		    (opt == getenv("RUBYOPT") || opt[-1] == ' ')) {
+		    (opt == rubyopt || opt[-1] == ' ')) {
 			dt_warn("not preloaded, each runner boots on its own: "
 			    "RUBYOPT requires %.*s in the copy, not in each "
 			    "runner's tree", (int)strcspn(opt, " "), opt);
