@@ -188,6 +188,27 @@ place(struct walk *w, int sdir, int ddir, const char *name,
 }
 
 /*
+ * Whether the tree's directory name is in step with the copy's, whose
+ * stat is st, and has no subdirectory: then it needs no look at all, not
+ * even an open (see sync_dir).  Most directories of a large project are
+ * such leaves, and two stats are a tenth of what opening both costs.
+ */
+static int
+settled_leaf(struct walk *w, int ddir, const char *name,
+    const struct stat *st)
+{
+	struct stat dt;
+
+	if (!w->leaves || st->st_nlink != 2 ||
+	    fstatat(ddir, name, &dt, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	return S_ISDIR(dt.st_mode) &&
+	    (dt.st_mode & 07777) == ((st->st_mode & 07777) | S_IRWXU) &&
+	    dt.st_mtim.tv_sec == st->st_ctim.tv_sec &&
+	    dt.st_mtim.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+/*
  * Removes what the tree's directory has and the copy's has not.  Each
  * name placed is there: when the tree has no more names, nothing is
  * extra, and no name needs a look in the copy.
@@ -254,8 +275,9 @@ sync_entries(struct walk *w, DIR *d, int dfd, const char *rel, int fresh,
 		} else if (S_ISDIR(st.st_mode)) {
 			if (!fresh && !subdirs)	/* a file there goes */
 				same_entry(dirfd(d), dfd, e->d_name, &st);
-			rc = sync_subdir(w, dirfd(d), dfd, e->d_name, &st, sub,
-			    fresh);
+			if (fresh || !settled_leaf(w, dfd, e->d_name, &st))
+				rc = sync_subdir(w, dirfd(d), dfd, e->d_name,
+				    &st, sub, fresh);
 		} else if (!subdirs && (S_ISREG(st.st_mode) ||
 		    S_ISLNK(st.st_mode))) {
 			if ((rc = place(w, dirfd(d), dfd, e->d_name, &st,
