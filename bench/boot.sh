@@ -1,42 +1,35 @@
 #!/bin/sh
-# From the command to the tests: how soon a run's first test starts, how
-# soon every runner is busy, and how close the run comes to its bound when
-# one file sets it, side by side with the same runs without the preloaded
+# From the command to the tests: how soon a run's first test starts and
+# how close the run comes to its bound when one file sets it, side by side with the same runs without the preloaded
 # template (preload = no: every runner boots RSpec itself), without the
 # boot priority (DT_BOOT_NICE=0: every runner boots alike) and with
-# parallel_rspec (no copy, no trees, one rspec per process).
+# parallel_rspec (no copy, no trees, one rspec per process).  How soon
+# every runner is busy, by the project's size, is bench/trees.sh's.
 #
 # 1. The critical path: 40 RSpec files, the longest one example of 4.0 s
 #    (it cannot be split), the rest two examples of 0.3 s; BOOT_RUNNERS
 #    (8) runners, second runs (timings known).  Reported, as medians of
 #    BOOT_REPS (5) runs taking turns: wall time, its ratio to the 4.0 s
-#    bound, and the time from the command to the first test.
-# 2. Every runner busy: BOOT_FILES (20000) small files beside 16 RSpec
-#    files of one 1 s example each, on 16 runners, second runs; each
-#    spec file writes the time it starts, so the 16th time is when every
-#    runner had work.  runner_dir own and shared, shared again with
-#    rsync run whatever the copy (DT_SYNC_ALWAYS=1, as before dt-sync
-#    compared digests), and parallel_rspec.
-#
-# 3. One file: distributest -j BOOT_RUNNERS on one of part 1's files (two
+#    bound, and the time from the command to the first test; then the
+#    same project with a Gemfile of rspec (and its Gemfile.lock), which
+#    each runner, or the template, sets up as `bundle exec` would.
+# 2. One file: distributest -j BOOT_RUNNERS on one of part 1's files (two
 #    examples of 0.3 s, so two parts), beside rspec and parallel_rspec on
 #    it; wall time, CPU time (user and system, of every process of the
 #    run) and, for distributest, the runners that came up: the finder
 #    lists the file after the node is ready, and the runners beyond what
 #    it needs are stopped while they boot (dt-feed's cap).
 #
-# About 3 minutes on 2 cores.  Environment: BOOT_RUNNERS, BOOT_REPS,
-# BOOT_FILES, BOOT_DISTRIBUTEST (default this tree's bin/distributest).
+# About 4 minutes on 2 cores.  Environment: BOOT_RUNNERS, BOOT_REPS,
+# BOOT_DISTRIBUTEST (default this tree's bin/distributest).
 set -eu
 top=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
 N=${BOOT_RUNNERS:-8}
 REPS=${BOOT_REPS:-5}
-FILES=${BOOT_FILES:-20000}
 dt=${BOOT_DISTRIBUTEST:-$top/bin/distributest}
 # shellcheck source=bench/lib.sh
 . "$top/bench/lib.sh"
 bench_setup boot
-
 
 # The log's first assign, in seconds since the epoch: it names no day.
 first_assign() {
@@ -56,7 +49,7 @@ timed() {
 	}
 	e=$(date +%s.%N)
 	echo "$s $e" | awk '{ printf "%.3f\n", $2 - $1 }' >> "$work/w-$name"
-	if [ "$name" != pt ]; then
+	if [ "${name%pt}" = "$name" ]; then
 		echo "$s $(first_assign "$dir" "$s")" |
 			awk '{ printf "%.3f\n", $2 - $1 }' >> "$work/f-$name"
 	fi
@@ -76,6 +69,15 @@ mkdir -p "$work/crit/tmp"
 (cd "$work/crit" && parallel_rspec -n "$N" -o "--format progress --format ParallelTests::RSpec::RuntimeLogger --out tmp/parallel_runtime_rspec.log" \
 	spec > /dev/null 2>&1) || true
 
+# The same with a Gemfile that resolves, as most projects have: each
+# runner sets its bundle up, or the template does once.
+cp -R "$work/crit" "$work/gem"
+rm -rf "$work/gem/.distributest/log"*
+printf 'source "https://rubygems.org"\ngem "rspec"\n' > "$work/gem/Gemfile"
+(cd "$work/gem" && bundle3.1 lock --local > /dev/null 2>&1) ||
+	(cd "$work/gem" && bundle lock --local > /dev/null)
+"$dt" -C "$work/gem" -j "$N" > /dev/null 2>&1 || true
+
 printf '[run]\npreload = no\n' > "$work/cold.conf"
 k=0
 while [ "$k" -lt "$REPS" ]; do
@@ -83,63 +85,25 @@ while [ "$k" -lt "$REPS" ]; do
 	timed cold "$work/crit" "$dt" -c "$work/cold.conf" -j "$N"
 	timed alike "$work/crit" env DT_BOOT_NICE=0 "$dt" -j "$N"
 	timed pt "$work/crit" parallel_rspec -n "$N" --group-by runtime spec
+	timed gem "$work/gem" "$dt" -j "$N"
+	timed gemcold "$work/gem" "$dt" -c "$work/cold.conf" -j "$N"
+	timed gempt "$work/gem" parallel_rspec -n "$N" --group-by runtime spec
 	k=$((k + 1))
 done
 echo "1. 40 RSpec files, the longest 4.0 s, $N runners, $(nproc) cores, second runs (medians of $REPS)"
 printf '%-44s %8s %8s %10s\n' run wall /bound "first test"
 for v in "nice:distributest (preloaded, runner 1 first)" "cold:distributest, preload = no" \
 	"alike:distributest, DT_BOOT_NICE=0" \
-	"pt:parallel_rspec --group-by runtime"; do
+	"pt:parallel_rspec --group-by runtime" "gem:with a Gemfile: distributest (preloaded)" \
+	"gemcold:with a Gemfile: preload = no" \
+	"gempt:with a Gemfile: parallel_rspec"; do
 	w=$(median < "$work/w-${v%%:*}")
 	f=-
 	[ -s "$work/f-${v%%:*}" ] && f=$(median < "$work/f-${v%%:*}")
 	printf '%-44s %7.2fs %7.2fx %10s\n' "${v#*:}" "$w" "$(echo "$w / 4.0" | bc -l)" "$f"
 done
 
-# 2. Every runner busy.
-mkdir -p "$work/big/spec"
-make_files "$work/big" "$FILES"
-i=1
-while [ "$i" -le 16 ]; do
-	printf 'File.open(ENV.fetch("BOOT_PROBE"), "a") { |f| f.puts Time.now.to_f }\nRSpec.describe "b%d" do\n  it "x" do sleep 1 end\nend\n' \
-		"$i" > "$work/big/spec/b${i}_spec.rb"
-	i=$((i + 1))
-done
-export BOOT_PROBE="$work/probe"
-mkdir -p "$work/big/.distributest"
-busy() {
-	name=$1
-	shift
-	: > "$BOOT_PROBE"
-	s=$(date +%s.%N)
-	(cd "$work/big" && "$@") > "$work/out" 2>&1 || {
-		tail -20 "$work/out" >&2
-		exit 1
-	}
-	sort -n "$BOOT_PROBE" | tail -1 | awk -v s="$s" '{ printf "%.3f\n", $1 - s }' >> "$work/b-$name"
-}
-for d in own shared; do
-	printf '[run]\nenv = BOOT_PROBE\nrunner_dir = %s\n' "$d" > "$work/big/.distributest/config"
-	"$dt" -C "$work/big" -j 16 > /dev/null 2>&1 || true
-done
-k=0
-while [ "$k" -lt "$REPS" ]; do
-	for d in own shared; do
-		printf '[run]\nenv = BOOT_PROBE\nrunner_dir = %s\n' "$d" > "$work/big/.distributest/config"
-		busy "$d" "$dt" -j 16
-	done
-	busy always env DT_SYNC_ALWAYS=1 "$dt" -j 16
-	busy pt parallel_rspec -n 16 spec
-	k=$((k + 1))
-done
-echo
-echo "2. every runner busy: $FILES files and 16 RSpec files, 16 runners, second runs (medians of $REPS)"
-for v in "own:distributest, runner_dir = own" "shared:distributest, runner_dir = shared" \
-	"always:distributest, shared, DT_SYNC_ALWAYS=1" "pt:parallel_rspec -n 16"; do
-	printf '%-44s %7.2fs\n' "${v#*:}" "$(median < "$work/b-${v%%:*}")"
-done
-
-# 3. One file.
+# 2. One file.
 one() {
 	name=$1
 	shift
@@ -162,7 +126,7 @@ while [ "$k" -lt "$REPS" ]; do
 	k=$((k + 1))
 done
 echo
-echo "3. one file of two 0.3 s examples, $N runners asked (medians of $REPS)"
+echo "2. one file of two 0.3 s examples, $N runners asked (medians of $REPS)"
 printf '%-44s %8s %8s %8s\n' run wall cpu runners
 for v in "dt:distributest -j $N FILE" "rspec:rspec FILE" "pt:parallel_rspec -n $N FILE"; do
 	u=-

@@ -48,7 +48,6 @@ module Distributest
         libraries.each { |library| require library }
         say_bundler("used: #{@gemfile} resolves") if @bundled == :setup
       rescue LoadError => e
-        Template.decline("cannot load #{framework}: #{e.message}") if Template.fd
         # plain `rake test` works where a Gemfile without the framework
         # resolves: auto does not choose a bundle that cannot run it.
         restart(LACKS => "#{framework} (#{e.message})") if @bundled == :setup
@@ -112,6 +111,7 @@ module Distributest
       $stdout.flush
       $stdout.reopen(@out) if @out # a finder's list
       env = (@env || ENV.to_h).merge(env.transform_values { |v| v.delete("\0") })
+      env[Template::FD] = Template.fd if Template.fd # and its descriptor stays open
       exec(env, RbConfig.ruby, *command, unsetenv_others: true)
     rescue SystemCallError => e
       warn "#{prog}: cannot start again without Bundler: #{e.message}"
@@ -149,6 +149,7 @@ module Distributest
     # Gives up before `ready`: the reason goes to stderr and, as a `down` line
     # (which dt-spawn reports as the runner's reason), to fd 3.
     def down(reason)
+      Template.decline(reason) if Template.fd
       reason = "#{prog}: #{reason}"
       warn reason
       @quiet or IO.new(3, "wb", autoclose: false).write("down\t#{reason.b.gsub(/[\\\t\n]+/, ' ').strip.byteslice(0, 2000)}\n".b)
@@ -373,20 +374,24 @@ module Distributest
 
     module_function
 
-    # Bundler set up in the copy would put the copy's paths, not the
-    # runner's tree's, on the load path, and a framework loaded before
-    # Bundler.setup may not be the version the Gemfile asks for.
+    # Before Bundler: what its setup adds to the environment and the load
+    # path names the copy, the template's directory, which relocate maps
+    # to each runner's tree.
     def check(framework)
-      gemfile = ENV["BUNDLE_GEMFILE"] || ("Gemfile" if File.file?("Gemfile"))
-      if gemfile && ENV.fetch("DT_BUNDLER", "auto") != "no"
-        decline("#{gemfile}: its bundle is set up in each runner's own tree")
-      end
+      @framework = framework
+      @root = Dir.pwd
+      @before = ENV.to_h
+    end
+
+    def prepare
       require "socket"
       require "fiddle"
       @prctl = Fiddle::Function.new(Fiddle::Handle::DEFAULT["prctl"], [Fiddle::TYPE_INT] + [Fiddle::TYPE_LONG] * 4,
                                     Fiddle::TYPE_INT)
+      @bundle_env = ENV.to_h.reject { |name, value| @before[name] == value }
+      (@before.keys - ENV.keys).each { |name| @bundle_env[name] = nil }
     rescue LoadError, Fiddle::DLError => e
-      decline("#{framework}: #{e.message}")
+      decline("#{@framework}: #{e.message}")
     end
 
     # The runners then boot on their own: their requests find the socket
@@ -399,6 +404,7 @@ module Distributest
     # Serves until dt-spawn closes the socket, and returns only in a child,
     # as the adapter of the runner that asked, with ARGV its arguments.
     def serve(argv)
+      prepare
       ctl = UNIXSocket.for_fd(Integer(@fd))
       wake, woken = IO.pipe
       trap("CHLD") { woken.write_nonblock(".", exception: false) }
@@ -490,6 +496,23 @@ module Distributest
       nil
     end
 
+    # The bundle was set up in the copy, and the runner works in DIR, its
+    # tree of the same files (or the copy itself): paths under the copy in
+    # the load path, the loaded features and what Bundler put in the
+    # environment are made DIR's, as Bundler.setup there would have made
+    # them, so a file is neither loaded twice nor written in the copy.
+    def relocate(dir)
+      path = %r{\A#{Regexp.escape(@root)}(?=/|\z)}
+      inside = %r{(?<=\A|:)#{Regexp.escape(@root)}(?=/|:|\z)}
+      @bundle_env.each { |name, value| value ? ENV[name] = value.gsub(inside, dir) : ENV.delete(name) }
+      return if dir == @root
+
+      $LOAD_PATH.map! { |entry| entry.is_a?(String) ? entry.sub(path, dir) : entry }
+      $LOADED_FEATURES.map! { |feature| feature.sub(path, dir) }
+      # Bundler.root, from BUNDLE_GEMFILE on its next call
+      ::Bundler.instance_variable_set(:@root, nil) if defined?(::Bundler) && ::Bundler.instance_variable_defined?(:@root)
+    end
+
     # In the child: the runner's process, as far as anyone can tell.
     def become(request, conn, argv)
       template = Process.ppid
@@ -509,6 +532,7 @@ module Distributest
       ENV.replace(request[:env])
       argv.replace(request[:args])
       Distributest.preloaded
+      relocate(request[:dir])
     rescue SystemCallError, IOError => e
       warn "#{Distributest.prog}: preloaded runner: #{e.message}"
       exit!(EX_SYS)

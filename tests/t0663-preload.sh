@@ -2,6 +2,8 @@
 test_description='preload: the Ruby runners of a node are forked from one template that booted the framework, and each is still its own runner: group, environment, tree, descriptors, exit, death'
 . "$(dirname "$0")/test-lib.sh"
 
+test_lazy_prereq BUNDLER 'ruby -e "require %q(bundler)" 2>/dev/null'
+
 # Each example writes one line to $SEEN: the runner, who its parent is
 # (the template, an adapter-rspec process, or dt-spawn), whether it leads
 # its own process group or is in the group of a dt-spawn (the runner's
@@ -96,22 +98,102 @@ test_expect_success RSPEC 'RUBYOPT with -r: no template, and the log says why' '
 	test_grep "not preloaded, each runner boots on its own: RUBYOPT requires -rset" p/.distributest/log
 '
 
-test_expect_success RSPEC 'a Gemfile: the template declines, the log says why, each runner boots on its own' '
-	cp -R p g && rm -rf g/.distributest/log* &&
-	printf "source \"https://rubygems.org\"\ngem \"rspec\"\n" > g/Gemfile &&
-	runs_cold g &&
-	test_grep "adapter-rspec: not preloaded, each runner boots on its own: Gemfile: its bundle is set up in each runner" g/.distributest/log
-'
+# A gem's project: a Gemfile naming its gemspec, which loads
+# lib/g/version.rb as Bundler sets the bundle up; each spec file loads
+# lib/g.rb, which requires it again, and records where things are.
+make_gem() {
+	cp -R p "$1" && rm -rf "$1"/.distributest/log* "$1"/spec/s*_spec.rb &&
+	mkdir -p "$1/lib/g" &&
+	printf "source \"https://rubygems.org\"\ngemspec\ngem \"rspec\"\n" > "$1/Gemfile" &&
+	cat > "$1/g.gemspec" <<-\EOF &&
+	require_relative "lib/g/version"
+	Gem::Specification.new do |s|
+	  s.name = "g"
+	  s.version = G::VERSION
+	  s.summary = "g"
+	  s.authors = ["g"]
+	  s.files = []
+	end
+	EOF
+	printf "module G\n  VERSION = \"1.0\"\nend\n" > "$1/lib/g/version.rb" &&
+	printf "require \"g/version\"\nmodule G\n  FILE = __FILE__\nend\n" > "$1/lib/g.rb" &&
+	for i in 1 2 3 4 5 6; do
+		cat > "$1/spec/s${i}_spec.rb" <<-\EOF || return 1
+		require_relative "seen"
+		require "g"
+		RSpec.describe "g" do
+		  it "sees its own tree" do
+		    here = Dir.pwd
+		    copy = here.sub(%r{\.runners/[^/]+/[^/]+\z}, "")
+		    elsewhere = ->(path) { copy != here && path.start_with?("#{copy}/") }
+		    bad = []
+		    bad << "file" unless G::FILE == "#{here}/lib/g.rb"
+		    bad << "path" if $LOAD_PATH.any? { |p| elsewhere.(p.to_s) }
+		    bad << "features" if $LOADED_FEATURES.any? { |p| elsewhere.(p) }
+		    bad << "gemfile" unless ENV["BUNDLE_GEMFILE"] == "#{here}/Gemfile"
+		    bad << "root" unless Bundler.root.to_s == here
+		    bad << "rubyopt" unless ENV["RUBYOPT"].to_s.include?("bundler/setup")
+		    seen(bad.empty? ? "bundle-ok" : "bad:#{bad.join(',')}")
+		    sleep 0.2
+		  end
+		end
+		EOF
+	done
+}
 
-test_expect_success RSPEC 'a Gemfile with bundler = no: preloaded, and every runner says Bundler was not used, once' '
-	printf "[run]\nenv = SEEN\nbundler = no\n" > g/.distributest/config && rm -f g/.distributest/log* &&
+test_expect_success RSPEC,BUNDLER 'a Gemfile that resolves: preloaded under its bundle, and each runner finds its own tree, not the copy, in its load path, features, environment and Bundler.root' '
+	make_gem g &&
 	: > seen &&
 	(cd g && distributest -j 3) > out &&
 	test_grep "6 files, 6 examples, 0 failures" out &&
 	cut -d " " -f 2- seen | sort -u > got &&
+	echo "template group-of-dt-spawn env-ok bundle-ok" > want &&
+	test_cmp want got &&
+	! grep -e "not preloaded" -e "already initialized" g/.distributest/log &&
+	grep "Bundler used: Gemfile resolves" g/.distributest/log | cut -f 4 | sort > said &&
+	uniq -d said > twice &&
+	test_line_count = 0 twice
+'
+
+test_expect_success RSPEC,BUNDLER 'a Gemfile with runner_dir = shared: preloaded, the copy is every runner'"'"'s' '
+	printf "[run]\nenv = SEEN\nrunner_dir = shared\n" > g/.distributest/config &&
+	: > seen &&
+	(cd g && distributest -j 3) > out &&
+	test_grep "6 files, 6 examples, 0 failures" out &&
+	cut -d " " -f 2- seen | sort -u > got &&
+	echo "template group-of-dt-spawn bad:tree bundle-ok" > want &&
+	test_cmp want got &&
+	! grep -e "not preloaded" -e "already initialized" g/.distributest/log &&
+	printf "[run]\nenv = SEEN\n" > g/.distributest/config
+'
+
+test_expect_success RSPEC,BUNDLER 'a Gemfile that does not resolve: the template starts again without it, as a runner would, and each runner says so once' '
+	cp -R p u && rm -rf u/.distributest/log* &&
+	printf "source \"https://rubygems.org\"\ngem \"rspec\"\ngem \"no-such-gem-for-distributest\"\n" > u/Gemfile &&
+	: > seen &&
+	(cd u && distributest -j 3) > out &&
+	test_grep "6 files, 6 examples, 0 failures" out &&
+	cut -d " " -f 2- seen | sort -u > got &&
 	echo "template group-of-dt-spawn env-ok" > want &&
 	test_cmp want got &&
-	grep "Bundler not used: bundler = no" g/.distributest/log | cut -f 4 | sort > said &&
+	! grep "not preloaded" u/.distributest/log &&
+	grep "Bundler not used: Gemfile does not resolve" u/.distributest/log | cut -f 4 | sort > said &&
+	uniq -d said > twice &&
+	test_line_count = 0 twice &&
+	cut -d " " -f 1 seen | sort -u > ran &&
+	comm -23 ran said > silent &&
+	test_line_count = 0 silent
+'
+
+test_expect_success RSPEC 'a Gemfile with bundler = no: preloaded, and every runner says Bundler was not used, once' '
+	printf "[run]\nenv = SEEN\nbundler = no\n" > u/.distributest/config && rm -f u/.distributest/log* &&
+	: > seen &&
+	(cd u && distributest -j 3) > out &&
+	test_grep "6 files, 6 examples, 0 failures" out &&
+	cut -d " " -f 2- seen | sort -u > got &&
+	echo "template group-of-dt-spawn env-ok" > want &&
+	test_cmp want got &&
+	grep "Bundler not used: bundler = no" u/.distributest/log | cut -f 4 | sort > said &&
 	uniq -d said > twice &&
 	test_line_count = 0 twice &&
 	cut -d " " -f 1 seen | sort -u > ran &&
