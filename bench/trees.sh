@@ -7,14 +7,15 @@
 #
 # The project: TREES_SIZES small files (default 1,000 and 20,000, 100 to
 # a directory) and, for R runners (TREES_RUNNERS, default 4 and 16), R
-# RSpec files of one 2 s example, each of which writes the time it starts
-# and its runner, so that the R-th time is when every runner had work.
+# RSpec files of one example of 2 s (R/8 s beyond 16 runners), each of
+# which writes the time it starts and its runner, so that the R-th time
+# is when every runner had work.
 # Reported, as medians: a first run (no copy, no trees, no timings: all are
 # made; TREES_FIRST runs, default 2) and a second run, the project
 # unchanged (TREES_REPS runs, default 3), and how much later the second
 # run of own had every runner busy than shared and than parallel_rspec.
 # A run whose files did not start on R different runners (a runner came
-# up more than 2 s after another, which took a second file) is counted
+# up after another had finished its file and taken a second) is counted
 # and said.
 #
 # About 5 minutes on 2 cores with the defaults; TREES_SIZES="1000 20000
@@ -48,9 +49,9 @@ make_specs() {
 	rm -f "$1"/spec/*_spec.rb
 	i=1
 	while [ "$i" -le "$2" ]; do
-		printf '%s\nRSpec.describe "b%d" do\n  it "x" do sleep 2 end\nend\n' \
+		printf '%s\nRSpec.describe "b%d" do\n  it "x" do sleep %d end\nend\n' \
 			'File.open(ENV.fetch("TREES_PROBE"), "a") { |f| f.puts "#{Time.now.to_f} r#{ENV["TEST_ENV_NUMBER"]}" }' \
-			"$i" > "$1/spec/b${i}_spec.rb"
+			"$i" $(($2 / 8 > 2 ? $2 / 8 : 2)) > "$1/spec/b${i}_spec.rb"
 		i=$((i + 1))
 	done
 }
