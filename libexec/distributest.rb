@@ -371,6 +371,7 @@ module Distributest
       attr_reader :fd
     end
     @fd = ENV.delete(FD)
+    @warm = []
 
     module_function
 
@@ -411,6 +412,7 @@ module Distributest
       waiting = [] # connections whose runner has not asked yet
       children = {}
       loop do
+        warm_one while @warm.any? && children.any?
         ready, = IO.select([ctl, wake, *waiting])
         reap(wake, children) if ready.delete(wake)
         if ready.delete(ctl)
@@ -436,6 +438,20 @@ module Distributest
     rescue StandardError, ScriptError => e
       warn "#{Distributest.prog}: preloaded template: #{e.class}: #{e.message}", *e.backtrace
       exit!(1)
+    end
+
+    # LIBRARIES that each runner would load for its first file, loaded here
+    # once the first runner, which takes the longest file, has its child:
+    # the runners forked after it do not load them each beside that file.
+    # Loaded before it, they would delay it (measured: bench/boot.sh).
+    def warm(*libraries)
+      @warm = libraries
+    end
+
+    def warm_one
+      require @warm.shift
+    rescue LoadError
+      nil # each runner says so, if its tests need it
     end
 
     def receive(ctl)

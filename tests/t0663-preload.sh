@@ -44,6 +44,7 @@ make_project() {
 
 SEEN=$TRASH/seen
 export SEEN
+printf "[run]\npreload = no\n" > cold.conf
 
 # Runs the project in $1 on three runners, with the environment after it,
 # and checks that its six files ran and every runner was the adapter
@@ -69,6 +70,47 @@ test_expect_success RSPEC 'by default, every runner is a child of the template, 
 	echo "template group-of-dt-spawn env-ok" > want &&
 	test_cmp want got &&
 	! grep "not preloaded" p/.distributest/log
+'
+
+# Runners 2 and 3 ask the template only once runner 1 is loading its
+# first file; each runner's first file says whether rspec-mocks was
+# loaded before it, as the template does once it has forked runner 1.
+test_expect_success RSPEC 'the template loads rspec-expectations and rspec-mocks once it has forked its first runner, for the runners after it' '
+	mkdir -p w/spec w/.distributest &&
+	printf "[run]\nenv = SEEN MARK\nrunner_setup = wait-for-1\n" > w/.distributest/config &&
+	cat > w/wait-for-1 <<-\EOF &&
+	#!/bin/sh
+	[ -z "$TEST_ENV_NUMBER" ] && exit 0
+	i=0
+	while [ ! -e "$MARK" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+	EOF
+	chmod +x w/wait-for-1 &&
+	for i in 1 2 3 4 5 6; do
+		cat > "w/spec/w${i}_spec.rb" <<-\EOF || return 1
+		unless $first_seen
+		  $first_seen = true
+		  loaded = $LOADED_FEATURES.any? { |f| f.end_with?("/rspec/mocks.rb") }
+		  File.open(ENV.fetch("SEEN"), "a") { |f| f.puts "#{ENV["DT_RUNNER"]} #{loaded ? "loaded" : "not-loaded"}" }
+		  File.write(ENV.fetch("MARK"), "") if ENV["DT_RUNNER"] == "1"
+		  600.times { File.readlines(ENV["SEEN"]).size < 3 ? sleep(0.1) : break }
+		end
+		RSpec.describe "w" do
+		  it("mocks") { expect(double(to_s: "d").to_s).to eq("d") }
+		end
+		EOF
+	done &&
+	: > seen && rm -f mark &&
+	(cd w && MARK=$TRASH/mark distributest -j 3) > out &&
+	test_grep "6 files, 6 examples, 0 failures" out &&
+	sort seen > got &&
+	printf "1 not-loaded\n2 loaded\n3 loaded\n" > want &&
+	test_cmp want got &&
+	: > seen && rm -f mark &&
+	(cd w && MARK=$TRASH/mark distributest -c "$TRASH/cold.conf" -j 3) > out &&
+	test_grep "6 files, 6 examples, 0 failures" out &&
+	sort seen > got &&
+	printf "1 not-loaded\n2 not-loaded\n3 not-loaded\n" > want &&
+	test_cmp want got
 '
 
 test_expect_success RSPEC 'preload = no: each runner is the adapter dt-spawn executed, leading its group' '
