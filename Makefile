@@ -201,7 +201,7 @@ demo: deps
 	$(MAKE) all
 	sh tests/demo.sh
 
-BENCH_DEPS = parallel ruby-parallel-tests bc time
+BENCH_DEPS = parallel ruby-parallel-tests python3-pytest-xdist bc time
 bench: deps
 	$(MAKE) DEPS="$(BENCH_DEPS)" deps
 	$(MAKE) all

@@ -12,7 +12,9 @@
 #    BOOT_REPS (5) runs taking turns: wall time, its ratio to the 4.0 s
 #    bound, and the time from the command to the first test; then the
 #    same project with a Gemfile of rspec (and its Gemfile.lock), which
-#    each runner, or the template, sets up as `bundle exec` would.
+#    each runner, or the template, sets up as `bundle exec` would; then
+#    the same files as pytest tests, beside pytest-xdist (by file, as
+#    distributest hands them out, with no order by time).
 # 2. One file: distributest -j BOOT_RUNNERS on one of part 1's files (two
 #    examples of 0.3 s, so two parts), beside rspec and parallel_rspec on
 #    it; wall time, CPU time (user and system, of every process of the
@@ -20,7 +22,7 @@
 #    lists the file after the node is ready, and the runners beyond what
 #    it needs are stopped while they boot (dt-feed's cap).
 #
-# About 4 minutes on 2 cores.  Environment: BOOT_RUNNERS, BOOT_REPS,
+# About 5 minutes on 2 cores.  Environment: BOOT_RUNNERS, BOOT_REPS,
 # BOOT_DISTRIBUTEST (default this tree's bin/distributest).
 set -eu
 top=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
@@ -49,7 +51,7 @@ timed() {
 	}
 	e=$(date +%s.%N)
 	echo "$s $e" | awk '{ printf "%.3f\n", $2 - $1 }' >> "$work/w-$name"
-	if [ "${name%pt}" = "$name" ]; then
+	if [ "${name%pt}" = "$name" ] && [ "$name" != xdist ]; then
 		echo "$s $(first_assign "$dir" "$s")" |
 			awk '{ printf "%.3f\n", $2 - $1 }' >> "$work/f-$name"
 	fi
@@ -78,6 +80,18 @@ printf 'source "https://rubygems.org"\ngem "rspec"\n' > "$work/gem/Gemfile"
 	(cd "$work/gem" && bundle lock --local > /dev/null)
 "$dt" -C "$work/gem" -j "$N" > /dev/null 2>&1 || true
 
+# And pytest's: the same files as pytest tests.
+mkdir -p "$work/py/tests" "$work/py/.distributest"
+printf '[run]\nframework = pytest\n' > "$work/py/.distributest/config"
+i=1
+while [ "$i" -le 39 ]; do
+	printf 'import time\n\n\ndef test_a():\n    time.sleep(0.3)\n\n\ndef test_b():\n    time.sleep(0.3)\n' \
+		> "$work/py/tests/test_f$i.py"
+	i=$((i + 1))
+done
+printf 'import time\n\n\ndef test_long():\n    time.sleep(4.0)\n' > "$work/py/tests/test_long.py"
+"$dt" -C "$work/py" -j "$N" > /dev/null 2>&1 || true
+
 printf '[run]\npreload = no\n' > "$work/cold.conf"
 k=0
 while [ "$k" -lt "$REPS" ]; do
@@ -88,6 +102,9 @@ while [ "$k" -lt "$REPS" ]; do
 	timed gem "$work/gem" "$dt" -j "$N"
 	timed gemcold "$work/gem" "$dt" -c "$work/cold.conf" -j "$N"
 	timed gempt "$work/gem" parallel_rspec -n "$N" --group-by runtime spec
+	timed py "$work/py" "$dt" -j "$N"
+	timed pycold "$work/py" "$dt" -c "$work/cold.conf" -j "$N"
+	timed xdist "$work/py" /usr/bin/python3 -m pytest -q -p no:cacheprovider -n "$N" --dist loadfile
 	k=$((k + 1))
 done
 echo "1. 40 RSpec files, the longest 4.0 s, $N runners, $(nproc) cores, second runs (medians of $REPS)"
@@ -96,7 +113,8 @@ for v in "nice:distributest (preloaded, runner 1 first)" "cold:distributest, pre
 	"alike:distributest, DT_BOOT_NICE=0" \
 	"pt:parallel_rspec --group-by runtime" "gem:with a Gemfile: distributest (preloaded)" \
 	"gemcold:with a Gemfile: preload = no" \
-	"gempt:with a Gemfile: parallel_rspec"; do
+	"gempt:with a Gemfile: parallel_rspec" "py:pytest: distributest (preloaded)" \
+	"pycold:pytest: preload = no" "xdist:pytest -n $N --dist loadfile (xdist)"; do
 	w=$(median < "$work/w-${v%%:*}")
 	f=-
 	[ -s "$work/f-${v%%:*}" ] && f=$(median < "$work/f-${v%%:*}")

@@ -1315,9 +1315,9 @@ boot_priority(void)
 
 /*
  * Whether the runners' adapter is worth preloading once for the node
- * (see distributest-adapter(7)): a Ruby one, more than one runner to
- * fork, and no feature RUBYOPT would require in the copy, not in the
- * runner's tree.
+ * (see distributest-adapter(7)): pytest's or a Ruby one, more than one
+ * runner to fork, and no feature RUBYOPT would require in the copy, not
+ * in the runner's tree.
  */
 static int
 preloads(void)
@@ -1328,6 +1328,8 @@ preloads(void)
 
 	if ((preload != NULL && strcmp(preload, "no") == 0) || nrunners < 2)
 		return 0;
+	if (strcmp(framework, "pytest") == 0)
+		return 1;
 	for (i = 0; ruby[i] != NULL && strcmp(ruby[i], framework) != 0; i++)
 		;
 	if (ruby[i] == NULL)
@@ -1383,6 +1385,8 @@ start_template(void)
 		setenv("DT_NODE", node ? node : "local", 1);
 		if (bundler != NULL)
 			setenv("DT_BUNDLER", bundler, 1);
+		if (python != NULL)
+			setenv("DT_PYTHON", python, 1);
 		if (chdir(copy ? copy : dir) == 0)
 			execv(argv[0], argv);
 		_exit(DT_EX_NOEXEC);
