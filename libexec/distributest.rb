@@ -424,7 +424,12 @@ module Distributest
           request = read_request(conn)
           next conn.close unless request
 
-          pid = fork
+          pid = begin
+            fork
+          rescue SystemCallError # the runner boots on its own
+            request[:fds].each(&:close)
+            next conn.close
+          end
           if pid.nil?
             trap("CHLD", "DEFAULT")
             [ctl, wake, woken, *waiting, *children.values].each(&:close)
@@ -450,7 +455,7 @@ module Distributest
 
     def warm_one
       require @warm.shift
-    rescue LoadError
+    rescue StandardError, ScriptError
       nil # each runner says so, if its tests need it
     end
 
@@ -466,9 +471,9 @@ module Distributest
     # NUL, each a letter and a value: d its directory, g its process group,
     # n its nice, a an argument, e an environment entry.
     def read_request(conn)
-      data, _, _, *controls = conn.recvmsg(REQUEST_MAX, 0, nil, scm_rights: true)
+      data, _, flags, *controls = conn.recvmsg(REQUEST_MAX, 0, nil, scm_rights: true)
       fds = controls.flat_map { |c| c.unix_rights || [] }
-      return fds.each(&:close) && nil unless fds.size == 4 && data.end_with?("\0")
+      return fds.each(&:close) && nil unless fds.size == 4 && data.end_with?("\0") && (flags & Socket::MSG_TRUNC).zero?
 
       request = { fds: fds, args: [], env: {} }
       data.b.split("\0").each do |field|
@@ -481,7 +486,10 @@ module Distributest
         when "e" then request[:env].store(*value.split("=", 2)) if value.include?("=")
         end
       end
-      request[:dir] && request[:pgid] && request
+      return request if request[:dir] && request[:pgid]
+
+      fds.each(&:close)
+      nil
     rescue SystemCallError, IOError, ArgumentError
       fds&.each(&:close)
       nil
@@ -517,14 +525,24 @@ module Distributest
     # the load path, the loaded features and what Bundler put in the
     # environment are made DIR's, as Bundler.setup there would have made
     # them, so a file is neither loaded twice nor written in the copy.
+    # Bytes, not characters: a path need not be valid in any encoding.
     def relocate(dir)
-      path = %r{\A#{Regexp.escape(@root)}(?=/|\z)}
-      inside = %r{(?<=\A|:)#{Regexp.escape(@root)}(?=/|:|\z)}
-      @bundle_env.each { |name, value| value ? ENV[name] = value.gsub(inside, dir) : ENV.delete(name) }
-      return if dir == @root
+      root = @root.b
+      dir = dir.b
+      within = ->(path) { path.b == root || path.b.start_with?("#{root}/".b) }
+      rebase = ->(path) { within.(path) ? (dir + path.b.byteslice(root.bytesize..)).force_encoding(path.encoding) : path }
+      # a list (PATH, RUBYLIB) or options (RUBYOPT's -r and -I)
+      inside = Regexp.new("(?<=\\A|[:\\s]|-r|-I)#{Regexp.escape(root)}(?=/|:|\\s|\\z)".b, Regexp::NOENCODING)
+      @bundle_env.each do |name, value|
+        value ? ENV[name] = value.b.gsub(inside) { dir }.force_encoding(value.encoding) : ENV.delete(name)
+      end
+      # with_unbundled_env gives back what Bundler saw when it loaded: the
+      # runner's environment, not the template's
+      ::Bundler::ORIGINAL_ENV.replace(@runner_env) if defined?(::Bundler::ORIGINAL_ENV)
+      return if dir == root
 
-      $LOAD_PATH.map! { |entry| entry.is_a?(String) ? entry.sub(path, dir) : entry }
-      $LOADED_FEATURES.map! { |feature| feature.sub(path, dir) }
+      $LOAD_PATH.map! { |entry| entry.is_a?(String) ? rebase.(entry) : entry } if $LOAD_PATH.any? { |e| e.is_a?(String) && within.(e) }
+      $LOADED_FEATURES.map!(&rebase) if $LOADED_FEATURES.any?(&within)
       # Bundler.root, from BUNDLE_GEMFILE on its next call
       ::Bundler.instance_variable_set(:@root, nil) if defined?(::Bundler) && ::Bundler.instance_variable_defined?(:@root)
     end
@@ -546,6 +564,7 @@ module Distributest
       request[:fds].each(&:close)
       Dir.chdir(request[:dir])
       ENV.replace(request[:env])
+      @runner_env = ENV.to_h
       argv.replace(request[:args])
       Distributest.preloaded
       relocate(request[:dir])

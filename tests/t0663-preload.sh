@@ -175,6 +175,7 @@ make_gem() {
 		    bad << "gemfile" unless ENV["BUNDLE_GEMFILE"] == "#{here}/Gemfile"
 		    bad << "root" unless Bundler.root.to_s == here
 		    bad << "rubyopt" unless ENV["RUBYOPT"].to_s.include?("bundler/setup")
+		    bad << "unbundled" unless Bundler.with_unbundled_env { [ENV["DT_RUNNER"], ENV["TMPDIR"], ENV["RUBYOPT"]] } == [ENV["DT_RUNNER"], ENV["TMPDIR"], nil]
 		    seen(bad.empty? ? "bundle-ok" : "bad:#{bad.join(',')}")
 		    sleep 0.2
 		  end

@@ -94,6 +94,27 @@ test_expect_success PYTEST 'the project'"'"'s own Python in the copy: no templat
 	test_grep "adapter-pytest: not preloaded, each runner boots on its own: python " v/.distributest/log
 '
 
+# A plugin that pytest loads by its entry point, from PYTHONPATH, and
+# whose asserts it rewrites: imported before pytest installs its rewriter,
+# it would not be, and -W error makes pytest's warning about that fatal.
+test_expect_success PYTEST 'a plugin of an entry point is still rewritten in each runner: no warning, under filterwarnings = error' '
+	mkdir -p plug/myplug-1.0.dist-info &&
+	printf "Metadata-Version: 2.1\nName: myplug\nVersion: 1.0\n" > plug/myplug-1.0.dist-info/METADATA &&
+	printf "[pytest11]\nmyplug = myplug\n" > plug/myplug-1.0.dist-info/entry_points.txt &&
+	printf "import pytest\n\n\n@pytest.fixture\ndef plugged():\n    return 1\n" > plug/myplug.py &&
+	cp -R p w && rm -f w/.distributest/log* &&
+	printf "[run]\nframework = pytest\nenv = SEEN PYTHONPATH\n" > w/.distributest/config &&
+	printf "[pytest]\nfilterwarnings = error\n" > w/pytest.ini &&
+	printf "def test_plugged(plugged):\n    assert plugged == 1\n" > w/tests/test_plugged.py &&
+	: > seen &&
+	(cd w && PYTHONPATH=$TRASH/plug distributest -j 3) > out &&
+	test_grep "7 files, 7 passed" out &&
+	! grep -e "already imported" -e "not preloaded" w/.distributest/log &&
+	cut -d " " -f 2- seen | sort -u > got &&
+	echo "template group-of-dt-spawn env-ok" > want &&
+	test_cmp want got
+'
+
 # Writes test file $1, which does $3 (Python) the first time it runs,
 # marking that in $TRASH/$2, and is seen every other time.
 once() {
