@@ -193,9 +193,7 @@ test_expect_success RSPEC,BUNDLER 'a Gemfile that resolves: preloaded under its 
 	echo "template group-of-dt-spawn env-ok bundle-ok" > want &&
 	test_cmp want got &&
 	! grep -e "not preloaded" -e "already initialized" g/.distributest/log &&
-	grep "Bundler used: Gemfile resolves" g/.distributest/log | cut -f 4 | sort > said &&
-	uniq -d said > twice &&
-	test_line_count = 0 twice
+	test_said_once g/.distributest/log "Bundler used: Gemfile resolves"
 '
 
 test_expect_success RSPEC,BUNDLER 'a Gemfile with runner_dir = shared: preloaded, the copy is every runner'"'"'s' '
@@ -220,12 +218,7 @@ test_expect_success RSPEC,BUNDLER 'a Gemfile that does not resolve: the template
 	echo "template group-of-dt-spawn env-ok" > want &&
 	test_cmp want got &&
 	! grep "not preloaded" u/.distributest/log &&
-	grep "Bundler not used: Gemfile does not resolve" u/.distributest/log | cut -f 4 | sort > said &&
-	uniq -d said > twice &&
-	test_line_count = 0 twice &&
-	cut -d " " -f 1 seen | sort -u > ran &&
-	comm -23 ran said > silent &&
-	test_line_count = 0 silent
+	test_said_once u/.distributest/log "Bundler not used: Gemfile does not resolve"
 '
 
 test_expect_success RSPEC 'a Gemfile with bundler = no: preloaded, and every runner says Bundler was not used, once' '
@@ -236,12 +229,7 @@ test_expect_success RSPEC 'a Gemfile with bundler = no: preloaded, and every run
 	cut -d " " -f 2- seen | sort -u > got &&
 	echo "template group-of-dt-spawn env-ok" > want &&
 	test_cmp want got &&
-	grep "Bundler not used: bundler = no" u/.distributest/log | cut -f 4 | sort > said &&
-	uniq -d said > twice &&
-	test_line_count = 0 twice &&
-	cut -d " " -f 1 seen | sort -u > ran &&
-	comm -23 ran said > silent &&
-	test_line_count = 0 silent
+	test_said_once u/.distributest/log "Bundler not used: bundler = no"
 '
 
 # Writes spec file $1, whose example does $3 (Ruby) the first time it

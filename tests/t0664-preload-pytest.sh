@@ -65,12 +65,7 @@ test_expect_success PYTEST 'by default, every runner is a child of the template,
 	echo "template group-of-dt-spawn env-ok" > want &&
 	test_cmp want got &&
 	! grep "not preloaded" p/.distributest/log &&
-	grep "adapter-pytest: python " p/.distributest/log | cut -f 4 | sort > said &&
-	uniq -d said > twice &&
-	test_line_count = 0 twice &&
-	cut -d " " -f 1 seen | sort -u > ran &&
-	comm -23 ran said > silent &&
-	test_line_count = 0 silent
+	test_said_once p/.distributest/log "adapter-pytest: python "
 '
 
 test_expect_success PYTEST 'preload = no: each runner is the adapter dt-spawn executed, leading its group' '

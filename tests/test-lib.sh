@@ -309,6 +309,17 @@ test_line_count() {
 	fi
 }
 
+# Each runner named in the first field of SEEN's lines said PATTERN once in
+# LOG, the runners' output log of a run: test_said_once LOG PATTERN [SEEN].
+test_said_once() {
+	grep "$2" "$1" | cut -f 4 | sort > said &&
+	uniq -d said > twice &&
+	test_line_count "=" 0 twice &&
+	cut -d " " -f 1 "${3:-seen}" | sort -u > ran &&
+	comm -23 ran said > silent &&
+	test_line_count "=" 0 silent
+}
+
 # Wait until file $2 has a line matching the basic regular expression $1,
 # looking every 0.1 s, for up to $3 seconds (30 unless given); fail,
 # showing the end of the file, when none came.  For the writer of a pipe (or FIFO)
