@@ -143,9 +143,13 @@ test_expect_success 'the cap counts the files left; a runner that fails its runn
 	tail -n 1 out | grep "^end	complete$" && rm -f go
 '
 
+# Runner 2's runner_setup waits for runner 1's, which fails: else, on a
+# busy machine, runner 2 could take the file before runner 1 set up, and
+# runner 1 be stopped before its runner_setup ran.
 test_expect_success 'a list whole at start: one runner more than the files, so a runner_setup that fails loses nothing' '
 	make_tests a:1 && mkdir -p "$COPY/.dt-hooks" &&
-	printf "#!/bin/sh\n: > \"$TRASH/setup-\$TEST_ENV_NUMBER\"\n[ -n \"\$TEST_ENV_NUMBER\" ] || exit 9\n" \
+	printf "#!/bin/sh\n: > \"$TRASH/setup-\$TEST_ENV_NUMBER\"\n[ -n \"\$TEST_ENV_NUMBER\" ] || exit 9\n%s\n" \
+		"i=0; while [ ! -e \"$TRASH/setup-\" ] && [ \$i -lt 600 ]; do sleep 0.1; i=\$((i + 1)); done" \
 		> "$COPY/.dt-hooks/runner_setup" &&
 	chmod +x "$COPY/.dt-hooks/runner_setup" &&
 	rm -f out setup-* &&
