@@ -41,8 +41,8 @@ module Distributest
     # bundler), then the framework's LIBRARIES; goes down when one fails.
     def start(prog, framework, *libraries)
       self.prog = prog
-      Template.check(framework) if Template.fd
       @env = ENV.to_h # Bundler.setup adds RUBYOPT=-rbundler/setup and more
+      Template.check(framework, @env) if Template.fd
       @bundled = bundler(restart: true)
       begin
         libraries.each { |library| require library }
@@ -358,10 +358,10 @@ module Distributest
   # The node's preloaded template (PRELOADING in distributest-adapter(7)).
   # dt-spawn starts the adapter once per node with DT_PRELOAD_FD, a
   # socket on which it hands over one connection per runner. Having loaded
-  # Ruby, the framework and this file, the template forks a child for each
-  # runner's request, and the child becomes that runner's adapter: its
-  # descriptors, directory, environment, arguments, process group and
-  # priority. A runner whose request fails boots on its own, as always.
+  # Ruby, the bundle, the framework and this file, the template forks a
+  # child for each runner's request, and the child becomes that runner's
+  # adapter: its descriptors, directory, environment, arguments, process
+  # group and priority. A runner whose request fails boots on its own.
   module Template
     FD = "DT_PRELOAD_FD"
     PR_SET_PDEATHSIG = 1
@@ -375,13 +375,13 @@ module Distributest
 
     module_function
 
-    # Before Bundler: what its setup adds to the environment and the load
-    # path names the copy, the template's directory, which relocate maps
-    # to each runner's tree.
-    def check(framework)
+    # Before Bundler, with ENV its environment then: what its setup adds to
+    # the environment and the load path names the copy, the template's
+    # directory, which relocate maps to each runner's tree.
+    def check(framework, env)
       @framework = framework
       @root = Dir.pwd
-      @before = ENV.to_h
+      @before = env
     end
 
     def prepare
@@ -526,7 +526,7 @@ module Distributest
     # environment are made DIR's, as Bundler.setup there would have made
     # them, so a file is neither loaded twice nor written in the copy.
     # Bytes, not characters: a path need not be valid in any encoding.
-    def relocate(dir)
+    def relocate(dir, env)
       root = @root.b
       dir = dir.b
       within = ->(path) { path.b == root || path.b.start_with?("#{root}/".b) }
@@ -538,7 +538,7 @@ module Distributest
       end
       # with_unbundled_env gives back what Bundler saw when it loaded: the
       # runner's environment, not the template's
-      ::Bundler::ORIGINAL_ENV.replace(@runner_env) if defined?(::Bundler::ORIGINAL_ENV)
+      ::Bundler::ORIGINAL_ENV.replace(env) if defined?(::Bundler::ORIGINAL_ENV)
       return if dir == root
 
       $LOAD_PATH.map! { |entry| entry.is_a?(String) ? rebase.(entry) : entry } if $LOAD_PATH.any? { |e| e.is_a?(String) && within.(e) }
@@ -564,10 +564,9 @@ module Distributest
       request[:fds].each(&:close)
       Dir.chdir(request[:dir])
       ENV.replace(request[:env])
-      @runner_env = ENV.to_h
       argv.replace(request[:args])
       Distributest.preloaded
-      relocate(request[:dir])
+      relocate(request[:dir], request[:env])
     rescue SystemCallError, IOError => e
       warn "#{Distributest.prog}: preloaded runner: #{e.message}"
       exit!(EX_SYS)

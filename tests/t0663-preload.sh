@@ -55,9 +55,7 @@ runs_cold() {
 	: > seen &&
 	(cd "$dir" && env "$@" distributest -j 3) > out &&
 	test_grep "6 files, 6 examples, 0 failures" out &&
-	cut -d " " -f 2- seen | sort -u > got &&
-	echo "dt-spawn own-group env-ok" > want &&
-	test_cmp want got
+	test_seen_all "dt-spawn own-group env-ok"
 }
 
 test_expect_success RSPEC 'by default, every runner is a child of the template, in the group of its own runner process' '
@@ -66,9 +64,7 @@ test_expect_success RSPEC 'by default, every runner is a child of the template, 
 	(cd p && distributest -j 3) > out &&
 	test_grep "6 files, 6 examples, 0 failures" out &&
 	test_line_count = 6 seen &&
-	cut -d " " -f 2- seen | sort -u > got &&
-	echo "template group-of-dt-spawn env-ok" > want &&
-	test_cmp want got &&
+	test_seen_all "template group-of-dt-spawn env-ok" &&
 	! grep "not preloaded" p/.distributest/log
 '
 
@@ -123,9 +119,7 @@ test_expect_success RSPEC 'one runner: no template' '
 	: > seen &&
 	(cd p && distributest -j 1) > out &&
 	test_grep "6 files, 6 examples, 0 failures" out &&
-	cut -d " " -f 2- seen | sort -u > got &&
-	echo "dt-spawn own-group env-ok" > want &&
-	test_cmp want got
+	test_seen_all "dt-spawn own-group env-ok"
 '
 
 test_expect_success 'preload: a value other than yes or no is an error naming the file and line' '
@@ -189,9 +183,7 @@ test_expect_success RSPEC,BUNDLER 'a Gemfile that resolves: preloaded under its 
 	: > seen &&
 	(cd g && distributest -j 3) > out &&
 	test_grep "6 files, 6 examples, 0 failures" out &&
-	cut -d " " -f 2- seen | sort -u > got &&
-	echo "template group-of-dt-spawn env-ok bundle-ok" > want &&
-	test_cmp want got &&
+	test_seen_all "template group-of-dt-spawn env-ok bundle-ok" &&
 	! grep -e "not preloaded" -e "already initialized" g/.distributest/log &&
 	test_said_once g/.distributest/log "Bundler used: Gemfile resolves"
 '
@@ -201,9 +193,7 @@ test_expect_success RSPEC,BUNDLER 'a Gemfile with runner_dir = shared: preloaded
 	: > seen &&
 	(cd g && distributest -j 3) > out &&
 	test_grep "6 files, 6 examples, 0 failures" out &&
-	cut -d " " -f 2- seen | sort -u > got &&
-	echo "template group-of-dt-spawn bad:tree bundle-ok" > want &&
-	test_cmp want got &&
+	test_seen_all "template group-of-dt-spawn bad:tree bundle-ok" &&
 	! grep -e "not preloaded" -e "already initialized" g/.distributest/log &&
 	printf "[run]\nenv = SEEN\n" > g/.distributest/config
 '
@@ -214,9 +204,7 @@ test_expect_success RSPEC,BUNDLER 'a Gemfile that does not resolve: the template
 	: > seen &&
 	(cd u && distributest -j 3) > out &&
 	test_grep "6 files, 6 examples, 0 failures" out &&
-	cut -d " " -f 2- seen | sort -u > got &&
-	echo "template group-of-dt-spawn env-ok" > want &&
-	test_cmp want got &&
+	test_seen_all "template group-of-dt-spawn env-ok" &&
 	! grep "not preloaded" u/.distributest/log &&
 	test_said_once u/.distributest/log "Bundler not used: Gemfile does not resolve"
 '
@@ -226,9 +214,7 @@ test_expect_success RSPEC 'a Gemfile with bundler = no: preloaded, and every run
 	: > seen &&
 	(cd u && distributest -j 3) > out &&
 	test_grep "6 files, 6 examples, 0 failures" out &&
-	cut -d " " -f 2- seen | sort -u > got &&
-	echo "template group-of-dt-spawn env-ok" > want &&
-	test_cmp want got &&
+	test_seen_all "template group-of-dt-spawn env-ok" &&
 	test_said_once u/.distributest/log "Bundler not used: bundler = no"
 '
 

@@ -61,9 +61,7 @@ test_expect_success PYTEST 'by default, every runner is a child of the template,
 	(cd p && distributest -j 3) > out &&
 	test_grep "6 files, 6 passed" out &&
 	test_line_count = 6 seen &&
-	cut -d " " -f 2- seen | sort -u > got &&
-	echo "template group-of-dt-spawn env-ok" > want &&
-	test_cmp want got &&
+	test_seen_all "template group-of-dt-spawn env-ok" &&
 	! grep "not preloaded" p/.distributest/log &&
 	test_said_once p/.distributest/log "adapter-pytest: python "
 '
@@ -72,9 +70,7 @@ test_expect_success PYTEST 'preload = no: each runner is the adapter dt-spawn ex
 	: > seen &&
 	(cd p && distributest -c "$TRASH/cold.conf" -j 3) > out &&
 	test_grep "6 files, 6 passed" out &&
-	cut -d " " -f 2- seen | sort -u > got &&
-	echo "dt-spawn own-group env-ok" > want &&
-	test_cmp want got
+	test_seen_all "dt-spawn own-group env-ok"
 '
 
 test_expect_success PYTEST 'the project'"'"'s own Python in the copy: no template, and the log says why' '
@@ -83,9 +79,7 @@ test_expect_success PYTEST 'the project'"'"'s own Python in the copy: no templat
 	: > seen &&
 	(cd v && distributest -j 3) > out &&
 	test_grep "6 files, 6 passed" out &&
-	cut -d " " -f 2- seen | sort -u > got &&
-	echo "dt-spawn own-group env-ok" > want &&
-	test_cmp want got &&
+	test_seen_all "dt-spawn own-group env-ok" &&
 	test_grep "adapter-pytest: not preloaded, each runner boots on its own: python " v/.distributest/log
 '
 
@@ -105,9 +99,7 @@ test_expect_success PYTEST 'a plugin of an entry point is still rewritten in eac
 	(cd w && PYTHONPATH=$TRASH/plug distributest -j 3) > out &&
 	test_grep "7 files, 7 passed" out &&
 	! grep -e "already imported" -e "not preloaded" w/.distributest/log &&
-	cut -d " " -f 2- seen | sort -u > got &&
-	echo "template group-of-dt-spawn env-ok" > want &&
-	test_cmp want got
+	test_seen_all "template group-of-dt-spawn env-ok"
 '
 
 # Writes test file $1, which does $3 (Python) the first time it runs,

@@ -309,6 +309,13 @@ test_line_count() {
 	fi
 }
 
+# Every line of seen, less its first field (the runner), is WANT.
+test_seen_all() {
+	cut -d " " -f 2- seen | sort -u > got &&
+	echo "$1" > want &&
+	test_cmp want got
+}
+
 # Each runner named in the first field of SEEN's lines said PATTERN once in
 # LOG, the runners' output log of a run: test_said_once LOG PATTERN [SEEN].
 test_said_once() {
