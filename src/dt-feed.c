@@ -58,7 +58,7 @@ struct node {
 	int		 reported;	/* runners that came up or failed to */
 	int		 replacing;	/* runners dt-spawn is starting again */
 	int		 takes_cap;	/* its dt-spawn said "starting N cap" */
-	int		 capped;	/* "cap" sent */
+	size_t		 capped;	/* the last "cap" sent, or 0 */
 	int		 opening;	/* synced: its channel is to be opened */
 	int		 ready;		/* node_setup done: runners may start */
 	int		 started;	/* "start" sent */
@@ -519,6 +519,8 @@ assign(struct node *n, int j, struct dt_test *t, struct dt_buf *b)
 		node_down(n, NULL);
 }
 
+static void send_cap(struct node *);
+
 static void
 dispatch(void)
 {
@@ -539,6 +541,8 @@ dispatch(void)
 		}
 	}
 	dt_buf_free(&b);
+	for (i = 0; i < nnodes && qlen == 0; i++)
+		send_cap(&nodes[i]);
 }
 
 static struct runner *
@@ -581,8 +585,9 @@ bad_line(struct node *n, const char *fmt, ...)
 
 /*
  * How many runners of node n can still get work, once the list is whole:
- * those up, or those busy and one a file left, whichever is more, and one
- * more for retries.
+ * while files are queued, those up, or those busy and one a file left,
+ * whichever is more; once none is, those busy.  And one more for
+ * retries, or for the files of another node that goes down.
  */
 static size_t
 runners_wanted(const struct node *n)
@@ -592,11 +597,13 @@ runners_wanted(const struct node *n)
 
 	for (i = 0; i < n->nr; i++)
 		busy += n->r[i].state == R_BUSY;
-	busy += qlen;
-	if (busy < (size_t)n->alive)
-		busy = (size_t)n->alive;
+	if (qlen > 0) {
+		busy += qlen;
+		if (busy < (size_t)n->alive)
+			busy = (size_t)n->alive;
+	}
 	/* A failed test's retry goes to another runner. */
-	if (retry > 0 || busy == 0)
+	if (retry > 0 || busy == 0 || nnodes > 1)
 		busy++;
 	return busy;
 }
@@ -604,18 +611,23 @@ runners_wanted(const struct node *n)
 /*
  * Once the list is whole, a node is told how many runners can still get
  * work; its dt-spawn stops the rest that are still booting once that many
- * are up.  Sent once, at the list's end or at "starting", whichever is
- * later.
+ * are up.  Sent at the list's end or at "starting", whichever is later,
+ * and again, lower, as the queue runs dry: the idle runners beyond it
+ * end their sessions then.
  */
 static void
 send_cap(struct node *n)
 {
 	char cap[32];
+	size_t want;
 
-	if (!listed || n->capped || !n->takes_cap || n->state != N_UP)
+	if (!listed || !n->takes_cap || n->state != N_UP)
 		return;
-	n->capped = 1;
-	snprintf(cap, sizeof(cap), "%zu", runners_wanted(n));
+	want = runners_wanted(n);
+	if (n->capped != 0 && (qlen > 0 || want >= n->capped))
+		return;
+	n->capped = want;
+	snprintf(cap, sizeof(cap), "%zu", want);
 	if (dt_send(n->ch.c.in, "cap", cap, (char *)NULL) < 0)
 		node_down(n, NULL);
 }
@@ -660,6 +672,17 @@ rp_runner_down(struct node *n, struct runner *r, char **f, int k)
 {
 	char *msg;
 
+	if (k > 3 && strcmp(f[3], "retired") == 0 && r->state == R_IDLE) {
+		/* By our cap, as the queue ran dry. */
+		r->state = R_DOWN;
+		n->alive--;
+		msg = dt_xasprintf("runner %s ended its session: %s", f[1],
+		    k > 2 ? f[2] : "");
+		emit("log", n->nl.name, msg, (char *)NULL);
+		free(msg);
+		check_end();
+		return;
+	}
 	if (k > 3 && strcmp(f[3], "stopped") == 0 && r->state == R_NONE) {
 		/* By our cap: not a fault, but in the log. */
 		r->state = R_DOWN;

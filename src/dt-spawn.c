@@ -19,6 +19,7 @@
 #include <pwd.h>
 #include <linux/capability.h>
 #include <sys/file.h>
+#include <sys/signalfd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -35,7 +36,8 @@
 #define OUT_MAX 4096	/* a longer output line is sent in pieces */
 #define RESTARTS 3	/* new adapters for a runner whose adapter died */
 
-enum { R_SETUP, R_IDLE, R_BUSY, R_DOWN };
+/* R_ENDING: retired by cap, its adapter ending its session. */
+enum { R_SETUP, R_IDLE, R_BUSY, R_ENDING, R_DOWN };
 
 struct output {
 	int		 fd;
@@ -389,12 +391,13 @@ ending_read(struct runner *r)
  * goes, and the artifacts are put where the initiator fetches them.
  */
 static noreturn void
-end_sessions(void)
+end_sessions(int sigfd)
 {
-	size_t max = 2 * (size_t)nrunners + 1;
+	size_t max = 2 * (size_t)nrunners + 2;
 	struct pollfd *pfd = dt_xcalloc(max, sizeof(*pfd));
 	struct runner **who = dt_xcalloc(max, sizeof(*who));
 	double end = dt_now() + DT_SESSION_END;
+	struct signalfd_siginfo si;
 	char buf[4096];
 	int i, n, left;
 
@@ -424,7 +427,17 @@ end_sessions(void)
 		}
 		if (left == 0 || dt_now() >= end)
 			break;
-		(void)poll(pfd, n, 100);
+		/*
+		 * An adapter's pipes close before it can be reaped: its
+		 * SIGCHLD, not the timeout, says when to look again.
+		 */
+		pfd[n] = (struct pollfd){ sigfd, POLLIN, 0 };
+		(void)poll(pfd, n + 1, 100);
+		while (pfd[n].revents && read(sigfd, &si, sizeof(si)) ==
+		    sizeof(si))
+			if (si.ssi_signo != SIGCHLD)
+				cleanup_and_exit(DT_EX_SIGNAL +
+				    (int)si.ssi_signo);
 		for (i = 0; i < n; i++) {
 			if (pfd[i].revents == 0)
 				continue;
@@ -1232,6 +1245,11 @@ do_run(char **f, int n)
 		sendf("lost", r->n, "runner is being replaced", NULL);
 		return;
 	}
+	if (r->state == R_ENDING) {
+		/* Or of its retirement. */
+		sendf("lost", r->n, "runner ended its session", NULL);
+		return;
+	}
 	if (r->state != R_IDLE)
 		dt_die(DT_EX_DATA, "channel: run: runner %d is not idle", i);
 	if ((no = refused(f[2], why, sizeof(why))) != NULL) {
@@ -1568,6 +1586,51 @@ static long long cap_n;		/* "cap N": runners enough, 0 for none */
 static void reap(void);
 
 /*
+ * An idle runner no file is left for ends its session now, while the
+ * last files run, not at the end, where every adapter's exit would come
+ * at once.  Its output is dropped, as at the end; what it announces
+ * counts.
+ */
+static void
+retire(struct runner *r)
+{
+	r->state = R_ENDING;
+	dt_close(&r->req);
+	dt_line_begin(&line, "runner-down");
+	dt_line_fieldf(&line, "%d", r->n);
+	dt_line_field(&line, "no file is left for it");
+	dt_line_field(&line, "retired");
+	send_line();
+}
+
+/* A retired runner's output, read and dropped, and its last words. */
+static void
+ending_out(struct runner *r)
+{
+	char buf[4096];
+	ssize_t got;
+
+	while ((got = read(r->out.fd, buf, sizeof(buf))) > 0)
+		;
+	if (got == 0 || (errno != EAGAIN && errno != EINTR))
+		dt_close(&r->out.fd);
+}
+
+static void
+ended(struct runner *r)
+{
+	if (r->res.fd >= 0)
+		ending_read(r);
+	if (r->out.fd >= 0)
+		ending_out(r);
+	/* What a child of the adapter holding them open writes is lost. */
+	dt_close(&r->res.fd);
+	dt_close(&r->out.fd);
+	dt_rd_free(&r->res);
+	r->state = R_DOWN;
+}
+
+/*
  * cap N: the initiator, once it knows how many files are left, needs no
  * more than N runners, so that a run of one file does not keep every
  * core on the boots of runners it will never use: trim() stops them.
@@ -1602,9 +1665,15 @@ trim(void)
 		return;
 	reap();
 	for (i = 0; i < nrunners; i++) {
-		up += runners[i].was_up && runners[i].state != R_DOWN;
+		up += runners[i].was_up && runners[i].state != R_DOWN &&
+		    runners[i].state != R_ENDING;
 		booting += runners[i].state == R_SETUP && !runners[i].was_up;
 	}
+	for (i = nrunners - 1; up > cap_n && i >= 0; i--)
+		if (runners[i].state == R_IDLE) {
+			retire(&runners[i]);
+			up--;
+		}
 	needed = up >= cap_n ? 0 : cap_n - up + 1;
 	for (i = nrunners - 1; booting > needed && i >= 0; i--)
 		if (runners[i].state == R_SETUP && !runners[i].was_up) {
@@ -1670,7 +1739,12 @@ reap(void)
 			continue;
 		}
 		for (i = 0; i < nrunners; i++)
-			if (runners[i].pid == pid) {
+			if (runners[i].pid == pid &&
+			    runners[i].state == R_ENDING) {
+				runners[i].exited = 1;
+				runners[i].status = st;
+				ended(&runners[i]);
+			} else if (runners[i].pid == pid) {
 				runners[i].exited = 1;
 				runners[i].status = st;
 				/* Let fd 3 tell the rest; it may still hold
@@ -1812,13 +1886,19 @@ main(int argc, char *argv[])
 
 			if (st.pfd[k].revents == 0)
 				continue;
-			if (st.who[k] % 2 == 0 && r->out.fd >= 0)
+			if (st.who[k] % 2 == 0 && r->out.fd >= 0 &&
+			    r->state == R_ENDING)
+				ending_out(r);
+			else if (st.who[k] % 2 == 0 && r->out.fd >= 0)
 				output_read(&r->out, r->n, 0);
+			else if (st.who[k] % 2 == 1 && r->res.fd >= 0 &&
+			    r->state == R_ENDING)
+				ending_read(r);
 			else if (st.who[k] % 2 == 1 && r->res.fd >= 0)
 				adapter_read(r);
 		}
 		if (dt_stage_read(&st, request))
-			end_sessions();
+			end_sessions(st.sfd);
 		trim();
 		if (st.got > 0 && heartbeat > 0)
 			alarm(3 * heartbeat);

@@ -133,6 +133,23 @@ test_expect_success 'cap N: not before N are up, so that one whose runner_setup 
 	grep "^done	2	passed	" out && test_no_leftovers
 '
 
+test_expect_success 'cap N lower once runners are up: idle ones beyond N end their sessions, the last first; a run for one is lost' '
+	printf "#!/bin/sh\nexit 0\n" > copy/.dt-hooks/runner_setup &&
+	rm -f out &&
+	{ hello; ev start 4;
+	  for r in 1 2 3 4; do test_wait_for "^runner-up	$r	" out; done;
+	  ev run 2 t/hang.t; test_wait_until hanging 1; ev cap 2;
+	  test_wait_for "^runner-down	3	" out; ev run 3 t/pass.t;
+	  test_wait_for "^lost	3	" out; ev run 1 t/pass.t;
+	  test_wait_for "^done	1	" out; } |
+	dt-spawn > out &&
+	grep -n "^runner-down	[34]	no file is left for it	retired$" out | cut -f2 > order &&
+	printf "4\n3\n" > want && test_cmp want order &&
+	grep "^lost	3	runner \(ended its session\|is down\)$" out &&
+	! grep "^runner-down	[12]	" out &&
+	grep "^done	1	passed	" out && test_no_leftovers
+'
+
 test_expect_success 'cap before start, or of 0: a protocol error' '
 	{ hello; ev cap 2; } | test_expect_code 101 dt-spawn > out 2> err &&
 	test_grep "cap before start" err &&

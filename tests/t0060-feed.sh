@@ -174,6 +174,21 @@ test_expect_success 'a list whole at start: the runner more stops once enough ar
 	rm "$COPY/.dt-hooks/runner_setup"
 '
 
+test_expect_success 'the queue dry, a lower cap: idle runners end their sessions while the last file runs, not as faults' '
+	make_tests a:1 b:1 &&
+	printf "i=0; while [ ! -e \"$TRASH/go\" ] && [ \$i -lt 600 ]; do sleep 0.1; i=\$((i + 1)); done; test -e \"$TRASH/go\"\n" \
+		> "$COPY/t/w.t" &&
+	rm -f out go &&
+	{ head_events; ev node local 3 local ssh "$TRASH/wd"; list w a b; ev ready local 0;
+	  test_wait_for "ended its session" out; : > go; test_wait_for "^end	" out; } |
+	timeout 60 dt-feed > out &&
+	grep "^log	local	runner [123] ended its session: no file is left for it$" out > ended &&
+	test_line_count = 2 ended &&
+	! grep "^runner-down" out && ! grep "^lost" out &&
+	for f in w a b; do grep "^done	local	.	t/$f.t	passed	" out || return 1; done &&
+	tail -n 1 out | grep "^end	complete$" && rm -f go
+'
+
 test_expect_success 'a dt-spawn that does not say it takes a cap is sent none' '
 	cat > old-spawn <<-EOF &&
 	#!/bin/sh

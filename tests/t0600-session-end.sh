@@ -98,6 +98,30 @@ test_expect_success RSPEC 'rspec: before(:suite) and after(:suite) once in every
 	test_cmp want got
 '
 
+test_expect_success RSPEC 'rspec: a runner no file is left for ends its session while the last file runs' '
+	mkdir -p early/spec &&
+	printf "at_exit { File.open(\"$TRASH/marks\", \"a\") { |f| f.puts \"at_exit #{ENV[%s]}\" } }\n" "\"DT_RUNNER_ID\"" > early/spec/spec_helper.rb &&
+	printf -- "--require spec_helper\n" > early/.rspec &&
+	for i in 1 2; do
+		printf "RSpec.describe(\"s$i\") { it(\"x\") {} }\n" > early/spec/s${i}_spec.rb || return 1
+	done &&
+	cat > early/spec/wait_spec.rb <<-EOF &&
+	RSpec.describe("the last file") do
+	  it("sees another runner end its session") do
+	    600.times { break if File.exist?("$TRASH/marks"); sleep 0.1 }
+	    expect(File.read("$TRASH/marks")).to match(/^at_exit /)
+	  end
+	end
+	EOF
+	rm -f marks &&
+	(cd early && distributest -j 2) > out &&
+	test_grep "3 files, 3 examples, 0 failures" out &&
+	! grep -i "runner.*down" out &&
+	grep "	log	local	runner [12] ended its session: no file is left for it$" early/.distributest/log &&
+	ran_ids early > ids && test_line_count = 2 ids &&
+	once_each at_exit
+'
+
 test_expect_success PYTEST 'a session end that hangs is cut at its bound; the run ends' '
 	mkdir -p hang/tests &&
 	printf "import time\ndef pytest_sessionfinish(session, exitstatus):\n    time.sleep(7203)\n" > hang/conftest.py &&
