@@ -1371,12 +1371,14 @@ preloads(void)
 static void
 start_template(void)
 {
-	char *argv[2];
-	int sv[2], fd, s, i;
+	char *argv[2], c;
+	int sv[2], execd[2], fd, s, i;
 
 	if (!preloads() ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return;
+	if (pipe2(execd, O_CLOEXEC) < 0)
+		execd[0] = execd[1] = -1;
 	argv[0] = dt_xasprintf("%s/adapter-%s", libexec, framework);
 	argv[1] = NULL;
 	if ((tmpl.pid = fork()) == 0) {
@@ -1398,7 +1400,8 @@ start_template(void)
 		dup2(fd, 3);
 		dup2(s, 4);
 		for (i = 5; i < 1024; i++)
-			close(i);
+			if (i != execd[1])
+				close(i);
 		setenv("DT_PRELOAD_FD", "4", 1);
 		setenv("DT_NODE", node ? node : "local", 1);
 		if (bundler != NULL)
@@ -1411,6 +1414,17 @@ start_template(void)
 	}
 	free(argv[0]);
 	close(sv[1]);
+	/*
+	 * Until it has exec'd, or failed to: forked beside the runners, it
+	 * waited for a core while we forked them (20 ms of 2 cores).
+	 */
+	if (execd[1] >= 0)
+		close(execd[1]);
+	while (tmpl.pid > 0 && execd[0] >= 0 && read(execd[0], &c, 1) < 0 &&
+	    errno == EINTR)
+		;
+	if (execd[0] >= 0)
+		close(execd[0]);
 	if (tmpl.pid < 0) {
 		close(sv[0]);
 		return;
