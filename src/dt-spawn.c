@@ -835,7 +835,7 @@ runner_child(struct runner *r, int req, int out, int res, int sock,
 		argv[i + 1] = args[i];
 	if (sock >= 0)
 		dt_preload_run(sock, argv);
-	execv(argv[0], argv);
+	dt_exec_script(argv);
 	dprintf(3, "down\tcannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(errno == ENOENT ? DT_EX_NOTFOUND : DT_EX_NOEXEC);
 }
@@ -1409,7 +1409,7 @@ start_template(void)
 		if (python != NULL)
 			setenv("DT_PYTHON", python, 1);
 		if (chdir(copy ? copy : dir) == 0)
-			execv(argv[0], argv);
+			dt_exec_script(argv);
 		_exit(DT_EX_NOEXEC);
 	}
 	free(argv[0]);

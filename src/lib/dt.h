@@ -111,6 +111,7 @@ struct dt_child {
 	int	 err;		/* read end of the child's stderr, or -1 */
 };
 int dt_spawn(struct dt_child *, char *const[], int);
+void dt_exec_script(char *const[]);
 #define DT_SPAWN_IN	1
 #define DT_SPAWN_OUT	2
 #define DT_SPAWN_ERR	4
