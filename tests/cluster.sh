@@ -9,7 +9,9 @@
 # of its own whose /root, the node user's HOME, is an empty tmpfs: what
 # is in a node's /root came through ssh.  The rest of the filesystem is
 # shared, so a node runs the build/ and the system's programs.  Its UTS
-# namespace is its own too: its hostname is nodeI.
+# namespace is its own too: its hostname is nodeI.  Its sessions have
+# TMPDIR $TRASH/tmp-nodeI, so that what a node killed leaves there (its
+# runners' temporary directories) goes with the trash, not into /tmp.
 # K is unique among all the scripts running at once: the name dtv<K> is
 # claimed with the veth, and a name that exists is never taken twice.
 #
@@ -263,7 +265,9 @@ cluster_up() {
 		UseDNS no
 		LogLevel ERROR
 		Subsystem sftp internal-sftp
+		SetEnv TMPDIR=$TRASH/tmp-node$cl_i
 		EOF
+		mkdir -p "$TRASH/tmp-node$cl_i" || return 1
 		: > "$TRASH/sshd-node$cl_i.log"
 		cluster_start_sshd "$cl_i"
 		cl_i=$((cl_i + 1))
