@@ -55,62 +55,48 @@ run(const char *path, char *out, size_t len)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* Script NAME run: exit status WANTST, output WANTOUT (NULL: any). */
+static void
+check(const char *name, const char *content, mode_t mode, int wantst,
+    const char *wantout, const char *what)
+{
+	char out[4096], *path = script(name, content, mode);
+	int st = run(path, out, sizeof(out));
+
+	is_int(st, wantst, "%s: exit status", what);
+	if (wantout != NULL)
+		is_str(out, wantout, "%s: output", what);
+	else
+		ok(strstr(out, "dt-no-such-interpreter") != NULL,
+		    "%s: env says which (%s)", what, out);
+	free(path);
+}
+
 int
 main(void)
 {
-	char out[4096], *want, *path;
-	int st;
+	char *want, *cmd;
 
 	plan(12);
 	if (mkdtemp(dir) == NULL)
 		return 2;
-
-	path = script("env-sh", "#!/usr/bin/env sh\n"
-	    "printf '%s|' \"$0\" \"$@\"; echo\n", 0755);
-	st = run(path, out, sizeof(out));
-	want = dt_xasprintf("%s|a b|c|\n", path);
-	is_int(st, 0, "#!/usr/bin/env sh: runs");
-	is_str(out, want, "#!/usr/bin/env sh: $0 the script, the arguments "
-	    "as given");
+	want = dt_xasprintf("%s/env-sh|a b|c|\n", dir);
+	check("env-sh", "#!/usr/bin/env sh\nprintf '%s|' \"$0\" \"$@\"; echo\n",
+	    0755, 0, want, "#!/usr/bin/env sh: $0 the script, the arguments");
 	free(want);
-	free(path);
-
-	path = script("plain", "#!/bin/sh\nprintf '%s|' \"$@\"; echo\n", 0755);
-	st = run(path, out, sizeof(out));
-	is_int(st, 0, "#!/bin/sh: runs");
-	is_str(out, "a b|c|\n", "#!/bin/sh: the arguments as given");
-	free(path);
-
-	path = script("missing", "#!/usr/bin/env dt-no-such-interpreter\n",
-	    0755);
-	st = run(path, out, sizeof(out));
-	is_int(st, 127, "an interpreter not in PATH: env's 127");
-	ok(strstr(out, "dt-no-such-interpreter") != NULL,
-	    "an interpreter not in PATH: env says which (%s)", out);
-	free(path);
-
-	path = script("options", "#!/usr/bin/env -S sh -e\n"
-	    "printf '%s|' \"$@\"; echo\n", 0755);
-	st = run(path, out, sizeof(out));
-	is_int(st, 0, "env with options: left to env");
-	is_str(out, "a b|c|\n", "env with options: the arguments as given");
-	free(path);
-
-	path = script("noexec", "#!/usr/bin/env sh\necho ran\n", 0644);
-	st = run(path, out, sizeof(out));
-	is_int(st, 120, "not executable: execv's failure, not run by name");
-	is_str(out, "", "not executable: nothing ran");
-	free(path);
-
-	path = script("noline", "#!/usr/bin/env sh", 0755);
-	st = run(path, out, sizeof(out));
-	is_int(st, 0, "a #! line without its newline: left to the kernel");
-	is_str(out, "", "a #! line without its newline: sh ran it, empty");
-	free(path);
-
-	path = dt_xasprintf("rm -rf %s", dir);
-	if (system(path) != 0)
+	check("plain", "#!/bin/sh\nprintf '%s|' \"$@\"; echo\n", 0755, 0,
+	    "a b|c|\n", "#!/bin/sh");
+	check("missing", "#!/usr/bin/env dt-no-such-interpreter\n", 0755, 127,
+	    NULL, "an interpreter not in PATH, env's 127");
+	check("options", "#!/usr/bin/env -S sh -e\nprintf '%s|' \"$@\"; echo\n",
+	    0755, 0, "a b|c|\n", "env with options, left to env");
+	check("noexec", "#!/usr/bin/env sh\necho ran\n", 0644, 120, "",
+	    "not executable: execv's failure, not run by name");
+	check("noline", "#!/usr/bin/env sh", 0755, 0, "",
+	    "a #! line without its newline, left to the kernel");
+	cmd = dt_xasprintf("rm -rf %s", dir);
+	if (system(cmd) != 0)
 		return 2;
-	free(path);
+	free(cmd);
 	return done_testing();
 }
