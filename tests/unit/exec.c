@@ -68,7 +68,8 @@ check(const char *name, const char *content, mode_t mode, int wantst,
 		is_str(out, wantout, "%s: output", what);
 	else
 		ok(strstr(out, "dt-no-such-interpreter") != NULL,
-		    "%s: env says which (%s)", what, out);
+		    "%s: env says which (%.*s)", what,
+		    (int)strcspn(out, "\n"), out);
 	free(path);
 }
 
