@@ -41,10 +41,22 @@ setup_project() {
 		i=\$((i + 1))
 	done
 	EOF
+	# With the file after, each file then waits (60 s at most) till the
+	# other runners have written there: else runner 1 could run every
+	# file first, and those still booting be stopped, no file being left.
+	cat > p/after.sh <<-EOF &&
+	i=0
+	while [ \$i -lt 600 ] && [ -e $TRASH/after ] &&
+	    [ "\$(wc -l < $TRASH/after)" -lt "\$((\$(cat $TRASH/runners) - 1))" ]; do
+		sleep 0.1
+		i=\$((i + 1))
+	done
+	EOF
 	for i in $(seq 1 $((2 * many))); do
 		{
 			echo ". ./wait.sh" &&
-			echo "echo \"\$DT_RUNNER \$(ps -o ni= -p \$\$ | tr -d \" \")\" >> $TRASH/tests"
+			echo "echo \"\$DT_RUNNER \$(ps -o ni= -p \$\$ | tr -d \" \")\" >> $TRASH/tests" &&
+			echo ". ./after.sh"
 		} > "p/t/f$i.t" || return 1
 	done
 }
