@@ -363,6 +363,19 @@ collect_artifacts(void)
 	free(stage);
 }
 
+/* An ending adapter's output, read and dropped. */
+static void
+ending_out(struct runner *r)
+{
+	char buf[4096];
+	ssize_t got;
+
+	while ((got = read(r->out.fd, buf, sizeof(buf))) > 0)
+		;
+	if (got == 0 || (errno != EAGAIN && errno != EINTR))
+		dt_close(&r->out.fd);
+}
+
 /* An adapter ending its session: only what it announces counts now. */
 static void
 ending_read(struct runner *r)
@@ -398,7 +411,6 @@ end_sessions(int sigfd)
 	struct runner **who = dt_xcalloc(max, sizeof(*who));
 	double end = dt_now() + DT_SESSION_END;
 	struct signalfd_siginfo si;
-	char buf[4096];
 	int i, n, left;
 
 	for (i = 0; i < nrunners; i++)
@@ -443,8 +455,8 @@ end_sessions(int sigfd)
 				continue;
 			if (pfd[i].fd == who[i]->res.fd)
 				ending_read(who[i]);
-			else if (read(pfd[i].fd, buf, sizeof(buf)) == 0)
-				dt_close(&who[i]->out.fd);
+			else
+				ending_out(who[i]);
 		}
 	}
 	free(pfd);
@@ -1615,19 +1627,6 @@ retire(struct runner *r)
 	dt_line_field(&line, "no file is left for it");
 	dt_line_field(&line, "retired");
 	send_line();
-}
-
-/* A retired runner's output, read and dropped, and its last words. */
-static void
-ending_out(struct runner *r)
-{
-	char buf[4096];
-	ssize_t got;
-
-	while ((got = read(r->out.fd, buf, sizeof(buf))) > 0)
-		;
-	if (got == 0 || (errno != EAGAIN && errno != EINTR))
-		dt_close(&r->out.fd);
 }
 
 static void
