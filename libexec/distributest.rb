@@ -41,6 +41,7 @@ module Distributest
     # bundler), then the framework's LIBRARIES; goes down when one fails.
     def start(prog, framework, *libraries)
       self.prog = prog
+      CompileCache.install
       @env = ENV.to_h # Bundler.setup adds RUBYOPT=-rbundler/setup and more
       Template.check(framework, @env) if Template.fd
       @bundled = bundler(restart: true)
@@ -224,6 +225,7 @@ module Distributest
     # up by auto that cannot load it is left alone, as the runners leave it.
     def find(prog, argv, needs: nil)
       self.prog = prog
+      CompileCache.install
       @quiet = true
       @env = ENV.to_h
       args = []
@@ -352,6 +354,102 @@ module Distributest
       end
 
       fields
+    end
+  end
+
+  # The compile cache (COMPILE CACHE in distributest-adapter(7)): Ruby's
+  # own library and the installed gems, compiled once into instruction
+  # sequences kept under XDG_CACHE_HOME, so that a runner, the template and
+  # a finder load RSpec or minitest without compiling them again (a third
+  # of rspec-core's load). Not the project's files: each runner's tree
+  # has its own paths, and they change from run to run. An entry is used
+  # only while its file has the inode, size and time it was compiled from,
+  # by this Ruby with these compile options; anything else compiles as
+  # Ruby would.
+  module CompileCache
+    class << self
+      def install
+        return if @dir || ENV["DT_COMPILE_CACHE"] == "no" || !RubyVM::InstructionSequence.respond_to?(:load_from_binary)
+
+        base = ENV["XDG_CACHE_HOME"].to_s
+        base = File.join(Dir.home, ".cache") unless base.start_with?("/")
+        @dir = private_dir(base, "distributest", ".ruby", "#{RUBY_VERSION}-#{RUBY_REVISION[0, 12]}-#{RUBY_PLATFORM}")
+        return unless @dir
+
+        @head = "distributest iseq 1 #{RubyVM::InstructionSequence.compile_option.sort.inspect}\n"
+        roots = RbConfig::CONFIG.values_at("rubylibprefix", "vendordir", "sitedir", "rubyarchdir")
+        roots.concat(Gem.path) if defined?(Gem)
+        @roots = roots.compact.select { |r| r.start_with?("/") && r.size > 1 }.map { |r| r.chomp("/") + "/" }.uniq
+        RubyVM::InstructionSequence.singleton_class.prepend(Hook)
+      rescue StandardError # no home, no cache: Ruby compiles as always
+        @dir = nil
+      end
+
+      # BASE/NAMES..., made 0700 where missing (as BASE's parents); the
+      # last only if it is a directory of ours.
+      def private_dir(base, *names)
+        dir = File.join(base, *names)
+        mkdir_p(dir)
+        st = File.lstat(dir)
+        dir if st.directory? && st.owned?
+      rescue SystemCallError
+        nil
+      end
+
+      def mkdir_p(dir)
+        Dir.mkdir(dir, 0o700)
+      rescue Errno::EEXIST
+        nil
+      rescue Errno::ENOENT
+        raise if File.dirname(dir) == dir
+
+        mkdir_p(File.dirname(dir))
+        Dir.mkdir(dir, 0o700)
+      end
+
+      def load(path)
+        return nil unless @roots.any? { |root| path.start_with?(root) }
+        return nil if defined?(::Coverage) && ::Coverage.running? # loaded, a binary counts nothing
+
+        name = path.gsub(%r{[%/]}, "%" => "%25", "/" => "%2F")
+        return nil if name.bytesize > 240
+
+        entry = File.join(@dir, name)
+        st = File.stat(path)
+        stamp = "#{@head}#{st.ino} #{st.size} #{st.mtime.to_i}.#{st.mtime.nsec}\n"
+        fetch(entry, stamp) || store(entry, stamp, path)
+      rescue SystemCallError
+        nil
+      end
+
+      def fetch(entry, stamp)
+        data = File.binread(entry)
+        return nil unless data.start_with?(stamp)
+
+        RubyVM::InstructionSequence.load_from_binary(data.byteslice(stamp.bytesize..))
+      rescue SystemCallError, StandardError # missing, or not a binary of this Ruby: compiled again
+        nil
+      end
+
+      def store(entry, stamp, path)
+        iseq = RubyVM::InstructionSequence.compile_file(path)
+        begin
+          tmp = "#{entry}.#{Process.pid}.tmp"
+          File.binwrite(tmp, stamp + iseq.to_binary)
+          File.rename(tmp, entry)
+        rescue SystemCallError, StandardError # full, or read-only: used, not kept
+          File.unlink(tmp) rescue nil # rubocop:disable Style/RescueModifier
+        end
+        iseq
+      rescue SyntaxError, StandardError # Ruby says so when it compiles it itself
+        nil
+      end
+    end
+
+    module Hook
+      def load_iseq(path)
+        CompileCache.load(path) || (defined?(super) ? super : nil)
+      end
     end
   end
 

@@ -703,7 +703,7 @@ copy_name(char *name, size_t size)
  */
 static const char *const env_defaults[] = {
 	"LANG", "LANGUAGE", "LC_*", "TZ", "RUBYOPT", "RUBYLIB", "SPEC_OPTS",
-	"TESTOPTS", "PYTHONPATH", "PYTEST_ADDOPTS", NULL
+	"TESTOPTS", "PYTHONPATH", "PYTEST_ADDOPTS", "DT_COMPILE_CACHE", NULL
 };
 
 static int

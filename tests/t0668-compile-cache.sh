@@ -1,0 +1,120 @@
+#!/bin/sh
+test_description='the compile cache: Ruby library and gem files are compiled once into XDG_CACHE_HOME and used while each file is the one compiled, not under Coverage, not in a directory of another user, not with DT_COMPILE_CACHE=no'
+. "$(dirname "$0")/test-lib.sh"
+
+# A gem's file in the user's gem directory (under HOME, in Gem.path), which
+# every spec file loads; each example writes its PROBE_VALUE to $SEEN.
+lib=$(ruby -e 'print Gem.user_dir')/gems/probe-1/lib
+PROBE=$lib/probe.rb
+SEEN=$TRASH/seen
+export PROBE SEEN
+mkdir -p "$lib" p/spec p/.distributest &&
+printf 'PROBE_VALUE = "one"\n' > "$PROBE" &&
+printf "[run]\nenv = PROBE SEEN\n" > p/.distributest/config &&
+for i in 1 2 3 4; do
+	cat > "p/spec/p${i}_spec.rb" <<-\EOF || exit 1
+	require ENV.fetch("PROBE")
+	RSpec.describe "probe" do
+	  it("is seen") { File.open(ENV.fetch("SEEN"), "a") { |f| f.puts PROBE_VALUE } }
+	end
+	EOF
+done
+
+entry() {
+	ls -d "${XDG_CACHE_HOME:-$HOME/.cache}"/distributest/.ruby/*/*probe.rb 2>/dev/null
+}
+
+# The entry of probe.rb, its two header lines kept, holds the code
+# PROBE_VALUE = "forged" instead: a run that shows it read the cache.
+forge() {
+	e=$(entry) && test -n "$e" &&
+	ruby -e 'e = ARGV[0]; head = File.binread(e).split("\n", 3)[0, 2].join("\n") + "\n"
+		File.binwrite(e, head + RubyVM::InstructionSequence.compile(%q(PROBE_VALUE = "forged")).to_binary)' "$e"
+}
+
+# Runs p on 2 runners, with the environment given, and checks that every
+# example saw $1.
+runs_seeing() {
+	want=$1 &&
+	shift &&
+	: > seen &&
+	(cd p && env "$@" distributest -j 2) > out &&
+	test_grep "4 files, 4 examples, 0 failures" out &&
+	test_seen_all "$want"
+}
+
+test_expect_success RSPEC 'a run keeps what it compiled of the gems, rspec-core included, in a directory of its own, and none of the project' '
+	runs_seeing one &&
+	test -n "$(entry)" &&
+	dir=$(dirname "$(entry)") &&
+	ls "$dir" > entries &&
+	grep "rspec-core-.*%2Flib%2Frspec%2Fcore.rb$" entries &&
+	! grep -e "_spec.rb" -e "%2Fp%2F" entries &&
+	test "$(stat -c %a "$HOME/.cache/distributest/.ruby")" = 700 &&
+	test "$(stat -c %a "$dir")" = 700 &&
+	! ls "$dir" | grep "\.tmp$"
+'
+
+test_expect_success RSPEC 'an entry is used while its file is the one it was compiled from' '
+	forge &&
+	runs_seeing forged &&
+	runs_seeing forged RUBYOPT= &&
+	printf "[run]\nenv = PROBE SEEN\npreload = no\n" > cold.conf &&
+	: > seen &&
+	(cd p && distributest -c "$TRASH/cold.conf" -j 2) > out &&
+	test_seen_all forged
+'
+
+test_expect_success RSPEC 'a file changed, or replaced by another of the same size and time, is compiled again' '
+	printf "PROBE_VALUE = \"two\"\n" > "$PROBE" &&
+	runs_seeing two &&
+	forge &&
+	runs_seeing forged &&
+	printf "PROBE_VALUE = \"six\"\n" > "$lib/new" &&
+	touch -r "$PROBE" "$lib/new" &&
+	mv "$lib/new" "$PROBE" &&
+	runs_seeing six
+'
+
+test_expect_success RSPEC 'a broken entry is compiled again and replaced' '
+	e=$(entry) &&
+	head -c 60 "$e" > broken && printf "garbage" >> broken && cp broken "$e" &&
+	runs_seeing six &&
+	forge && runs_seeing forged &&
+	printf "PROBE_VALUE = \"six\"\n" > "$PROBE" &&
+	e=$(entry) && head -2 "$e" > half && printf "\001\002" >> half && cp half "$e" &&
+	runs_seeing six
+'
+
+test_expect_success RSPEC 'with Coverage running, nothing is taken from the cache' '
+	runs_seeing six &&
+	forge &&
+	printf "require \"coverage\"\nCoverage.start\n" > p/cov.rb &&
+	printf -- "--require ./cov\n" > p/.rspec &&
+	runs_seeing six &&
+	rm p/.rspec p/cov.rb &&
+	runs_seeing forged
+'
+
+test_expect_success RSPEC 'DT_COMPILE_CACHE=no: the cache is neither read nor made' '
+	runs_seeing six DT_COMPILE_CACHE=no &&
+	runs_seeing six DT_COMPILE_CACHE=no XDG_CACHE_HOME="$TRASH/other" &&
+	! test -e "$TRASH/other" &&
+	runs_seeing forged
+'
+
+test_expect_success RSPEC 'XDG_CACHE_HOME: the cache is there, when an absolute path' '
+	runs_seeing six XDG_CACHE_HOME="$TRASH/xdg" &&
+	XDG_CACHE_HOME=$TRASH/xdg entry > in-xdg && test -s in-xdg &&
+	runs_seeing forged XDG_CACHE_HOME=relative/dir
+'
+
+test_expect_success RSPEC,ROOT 'a cache directory of another user is not used' '
+	dir=$(dirname "$(entry)") &&
+	chown nobody "$dir" &&
+	runs_seeing six &&
+	chown root "$dir" &&
+	runs_seeing forged
+'
+
+test_done
