@@ -357,15 +357,15 @@ module Distributest
     end
   end
 
-  # The compile cache (COMPILE CACHE in distributest-adapter(7)): Ruby's
-  # own library and the installed gems, compiled once into instruction
-  # sequences kept under XDG_CACHE_HOME, so that a runner, the template and
-  # a finder load RSpec or minitest without compiling them again (a third
-  # of rspec-core's load). Not the project's files: each runner's tree
-  # has its own paths, and they change from run to run. An entry is used
-  # only while its file has the inode, size and time it was compiled from,
-  # by this Ruby with these compile options; anything else compiles as
-  # Ruby would.
+  # The compile cache ("The compile cache" in distributest-adapter(7)):
+  # Ruby's own library and the installed gems, compiled once into
+  # instruction sequences kept under XDG_CACHE_HOME, so that a runner, the
+  # template and a finder load RSpec or minitest without compiling them
+  # again. Not the project's files: each runner's tree has its own paths,
+  # and they change from run to run. An entry is used only while its file
+  # has the device, inode, size and times it was compiled from, by this
+  # Ruby with the compile options of the moment, and its checksum holds;
+  # anything else compiles as Ruby would.
   module CompileCache
     class << self
       def install
@@ -373,25 +373,36 @@ module Distributest
 
         base = ENV["XDG_CACHE_HOME"].to_s
         base = File.join(Dir.home, ".cache") unless base.start_with?("/")
+        return unless base.start_with?("/") # HOME relative or empty: no cache
+
         @dir = private_dir(base, "distributest", ".ruby", "#{RUBY_VERSION}-#{RUBY_REVISION[0, 12]}-#{RUBY_PLATFORM}")
         return unless @dir
 
-        @head = "distributest iseq 1 #{RubyVM::InstructionSequence.compile_option.sort.inspect}\n"
         roots = RbConfig::CONFIG.values_at("rubylibprefix", "vendordir", "sitedir", "rubyarchdir")
         roots.concat(Gem.path) if defined?(Gem)
         @roots = roots.compact.select { |r| r.start_with?("/") && r.size > 1 }.map { |r| r.chomp("/") + "/" }.uniq
         RubyVM::InstructionSequence.singleton_class.prepend(Hook)
-      rescue StandardError # no home, no cache: Ruby compiles as always
+      rescue StandardError # no home: Ruby compiles as always
         @dir = nil
       end
 
-      # BASE/NAMES..., made 0700 where missing (as BASE's parents); the
-      # last only if it is a directory of ours.
+      # BASE/NAMES..., made 0700 where missing (as BASE's parents). Used
+      # only if no other user can change what is in it: BASE theirs or
+      # root's and writable by no one else unless sticky (/tmp), each of
+      # NAMES a directory of ours that only we may write.
       def private_dir(base, *names)
         dir = File.join(base, *names)
         mkdir_p(dir)
-        st = File.lstat(dir)
-        dir if st.directory? && st.owned?
+        st = File.stat(base)
+        return nil unless (st.owned? || st.uid.zero?) && ((st.mode & 0o022).zero? || st.sticky?)
+
+        names.inject(base) do |parent, name|
+          path = File.join(parent, name)
+          st = File.lstat(path)
+          return nil unless st.directory? && st.owned? && (st.mode & 0o022).zero?
+
+          path
+        end
       rescue SystemCallError
         nil
       end
@@ -407,38 +418,67 @@ module Distributest
         Dir.mkdir(dir, 0o700)
       end
 
-      def load(path)
-        return nil unless @roots.any? { |root| path.start_with?(root) }
-        return nil if defined?(::Coverage) && ::Coverage.running? # loaded, a binary counts nothing
+      # The header of an entry: what it was compiled by and with.
+      def head
+        options = RubyVM::InstructionSequence.compile_option
+        return @head if options == @options
 
-        name = path.gsub(%r{[%/]}, "%" => "%25", "/" => "%2F")
+        @options = options
+        @head = "distributest iseq 2 #{options.sort.inspect}\n"
+      end
+
+      # Loaded, a binary counts no lines: Coverage set up, even paused,
+      # gets the files compiled.
+      def coverage?
+        return false unless defined?(::Coverage)
+
+        ::Coverage.respond_to?(:state) ? ::Coverage.state != :idle : ::Coverage.running?
+      end
+
+      def load(path)
+        return nil unless @roots.any? { |root| path.start_with?(root) } && !coverage?
+
+        name = path.b.gsub(%r{[%/]}n, "%" => "%25", "/" => "%2F")
         return nil if name.bytesize > 240
 
         entry = File.join(@dir, name)
         st = File.stat(path)
-        stamp = "#{@head}#{st.ino} #{st.size} #{st.mtime.to_i}.#{st.mtime.nsec}\n"
+        stamp = "#{head}#{st.dev} #{st.ino} #{st.size} #{st.mtime.to_i}.#{st.mtime.nsec} #{st.ctime.to_i}.#{st.ctime.nsec}"
         fetch(entry, stamp) || store(entry, stamp, path)
-      rescue SystemCallError
-        nil
       end
 
+      # An entry: the stamp, a space, the binary's CRC-32 and a newline,
+      # then the binary.
       def fetch(entry, stamp)
         data = File.binread(entry)
-        return nil unless data.start_with?(stamp)
+        return nil unless data.start_with?(stamp) && data.getbyte(stamp.bytesize) == 32
 
-        RubyVM::InstructionSequence.load_from_binary(data.byteslice(stamp.bytesize..))
+        eol = data.index("\n", stamp.bytesize) or return nil
+        binary = data.byteslice(eol + 1..)
+        require "zlib"
+        return nil unless data.byteslice(stamp.bytesize + 1...eol) == Zlib.crc32(binary).to_s
+
+        RubyVM::InstructionSequence.load_from_binary(binary)
       rescue SystemCallError, StandardError # missing, or not a binary of this Ruby: compiled again
         nil
       end
 
+      # A new file of our own, renamed over the entry: processes of other
+      # nodes under a shared home never write into one file.
       def store(entry, stamp, path)
         iseq = RubyVM::InstructionSequence.compile_file(path)
+        tmp = "#{entry}.#{Process.pid}.#{Random.new_seed.to_s(36)[0, 8]}.tmp"
+        made = false
         begin
-          tmp = "#{entry}.#{Process.pid}.tmp"
-          File.binwrite(tmp, stamp + iseq.to_binary)
+          binary = iseq.to_binary
+          require "zlib"
+          File.open(tmp, File::WRONLY | File::CREAT | File::EXCL, 0o600) do |f|
+            made = true
+            f.write(stamp, " ", Zlib.crc32(binary).to_s, "\n", binary)
+          end
           File.rename(tmp, entry)
         rescue SystemCallError, StandardError # full, or read-only: used, not kept
-          File.unlink(tmp) rescue nil # rubocop:disable Style/RescueModifier
+          File.unlink(tmp) if made rescue nil # rubocop:disable Style/RescueModifier
         end
         iseq
       rescue SyntaxError, StandardError # Ruby says so when it compiles it itself
@@ -448,7 +488,12 @@ module Distributest
 
     module Hook
       def load_iseq(path)
-        CompileCache.load(path) || (defined?(super) ? super : nil)
+        begin
+          iseq = CompileCache.load(path)
+        rescue StandardError
+          iseq = nil
+        end
+        iseq || (defined?(super) ? super : nil)
       end
     end
   end

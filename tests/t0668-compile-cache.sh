@@ -2,12 +2,13 @@
 test_description='the compile cache: Ruby library and gem files are compiled once into XDG_CACHE_HOME and used while each file is the one compiled, not under Coverage, not in a directory of another user, not with DT_COMPILE_CACHE=no'
 . "$(dirname "$0")/test-lib.sh"
 
-# A gem's file in the user's gem directory (under HOME, in Gem.path), which
-# every spec file loads; each example writes its PROBE_VALUE to $SEEN.
-lib=$(ruby -e 'print Gem.user_dir')/gems/probe-1/lib
+# A gem's file in a gem directory of ours, first in GEM_PATH, which every
+# spec file loads; each example writes its PROBE_VALUE to $SEEN.
+GEM_PATH=$TRASH/gems:$(ruby -e 'print Gem.path.join(":")')
+lib=$TRASH/gems/gems/probe-1/lib
 PROBE=$lib/probe.rb
 SEEN=$TRASH/seen
-export PROBE SEEN
+export GEM_PATH PROBE SEEN
 mkdir -p "$lib" p/spec p/.distributest &&
 printf 'PROBE_VALUE = "one"\n' > "$PROBE" &&
 printf "[run]\nenv = PROBE SEEN\n" > p/.distributest/config &&
@@ -24,12 +25,14 @@ entry() {
 	ls -d "${XDG_CACHE_HOME:-$HOME/.cache}"/distributest/.ruby/*/*probe.rb 2>/dev/null
 }
 
-# The entry of probe.rb, its two header lines kept, holds the code
-# PROBE_VALUE = "forged" instead: a run that shows it read the cache.
+# The entry of probe.rb, its header and stamp kept, holds the code
+# PROBE_VALUE = "forged" instead, with its checksum: a run that shows it
+# read the cache.
 forge() {
 	e=$(entry) && test -n "$e" &&
-	ruby -e 'e = ARGV[0]; head = File.binread(e).split("\n", 3)[0, 2].join("\n") + "\n"
-		File.binwrite(e, head + RubyVM::InstructionSequence.compile(%q(PROBE_VALUE = "forged")).to_binary)' "$e"
+	ruby -rzlib -e 'e = ARGV[0]; head, stamp, = File.binread(e).split("\n", 3)
+		bin = RubyVM::InstructionSequence.compile(%q(PROBE_VALUE = "forged")).to_binary
+		File.binwrite(e, "#{head}\n#{stamp.sub(/ \d+\z/, "")} #{Zlib.crc32(bin)}\n#{bin}")' "$e"
 }
 
 # Runs p on 2 runners, with the environment given, and checks that every
@@ -76,13 +79,18 @@ test_expect_success RSPEC 'a file changed, or replaced by another of the same si
 	runs_seeing six
 '
 
-test_expect_success RSPEC 'a broken entry is compiled again and replaced' '
+# The binary's string "six" made "sux", its stamp line whole: Ruby would
+# load it, and a damaged binary can crash it; the checksum finds it.
+test_expect_success RSPEC 'a damaged entry, or one cut short, is compiled again and replaced' '
 	e=$(entry) &&
-	head -c 60 "$e" > broken && printf "garbage" >> broken && cp broken "$e" &&
+	ruby -e "d = File.binread(ARGV[0]); i = d.index(%Q(\n), d.index(%Q(\n)) + 1)
+		j = d.index(%q(six), i) or abort %q(no six); d[j + 1] = %q(u); File.binwrite(ARGV[0], d)" "$e" &&
 	runs_seeing six &&
 	forge && runs_seeing forged &&
-	printf "PROBE_VALUE = \"six\"\n" > "$PROBE" &&
-	e=$(entry) && head -2 "$e" > half && printf "\001\002" >> half && cp half "$e" &&
+	ruby -e "d = File.binread(ARGV[0]); File.binwrite(ARGV[0], d[0, d.size - 30])" "$e" &&
+	runs_seeing six &&
+	forge && runs_seeing forged &&
+	head -c 60 "$e" > cut && cp cut "$e" &&
 	runs_seeing six
 '
 
@@ -109,12 +117,45 @@ test_expect_success RSPEC 'XDG_CACHE_HOME: the cache is there, when an absolute 
 	runs_seeing forged XDG_CACHE_HOME=relative/dir
 '
 
+test_expect_success RSPEC 'a cache directory that others may write in is not used' '
+	forge &&
+	dir=$(dirname "$(entry)") &&
+	chmod 777 "$dir" &&
+	runs_seeing six &&
+	chmod 700 "$dir" &&
+	chmod 777 "$(dirname "$dir")" &&
+	runs_seeing six &&
+	chmod 700 "$(dirname "$dir")" &&
+	runs_seeing forged
+'
+
 test_expect_success RSPEC,ROOT 'a cache directory of another user is not used' '
 	dir=$(dirname "$(entry)") &&
 	chown nobody "$dir" &&
 	runs_seeing six &&
 	chown root "$dir" &&
 	runs_seeing forged
+'
+
+# A compile option set in one process (a helper that freezes string
+# literals) is in its entries: a process with other options compiles
+# again, and what each sees is what its options give.
+test_expect_success RSPEC 'an entry is compiled with the options of the process that made it, and used only with them' '
+	printf "PROBE_VALUE = \"six\".frozen? ? \"frozen\" : \"thawed\"\n" > "$PROBE" &&
+	runs_seeing thawed &&
+	printf "RubyVM::InstructionSequence.compile_option = { frozen_string_literal: true }\n" > p/freeze.rb &&
+	printf -- "--require ./freeze\n" > p/.rspec &&
+	runs_seeing frozen &&
+	rm p/.rspec p/freeze.rb &&
+	runs_seeing thawed
+'
+
+test_expect_success RSPEC 'the finders keep what they compile too; a relative HOME makes no cache' '
+	(cd p && XDG_CACHE_HOME=$TRASH/fc find-rspec -- > /dev/null) &&
+	ls "$TRASH"/fc/distributest/.ruby/*/ > found &&
+	grep "rspec-core-.*%2Flib%2Frspec%2Fcore.rb$" found &&
+	(cd p && HOME=rel XDG_CACHE_HOME= find-rspec -- > /dev/null) &&
+	! test -e p/rel
 '
 
 test_done
