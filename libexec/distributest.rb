@@ -514,6 +514,7 @@ module Distributest
       attr_reader :fd
     end
     @fd = ENV.delete(FD)
+    @nice = ENV.delete("DT_PRELOAD_NICE").to_i
     @warm = []
 
     module_function
@@ -580,6 +581,7 @@ module Distributest
           end
           request[:fds].each(&:close)
           children[pid] = conn
+          lower
           reply(conn, "pid #{pid}")
         end
       end
@@ -600,6 +602,18 @@ module Distributest
       require @warm.shift
     rescue StandardError, ScriptError
       nil # each runner says so, if its tests need it
+    end
+
+    # Once the first runner, which takes the longest file, has its child,
+    # the template loads and forks for the others at their boot priority
+    # (DT_PRELOAD_NICE, dt-spawn's DT_BOOT_NICE), not beside that child.
+    def lower
+      return unless @nice.positive?
+
+      Process.setpriority(Process::PRIO_PROCESS, 0, Process.getpriority(Process::PRIO_PROCESS, 0) + @nice)
+      @nice = 0
+    rescue SystemCallError
+      @nice = 0
     end
 
     def receive(ctl)

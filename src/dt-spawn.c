@@ -1415,6 +1415,12 @@ start_template(void)
 			if (i != execd[1])
 				close(i);
 		setenv("DT_PRELOAD_FD", "4", 1);
+		if (boot_nice > 0) {
+			char nice[16];
+
+			snprintf(nice, sizeof(nice), "%d", boot_nice);
+			setenv("DT_PRELOAD_NICE", nice, 1);
+		}
 		setenv("DT_NODE", node ? node : "local", 1);
 		if (bundler != NULL)
 			setenv("DT_BUNDLER", bundler, 1);

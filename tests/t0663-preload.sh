@@ -115,6 +115,30 @@ test_expect_success RSPEC 'preload = no: each runner is the adapter dt-spawn exe
 	printf "[run]\nenv = SEEN\n" > p/.distributest/config
 '
 
+# More runners than processors, so that the others boot lower: once it
+# has forked runner 1's child, the template, their parent, is as low.
+test_expect_success RSPEC,ROOT 'the template lowers its priority by DT_BOOT_NICE once it has forked the first runner; with 0 it stays' '
+	mkdir -p n/spec &&
+	cat > n/spec/n_spec.rb <<-\EOF &&
+	RSpec.describe "n" do
+	  it("sees its parent") do
+	    want = Integer(ENV.fetch("WANT"))
+	    nice = nil
+	    50.times { (nice = Process.getpriority(Process::PRIO_PROCESS, Process.ppid)) == want ? break : sleep(0.1) }
+	    File.write(ENV.fetch("SEEN"), "#{nice}\n")
+	  end
+	end
+	EOF
+	base=$(nice) &&
+	j=$(($(nproc) + 1)) &&
+	want=$((base + 7 > 19 ? 19 : base + 7)) &&
+	(cd n && WANT=$want DT_BOOT_NICE=7 distributest -j $j) > out &&
+	test_grep "1 file, 1 example, 0 failures" out &&
+	echo "$want" > want && test_cmp want seen &&
+	(cd n && WANT=$base DT_BOOT_NICE=0 distributest -j $j) > out &&
+	echo "$base" > want && test_cmp want seen
+'
+
 test_expect_success RSPEC 'one runner: no template' '
 	: > seen &&
 	(cd p && distributest -j 1) > out &&
