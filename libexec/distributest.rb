@@ -153,7 +153,7 @@ module Distributest
       Template.decline(reason) if Template.fd
       reason = "#{prog}: #{reason}"
       warn reason
-      @quiet or IO.new(3, "wb", autoclose: false).write("down\t#{reason.b.gsub(/[\\\t\n]+/, ' ').strip.byteslice(0, 2000)}\n".b)
+      @quiet or IO.new(3, "wb", autoclose: false).write("down\t#{reason.b.gsub(/[\\\t\n\0]+/n, ' ').strip.byteslice(0, 2000)}\n".b)
     rescue StandardError
       nil
     ensure
@@ -994,14 +994,23 @@ module Distributest
   end
 
   # Field escaping of "Lines and fields". Everything is handled as bytes.
+  # No line may hold a NUL byte: one in a field (crass names tests after
+  # its CSS fixtures, NULs included) is sent as U+2400, and an ID asked
+  # for is compared so (Wire.shown).
   module Wire
-    ESCAPES = { "\\" => "\\\\", "\t" => "\\t", "\n" => "\\n" }.freeze
+    NUL_SHOWN = "\u2400".b.freeze
+    ESCAPES = { "\\" => "\\\\", "\t" => "\\t", "\n" => "\\n", "\0" => NUL_SHOWN }.freeze
     UNESCAPES = { "\\" => "\\", "t" => "\t", "n" => "\n" }.freeze
 
     module_function
 
     def escape(value, max = FIELD_MAX)
-      truncate(value.to_s.b.gsub(/[\\\t\n]/, ESCAPES), max)
+      truncate(value.to_s.b.gsub(/[\\\t\n\0]/n, ESCAPES), max)
+    end
+
+    # VALUE's bytes as a field shows them, unescaped.
+    def shown(value)
+      value.to_s.b.gsub("\0", NUL_SHOWN)
     end
 
     # Cuts an escaped field to MAX bytes, not inside a UTF-8 character nor
@@ -1108,7 +1117,7 @@ module Distributest
     end
 
     def listed?(id)
-      @ids.key?(id.to_s.b)
+      @ids.key?(Wire.shown(id))
     end
   end
 

@@ -398,4 +398,25 @@ test_expect_success MINITEST 'minitest end to end: a file named with a space, an
 	test_no_leftovers
 '
 
+# crass names tests after its CSS fixtures, NUL bytes included: no line
+# of the protocol may hold one, so the adapter sends it as U+2400, and
+# takes an ID asked for so (--failed, a split file's parts).
+test_expect_success MINITEST 'a test name with a NUL byte: counted, reported, and run again by --failed' '
+	mkdir -p nul/test &&
+	cat > nul/test/nul_test.rb <<-\EOF &&
+	require "minitest/autorun"
+	class NulTest < Minitest::Test
+	  define_method("test_nul\0a") { assert true }
+	  define_method("test_nul\0b") { flunk "bad\0byte" }
+	  def test_plain; assert true; end
+	end
+	EOF
+	(cd nul && test_expect_code 1 distributest -j 2) > out &&
+	test_grep "1 file, 3 runs, 3 assertions, 1 failures, 0 errors, 0 skips in " out &&
+	test_grep "NulTest#test_nul$(printf "\342\220\200")b" out &&
+	test_grep "bad$(printf "\342\220\200")byte" out &&
+	(cd nul && test_expect_code 1 distributest --failed) > out &&
+	test_grep "1 file, 1 runs, 1 assertions, 1 failures, 0 errors, 0 skips in " out
+'
+
 test_done
