@@ -58,6 +58,7 @@ struct node {
 	int		 reported;	/* runners that came up or failed to */
 	int		 replacing;	/* runners dt-spawn is starting again */
 	int		 takes_cap;	/* its dt-spawn said "starting N cap" */
+	int		 takes_replaced;	/* and "replaced" */
 	size_t		 capped;	/* the last "cap" sent, or 0 */
 	int		 opening;	/* synced: its channel is to be opened */
 	int		 ready;		/* node_setup done: runners may start */
@@ -636,15 +637,19 @@ static void
 rp_starting(struct node *n, struct runner *r, char **f, int k)
 {
 	const char *e;
+	int i;
 
 	(void)r;
-	(void)k;
 	n->expected = dt_strtonum(f[1], 0, 1024, &e);
 	if (e != NULL) {
 		bad_line(n, "starting %s: %s", f[1], e);
 		return;
 	}
-	n->takes_cap = k > 2 && strcmp(f[2], "cap") == 0;
+	n->takes_cap = n->takes_replaced = 0;
+	for (i = 2; i < k; i++) {
+		n->takes_cap |= strcmp(f[i], "cap") == 0;
+		n->takes_replaced |= strcmp(f[i], "replaced") == 0;
+	}
 	send_cap(n);
 	check_end();
 }
@@ -708,6 +713,12 @@ rp_runner_down(struct node *n, struct runner *r, char **f, int k)
 	    R_REPLACING : R_DOWN;
 	if (r->state == R_REPLACING)
 		n->replacing++;
+	/*
+	 * A run we sent crossing this news is dropped there: requeued
+	 * above.  A channel that fails is found by its reader.
+	 */
+	if (r->state == R_REPLACING && n->takes_replaced)
+		(void)dt_send(n->ch.c.in, "replaced", f[1], (char *)NULL);
 	emit("runner-down", n->nl.name, f[1], k > 2 ? f[2] : "",
 	    r->state == R_REPLACING ? "replacing" : (char *)NULL,
 	    (char *)NULL);
@@ -974,6 +985,7 @@ node_open(struct node *n)
 	    (char *)NULL) < 0) ||
 	    (preload && dt_send(fd, "set", "preload", preload,
 	    (char *)NULL) < 0) ||
+	    dt_send(fd, "set", "replaced", "yes", (char *)NULL) < 0 ||
 	    (python && dt_send(fd, "set", "python", python,
 	    (char *)NULL) < 0) ||
 	    (seed && dt_send(fd, "set", "seed", seed, (char *)NULL) < 0))

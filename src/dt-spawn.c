@@ -65,6 +65,7 @@ struct runner {
 	int		 niced;		/* booting at base_nice + boot_nice */
 	int		 stopped;	/* by cap, before it was up */
 	int		 was_up;	/* its first adapter said ready */
+	int		 unacked;	/* replaced; no "replaced R" yet */
 	char		**arts;		/* paths its adapter announced */
 	int		 narts;
 };
@@ -79,6 +80,7 @@ static struct {
 } prep = { -1, -1, { -1, { 0 }, 0, NULL }, 0 };
 static char *dir, *framework, *command, *idprefix, *node, *isolate;
 static char *bundler, *python, *seed, *preload;
+static char *acks;		/* "set replaced yes": it says "replaced R" */
 static struct {
 	pid_t		 pid;		/* also its process group */
 	int		 ctl;		/* we hand it the runners' sockets */
@@ -1065,6 +1067,7 @@ runner_down(struct runner *r, char *why)
 	r->out.last = NULL;
 	r->out.keep = 0;
 	if (restart) {
+		r->unacked = acks != NULL && strcmp(acks, "yes") == 0;
 		r->restarts++;
 		r->exited = 0;
 		free(r->tmpdir);
@@ -1248,6 +1251,16 @@ do_run(char **f, int n)
 	if (e != NULL)
 		dt_die(DT_EX_DATA, "channel: run: runner %s is %s", f[1], e);
 	r = &runners[i - 1];
+	if (r->unacked) {
+		/*
+		 * Sent before the initiator had the news of its replacement,
+		 * which made it run the file again elsewhere: the new adapter,
+		 * up already, must not run it too.
+		 */
+		dt_warn("runner %d: a run of %s crossed the news of its "
+		    "replacement: left to the initiator", i, f[2]);
+		return;
+	}
 	if (r->state == R_DOWN) {
 		sendf("lost", r->n, "runner is down", NULL);
 		return;
@@ -1487,6 +1500,7 @@ do_start(char **f, int n)
 	dt_line_begin(&line, "starting");
 	dt_line_fieldf(&line, "%d", nrunners);
 	dt_line_field(&line, "cap");	/* it may come: see do_cap */
+	dt_line_field(&line, "replaced");	/* see do_replaced */
 	send_line();
 	start_template();
 	for (i = 0; i < nrunners; i++) {
@@ -1501,7 +1515,7 @@ static const struct dt_setting_var settings[] = {
 	{ "id", &idprefix }, { "node", &node }, { "isolate", &isolate },
 	{ "runner_dir", &runner_dir }, { "bundler", &bundler },
 	{ "python", &python }, { "seed", &seed }, { "preload", &preload },
-	{ NULL, NULL }
+	{ "replaced", &acks }, { NULL, NULL }
 };
 
 static void
@@ -1703,6 +1717,21 @@ trim(void)
 		}
 }
 
+/* The initiator has the news of runner R's replacement. */
+static void
+do_replaced(char **f, int n)
+{
+	const char *e;
+	int i;
+
+	(void)n;
+	i = dt_strtonum(f[1], 1, nrunners, &e);
+	if (e != NULL)
+		dt_die(DT_EX_DATA, "channel: replaced: runner %s is %s", f[1],
+		    e);
+	runners[i - 1].unacked = 0;
+}
+
 static void (*const requests[DT_RQ_MAX])(char **, int) = {
 	[DT_RQ_SET] = set,
 	[DT_RQ_PREP] = do_prep_req,
@@ -1712,6 +1741,7 @@ static void (*const requests[DT_RQ_MAX])(char **, int) = {
 	[DT_RQ_PING] = do_ping,
 	[DT_RQ_INFO] = do_info,
 	[DT_RQ_CAP] = do_cap,
+	[DT_RQ_REPLACED] = do_replaced,
 };
 
 static void

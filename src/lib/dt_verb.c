@@ -49,6 +49,7 @@ const struct dt_verb dt_requests[DT_RQ_MAX] = {
 	[DT_RQ_PING] =		{ "ping",	 1, 0 },
 	[DT_RQ_INFO] =		{ "info",	 1, 0 },
 	[DT_RQ_CAP] =		{ "cap",	 2, 0 },
+	[DT_RQ_REPLACED] =	{ "replaced",	 2, 1 },
 };
 
 const struct dt_verb dt_replies[DT_RP_MAX] = {
