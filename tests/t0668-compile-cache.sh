@@ -46,6 +46,16 @@ runs_seeing() {
 	test_seen_all "$want"
 }
 
+# Runs p as runs_seeing $1 does with RUBY ($2) in a --require helper,
+# then without the helper as it sees $3.
+runs_with_helper() {
+	printf "%s\n" "$2" > p/helper.rb &&
+	printf -- "--require ./helper\n" > p/.rspec &&
+	runs_seeing "$1" &&
+	rm p/.rspec p/helper.rb &&
+	runs_seeing "$3"
+}
+
 test_expect_success RSPEC 'a run keeps what it compiled of the gems, rspec-core included, in a directory of its own, and none of the project' '
 	runs_seeing one &&
 	test -n "$(entry)" &&
@@ -97,11 +107,7 @@ test_expect_success RSPEC 'a damaged entry, or one cut short, is compiled again 
 test_expect_success RSPEC 'with Coverage running, nothing is taken from the cache' '
 	runs_seeing six &&
 	forge &&
-	printf "require \"coverage\"\nCoverage.start\n" > p/cov.rb &&
-	printf -- "--require ./cov\n" > p/.rspec &&
-	runs_seeing six &&
-	rm p/.rspec p/cov.rb &&
-	runs_seeing forged
+	runs_with_helper six "require \"coverage\"; Coverage.start" forged
 '
 
 test_expect_success RSPEC 'DT_COMPILE_CACHE=no: the cache is neither read nor made' '
@@ -143,11 +149,7 @@ test_expect_success RSPEC,ROOT 'a cache directory of another user is not used' '
 test_expect_success RSPEC 'an entry is compiled with the options of the process that made it, and used only with them' '
 	printf "PROBE_VALUE = \"six\".frozen? ? \"frozen\" : \"thawed\"\n" > "$PROBE" &&
 	runs_seeing thawed &&
-	printf "RubyVM::InstructionSequence.compile_option = { frozen_string_literal: true }\n" > p/freeze.rb &&
-	printf -- "--require ./freeze\n" > p/.rspec &&
-	runs_seeing frozen &&
-	rm p/.rspec p/freeze.rb &&
-	runs_seeing thawed
+	runs_with_helper frozen "RubyVM::InstructionSequence.compile_option = { frozen_string_literal: true }" thawed
 '
 
 test_expect_success RSPEC 'the finders keep what they compile too; a relative HOME makes no cache' '
