@@ -42,6 +42,7 @@ module Distributest
     def start(prog, framework, *libraries)
       self.prog = prog
       CompileCache.install
+      Template.hold if Template.fd
       @env = ENV.to_h # Bundler.setup adds RUBYOPT=-rbundler/setup and more
       Template.check(framework, @env) if Template.fd
       @bundled = bundler(restart: true)
@@ -112,7 +113,7 @@ module Distributest
       $stdout.flush
       $stdout.reopen(@out) if @out # a finder's list
       env = (@env || ENV.to_h).merge(env.transform_values { |v| v.delete("\0") })
-      env[Template::FD] = Template.fd if Template.fd # and its descriptor stays open
+      env.update(Template.env) if Template.fd # and its descriptor stays open
       exec(env, RbConfig.ruby, *command, unsetenv_others: true)
     rescue SystemCallError => e
       warn "#{prog}: cannot start again without Bundler: #{e.message}"
@@ -515,9 +516,38 @@ module Distributest
     end
     @fd = ENV.delete(FD)
     @nice = ENV.delete("DT_PRELOAD_NICE").to_i
+    @held = ENV.delete("DT_PRELOAD_HOLD")
     @warm = []
 
     module_function
+
+    # Started while node_setup may still run (DT_PRELOAD_HOLD): Ruby and
+    # what is not the project's are loaded; the rest waits for "go NICE",
+    # dt-spawn's start, on the socket.
+    def hold
+      return unless @held
+
+      @held = nil
+      begin
+        require "socket"
+        require "fiddle"
+      rescue LoadError
+        nil # prepare declines
+      end
+      go = IO.for_fd(Integer(@fd), autoclose: false).sysread(64)
+      exit!(0) unless go.start_with?("go ")
+      @nice = go.split[1].to_i
+    rescue EOFError, SystemCallError
+      exit!(0) # dt-spawn is gone, or started no runner from us
+    rescue StandardError => e
+      warn "#{Distributest.prog}: preloaded template: #{e.class}: #{e.message}"
+      exit!(1)
+    end
+
+    # What a template started again needs in its environment.
+    def env
+      { FD => @fd }.merge(@nice.positive? ? { "DT_PRELOAD_NICE" => @nice.to_s } : {})
+    end
 
     # Before Bundler, with ENV its environment then: what its setup adds to
     # the environment and the load path names the copy, the template's

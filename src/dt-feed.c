@@ -998,6 +998,10 @@ node_open(struct node *n)
 		    (char *)NULL) < 0)
 			node_down(n, NULL);
 	send_env(n, fd);
+	/* Last: the template may boot now, beside node_setup. */
+	if (n->state == N_UP && dt_send(fd, "set", "boot", "yes",
+	    (char *)NULL) < 0)
+		node_down(n, NULL);
 	free(dir);
 	free(id);
 }

@@ -84,7 +84,8 @@ static char *acks;		/* "set replaced yes": it says "replaced R" */
 static struct {
 	pid_t		 pid;		/* also its process group */
 	int		 ctl;		/* we hand it the runners' sockets */
-} tmpl = { -1, -1 };
+	int		 held;		/* started at "set boot yes": till start */
+} tmpl = { -1, -1, 0 };
 static char *runner_dir;	/* "own" or "shared" */
 static int boot_nice;		/* added to the later runners' nice at boot */
 static int base_nice;		/* ours, theirs once up */
@@ -1359,17 +1360,19 @@ boot_priority(void)
 /*
  * Whether the runners' adapter is worth preloading once for the node
  * (see distributest-adapter(7)): pytest's or a Ruby one, more than one
- * runner to fork, and no feature RUBYOPT would require in the copy, not
- * in the runner's tree.
+ * runner to fork (known from start on), and no feature RUBYOPT would
+ * require in the copy, not in the runner's tree.  QUIET at boot: start
+ * says why not.
  */
 static int
-preloads(void)
+preloads(int quiet)
 {
 	const char *ruby[] = { "rspec", "minitest", "test-unit", NULL };
 	const char *rubyopt = getenv("RUBYOPT"), *opt;
 	int i;
 
-	if ((preload != NULL && strcmp(preload, "no") == 0) || nrunners < 2)
+	if ((preload != NULL && strcmp(preload, "no") == 0) ||
+	    framework == NULL || (nrunners > 0 && nrunners < 2))
 		return 0;
 	if (strcmp(framework, "pytest") == 0)
 		return 1;
@@ -1380,9 +1383,11 @@ preloads(void)
 	for (opt = rubyopt; opt != NULL && *opt != '\0'; opt++)
 		if (opt[0] == '-' && opt[1] == 'r' &&
 		    (opt == rubyopt || opt[-1] == ' ')) {
-			dt_warn("not preloaded, each runner boots on its own: "
-			    "RUBYOPT requires %.*s in the copy, not in each "
-			    "runner's tree", (int)strcspn(opt, " "), opt);
+			if (!quiet)
+				dt_warn("not preloaded, each runner boots on "
+				    "its own: RUBYOPT requires %.*s in the "
+				    "copy, not in each runner's tree",
+				    (int)strcspn(opt, " "), opt);
 			return 0;
 		}
 	return 1;
@@ -1391,15 +1396,18 @@ preloads(void)
 /*
  * The node's template: the adapter, started once with DT_PRELOAD_FD, at
  * our priority since the first runner waits for it.  Every runner then
- * asks it for a child that becomes its adapter.
+ * asks it for a child that becomes its adapter.  HELD, at "set boot
+ * yes", while node_setup may still run: with DT_PRELOAD_HOLD, it boots
+ * its interpreter and waits for go_template before it reads anything of
+ * the copy, so that only the rest of its boot is left for start.
  */
 static void
-start_template(void)
+start_template(int held)
 {
 	char *argv[2], c;
 	int sv[2], execd[2], fd, s, i;
 
-	if (!preloads() ||
+	if (!preloads(held) ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return;
 	if (pipe2(execd, O_CLOEXEC) < 0)
@@ -1428,7 +1436,9 @@ start_template(void)
 			if (i != execd[1])
 				close(i);
 		setenv("DT_PRELOAD_FD", "4", 1);
-		if (boot_nice > 0) {
+		if (held)
+			setenv("DT_PRELOAD_HOLD", "1", 1);
+		else if (boot_nice > 0) {
 			char nice[16];
 
 			snprintf(nice, sizeof(nice), "%d", boot_nice);
@@ -1462,6 +1472,37 @@ start_template(void)
 	}
 	setpgid(tmpl.pid, tmpl.pid);
 	tmpl.ctl = sv[0];
+	tmpl.held = held;
+}
+
+/* A template started before it could be told all: gone, start makes one. */
+static void
+stop_template(void)
+{
+	if (tmpl.pid > 0) {
+		kill(-tmpl.pid, SIGKILL);
+		waitpid(tmpl.pid, NULL, 0);
+		tmpl.pid = -1;
+	}
+	dt_close(&tmpl.ctl);
+	tmpl.held = 0;
+}
+
+/* At start: the held template goes on, or one starts now. */
+static void
+go_template(void)
+{
+	if (!tmpl.held) {
+		start_template(0);
+		return;
+	}
+	tmpl.held = 0;
+	if (!preloads(0))
+		stop_template();
+	else if (dt_preload_go(tmpl.ctl, boot_nice) < 0) {
+		stop_template();	/* gone, not reaped yet */
+		start_template(0);
+	}
 }
 
 static void
@@ -1502,7 +1543,7 @@ do_start(char **f, int n)
 	dt_line_field(&line, "cap");	/* it may come: see do_cap */
 	dt_line_field(&line, "replaced");	/* see do_replaced */
 	send_line();
-	start_template();
+	go_template();
 	for (i = 0; i < nrunners; i++) {
 		runners[i].n = i + 1;
 		runners[i].req = -1;
@@ -1526,6 +1567,15 @@ set(char **f, int n)
 	(void)n;
 	if (strcmp(f[1], "framework") == 0 && strchr(f[2], '/') != NULL)
 		dt_die(DT_EX_DATA, "channel: bad framework \"%s\"", f[2]);
+	if (strcmp(f[1], "boot") == 0) {
+		if (strcmp(f[2], "yes") == 0 && nrunners == 0 && tmpl.pid < 0 &&
+		    dir != NULL)
+			start_template(1);
+		return;
+	}
+	/* A setting it booted without: start makes one that has it. */
+	if (tmpl.held && strcmp(f[1], "heartbeat") != 0)
+		stop_template();
 	if (dt_set(settings, f[1], f[2]))
 		return;
 	if (strcmp(f[1], "dir") == 0) {
@@ -1782,8 +1832,12 @@ reap(void)
 			continue;
 		}
 		if (pid == tmpl.pid) {
-			/* Its requests fail: runners boot on their own. */
+			/*
+			 * Its requests fail: runners boot on their own.  Gone
+			 * while held, start makes another.
+			 */
 			tmpl.pid = -1;
+			tmpl.held = 0;
 			dt_close(&tmpl.ctl);
 			continue;
 		}

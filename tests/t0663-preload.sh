@@ -44,6 +44,21 @@ make_project() {
 
 SEEN=$TRASH/seen
 export SEEN
+
+# An adapter-rspec process working in directory $1, the template before
+# any runner: its pid in file $2.
+held_in() {
+	here=$(cd "$1" && pwd -P) &&
+	for p in $(pgrep -f "/adapter-rspec$"); do
+		[ "$(readlink "/proc/$p/cwd")" != "$here" ] || { echo "$p" > "$2"; return 0; }
+	done
+	return 1
+}
+
+# Process $1 has exited (it may wait to be reaped).
+exited() {
+	! test -d "/proc/$1" || grep -q "^State:[[:space:]]*Z" "/proc/$1/status" 2> /dev/null
+}
 printf "[run]\npreload = no\n" > cold.conf
 
 # Runs the project in $1 on three runners, with the environment after it,
@@ -220,6 +235,46 @@ test_expect_success RSPEC,BUNDLER 'a Gemfile with runner_dir = shared: preloaded
 	test_seen_all "template group-of-dt-spawn bad:tree bundle-ok" &&
 	! grep -e "not preloaded" -e "already initialized" g/.distributest/log &&
 	printf "[run]\nenv = SEEN\n" > g/.distributest/config
+'
+
+# The template boots beside node_setup, which here gives the copy its
+# Gemfile: held until node_setup is done, it sets that bundle up.
+test_expect_success RSPEC,BUNDLER 'the template boots beside node_setup, and waits for it before it reads the copy: the Gemfile node_setup made is the bundle' '
+	make_gem h && mv h/Gemfile h/Gemfile.later &&
+	printf "[run]\nenv = SEEN HELD\n" > h/.distributest/config &&
+	test_held_hook h/.distributest/node_setup adapter-rspec "mv Gemfile.later Gemfile" &&
+	: > seen && rm -f held &&
+	(cd h && HELD=$TRASH/held distributest -j 3) > out &&
+	test_grep "6 files, 6 examples, 0 failures" out &&
+	echo held > want && test_cmp want held &&
+	test_seen_all "template group-of-dt-spawn env-ok bundle-ok" &&
+	test_said_once h/.distributest/log "Bundler used: Gemfile resolves"
+'
+
+# On the channel itself: a template that booted before a setting would
+# not have it in its environment, nor its runners' boot.
+test_expect_success RSPEC 'a setting after set boot yes: the template that booted without it is stopped, and start makes another' '
+	mkdir -p raw && cp -R p/spec raw/ &&
+	cat > raw/spec/s1_spec.rb <<-\EOF &&
+	RSpec.describe "late" do
+	  it("sees its parent") do
+	    late = File.binread("/proc/#{Process.ppid}/environ").split("\0").include?("LATE=1")
+	    File.open(ENV.fetch("SEEN"), "a") { |f| f.puts "#{ENV["DT_RUNNER"]} #{late ? "late" : "early"}" }
+	  end
+	end
+	EOF
+	cp raw/spec/s1_spec.rb raw/spec/s2_spec.rb &&
+	: > seen && rm -f out &&
+	{ ev hello distributest-channel 2 test; ev set dir "$TRASH/raw"; ev set framework rspec;
+	  ev set env "SEEN=$TRASH/seen"; ev set boot yes;
+	  test_wait_until held_in raw first; ev set env LATE=1; test_wait_until exited "$(cat first)";
+	  ev start 2; test_wait_for "^runner-up	2	" out;
+	  ev run 1 spec/s1_spec.rb; ev run 2 spec/s2_spec.rb;
+	  test_wait_for "^done	1	" out; test_wait_for "^done	2	" out; } |
+	dt-spawn > out 2> err &&
+	sort seen > got &&
+	printf "1 late\n2 late\n" > want &&
+	test_cmp want got
 '
 
 test_expect_success RSPEC,BUNDLER 'a Gemfile that does not resolve: the template starts again without it, as a runner would, and each runner says so once' '

@@ -73,6 +73,17 @@ test_expect_success PYTEST 'preload = no: each runner is the adapter dt-spawn ex
 	test_seen_all "dt-spawn own-group env-ok"
 '
 
+test_expect_success PYTEST 'the template boots beside node_setup, held until it is done, and the runners are its children' '
+	cp -R p h && rm -rf h/.distributest/log* &&
+	printf "[run]\nframework = pytest\nenv = SEEN HELD\n" > h/.distributest/config &&
+	test_held_hook h/.distributest/node_setup adapter-pytest &&
+	: > seen && rm -f held &&
+	(cd h && HELD=$TRASH/held distributest -j 3) > out &&
+	test_grep "6 files, 6 passed" out &&
+	echo held > want && test_cmp want held &&
+	test_seen_all "template group-of-dt-spawn env-ok"
+'
+
 test_expect_success PYTEST 'the project'"'"'s own Python in the copy: no template, and the log says why' '
 	cp -R p v && rm -f v/.distributest/log* &&
 	/usr/bin/python3 -m venv --system-site-packages --without-pip v/.venv &&

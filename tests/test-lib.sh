@@ -309,6 +309,32 @@ test_line_count() {
 	fi
 }
 
+# test_held_hook HOOK ADAPTER [COMMAND]: writes HOOK, a node_setup that
+# waits (60 s at most) for a process of ADAPTER working in the copy, as
+# it does, which can only be the node's template, booting beside it, and
+# for it to be held: reading its socket, fd 4 (where /proc shows system
+# calls); writes "held" or "not held" to $HELD, then runs COMMAND.
+test_held_hook() {
+	cat > "$1" <<-EOF &&
+	#!/bin/sh
+	here=\$(pwd -P)
+	found="not held"
+	i=0
+	while [ \$i -lt 600 ] && [ "\$found" != held ]; do
+		for p in \$(pgrep -f "/$2\$"); do
+			[ "\$(readlink /proc/\$p/cwd)" = "\$here" ] || continue
+			sc=\$(cat /proc/\$p/syscall 2> /dev/null) || sc="0 0x4 "
+			[ "\${sc#0 0x4 }" = "\$sc" ] || found=held
+		done
+		[ "\$found" = held ] || sleep 0.1
+		i=\$((i + 1))
+	done
+	echo "\$found" > "\$HELD"
+	${3:-:}
+	EOF
+	chmod +x "$1"
+}
+
 # Every line of seen, less its first field (the runner), is WANT.
 test_seen_all() {
 	cut -d " " -f 2- seen | sort -u > got &&

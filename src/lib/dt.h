@@ -278,6 +278,7 @@ struct dt_node *dt_conf_node(struct dt_conf *, const char *);
 char *dt_copy_dir(const char *, const char *, const char *, const char *);
 
 /* dt_preload.c: a node's preloaded template, the runners' side. */
+int dt_preload_go(int, int);
 int dt_preload_pass(int, int);
 void dt_preload_run(int, char *const []);
 

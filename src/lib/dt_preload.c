@@ -49,6 +49,20 @@ send_fds(int sock, void *data, size_t len, const int *fds, int nfds,
 	return sendmsg(sock, &m, flags | MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
+/*
+ * A held template goes on, lowering its priority by NICE once it has
+ * forked the first runner's child: "go NICE", one message.
+ */
+int
+dt_preload_go(int ctl, int nice)
+{
+	char msg[32];
+	int len;
+
+	len = snprintf(msg, sizeof(msg), "go %d", nice);
+	return send(ctl, msg, (size_t)len, MSG_NOSIGNAL) == len ? 0 : -1;
+}
+
 /* Sends FD over CTL; 0, or -1 when the template is gone or full. */
 int
 dt_preload_pass(int ctl, int fd)
