@@ -31,11 +31,6 @@ hanging() {
 	pgrep -f "$MARK" > running && test_line_count -ge "$1" running 2> /dev/null
 }
 
-# Process $1 has exited (it may wait to be reaped).
-exited() {
-	! test -d "/proc/$1" || grep -q "^State:[[:space:]]*Z" "/proc/$1/status" 2> /dev/null
-}
-
 # An initiator that talks while it waits: a ping every half second until
 # file out has a line matching $1, for up to $2 pings (120 unless given).
 ping_until() {

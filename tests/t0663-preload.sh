@@ -55,10 +55,6 @@ held_in() {
 	return 1
 }
 
-# Process $1 has exited (it may wait to be reaped).
-exited() {
-	! test -d "/proc/$1" || grep -q "^State:[[:space:]]*Z" "/proc/$1/status" 2> /dev/null
-}
 printf "[run]\npreload = no\n" > cold.conf
 
 # Runs the project in $1 on three runners, with the environment after it,

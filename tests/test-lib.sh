@@ -309,6 +309,11 @@ test_line_count() {
 	fi
 }
 
+# Process $1 has exited (it may wait to be reaped).
+exited() {
+	! test -d "/proc/$1" || grep -q "^State:[[:space:]]*Z" "/proc/$1/status" 2> /dev/null
+}
+
 # test_held_hook HOOK ADAPTER [COMMAND]: writes HOOK, a node_setup that
 # waits (60 s at most) for a process of ADAPTER working in the copy, as
 # it does, which can only be the node's template, booting beside it, and
