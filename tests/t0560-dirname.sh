@@ -90,6 +90,23 @@ test_expect_success RSPEC 'RSpec: and with runner_dir = shared' '
 	test_grep "2 files, 2 examples, 0 failures" out
 '
 
+# RSpec's own relative paths take the directory as a regexp: "c++" is one.
+test_expect_success RSPEC 'RSpec: in a project named "c++ (x)", a failure'"'"'s location and rerun are relative' '
+	mkdir -p "rs/c++ (x)/spec" &&
+	cat > "rs/c++ (x)/spec/a_spec.rb" <<-\EOF &&
+	RSpec.describe "a" do
+	  it("fails") { expect(1).to eq(2) }
+	end
+	EOF
+	echo "RSpec.describe(\"b\") { it(\"passes\") {} }" > "rs/c++ (x)/spec/b_spec.rb" &&
+	(cd "rs/c++ (x)" && test_expect_code 1 distributest -j 2) > out &&
+	test_grep "2 files, 2 examples, 1 failure" out &&
+	test_grep "FAIL spec/a_spec.rb:2 (local/" out &&
+	test_grep "rerun: rspec ./spec/a_spec.rb:2" out &&
+	test_grep "# ./spec/a_spec.rb:2:in" out &&
+	! grep -F .runners out
+'
+
 test_expect_success 'a file excluded after a first run is gone from the node'"'"'s copy after the second' '
 	make_command_project ex &&
 	printf "true\n" > ex/t/a.t &&
