@@ -334,6 +334,7 @@ module Distributest
         next unless fields
 
         ran << fields[1]
+        SimpleCovHome.file_starts(fields[1])
         runner.run_file(fields[1], fields[2], fields.drop(3))
         return if results.broken?
       end
@@ -815,6 +816,8 @@ module Distributest
         ::SimpleCov::CommandGuesser.original_run_command = command.join(" ")
       end
       side = describe(sc, dir)
+      missed = unmeasured
+      side["unmeasured"] = missed unless missed.empty?
       sc.command_name(side["tag"])
       sc.use_merging(true)
       sc.formatter(::SimpleCov::Formatter::SimpleFormatter)
@@ -825,6 +828,45 @@ module Distributest
       announce(results, dir)
     rescue StandardError => e
       warn "#{Distributest.prog}: SimpleCov: #{e.class}: #{e.message}"
+    end
+
+    # Until SimpleCov runs: where the loaded features stood as each file
+    # started, so that a project file loaded before Ruby's Coverage was can
+    # be traced to the test file that loaded it.
+    def file_starts(path)
+      return if @measuring ||= running?
+
+      (@before ||= []) << [path, $LOADED_FEATURES.size]
+    end
+
+    # The project's files (those SimpleCov does not filter) that a test
+    # file loaded before SimpleCov started: Coverage never saw them, so
+    # this runner's counts for them are lost and the merged total depends
+    # on which runner ran that file. [{"file", "loaded" => [PATH...]}].
+    def unmeasured
+      return [] unless @before && ::Coverage.running?
+
+      measured = ::Coverage.peek_result.merge(@kept.to_h)
+      root = "#{::SimpleCov.root}/"
+      found = Hash.new { |h, k| h[k] = [] }
+      $LOADED_FEATURES.each_with_index do |path, i|
+        next unless path.end_with?(".rb") && path.start_with?(root) && !measured.key?(path)
+        next if measured.key?(File.realpath(path)) || filtered?(path)
+
+        file, = @before.reverse_each.find { |_, at| at <= i }
+        found[file] << path.delete_prefix(root) if file
+      end
+      found.map { |file, loaded| { "file" => file, "loaded" => loaded } }
+    rescue StandardError => e
+      warn "#{Distributest.prog}: SimpleCov: #{e.class}: #{e.message}"
+      []
+    end
+
+    def filtered?(path)
+      file = ::SimpleCov::SourceFile.new(path, { "lines" => [] })
+      ::SimpleCov.filters.any? { |filter| filter.matches?(file) }
+    rescue StandardError
+      false
     end
 
     # Loading a file again (another part of a split file) starts its

@@ -251,6 +251,31 @@ test_expect_success MINITEST,SIMPLECOV 'minitest: the merged coverage is that of
 	test_cmp want.summary got.summary
 '
 
+test_expect_success MINITEST,SIMPLECOV 'minitest: code a file loads before the helper starts SimpleCov is named, with the file and the runner' '
+	project mu &&
+	mkdir mu/test &&
+	printf "require \"simplecov\"\nSimpleCov.start { add_filter \"/test/\" }\nrequire \"minitest/autorun\"\n" > mu/test/helper.rb &&
+	# the larger file, so the first run runs it first
+	{
+		printf "require \"calc\"\nrequire \"words\"\nrequire_relative \"helper\"\n" &&
+		printf "class TA < Minitest::Test\n  def test_a = assert(Calc.sign(1) == :pos)\nend\n" &&
+		printf "# %s\n" $(seq 1 200)
+	} > mu/test/a_test.rb &&
+	printf "require_relative \"helper\"\nrequire \"words\"\nclass TB < Minitest::Test\n  def test_b = assert(Words.shout(\"a\") == \"A!\")\nend\n" > mu/test/b_test.rb &&
+	(cd mu && distributest -j 1) > out 2> err &&
+	test_grep "2 files, 2 runs" out &&
+	test_grep "merge-ruby: coverage: on local/1, test/a_test.rb loaded lib/calc.rb, lib/words.rb before SimpleCov started" err &&
+	grep "lib/calc.rb" mu/.distributest/artifacts/local/1/coverage/.distributest.json &&
+	{ ! grep "lib/calc.rb\|lib/words.rb" mu/coverage/.resultset.json; } &&
+	printf "require_relative \"helper\"\nrequire \"calc\"\nclass TA < Minitest::Test\n  def test_a = assert(Calc.sign(1) == :pos)\nend\n" > mu/test/a_test.rb &&
+	(cd mu && distributest -j 1) > out 2> err &&
+	test_grep "2 files, 2 runs" out &&
+	! grep "before SimpleCov" err &&
+	cover mu/coverage/.resultset.json mu > got &&
+	grep "^lib/calc.rb 1111" got &&
+	test_grep "lib/words.rb 111--10--" got
+'
+
 # test-unit's project, marks in $TRASH/marks: Test::Unit.at_start and
 # at_exit, and each class's shutdown, with the runner's id.
 tu_project() {
