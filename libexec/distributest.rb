@@ -42,6 +42,7 @@ module Distributest
     def start(prog, framework, *libraries)
       self.prog = prog
       CompileCache.install
+      CompileCache.sweep_at_exit
       Template.hold if Template.fd
       @env = ENV.to_h # Bundler.setup adds RUBYOPT=-rbundler/setup and more
       Template.check(framework, @env) if Template.fd
@@ -485,6 +486,74 @@ module Distributest
         iseq
       rescue SyntaxError, StandardError # Ruby says so when it compiles it itself
         nil
+      end
+    end
+
+    # Once a day a process that used the cache, as it exits, removes the
+    # entries whose file is gone (a gem upgraded or uninstalled), what a
+    # killed process left half written, and the directories of Rubies no
+    # process has used for 30 days. Stale entries of files still there are
+    # replaced when loaded, so the cache holds about what is installed.
+    SWEPT = ".swept"
+    SWEEP_EVERY = 86_400
+    UNUSED_FOR = 30 * 86_400
+    TMP_AGE = 3600
+
+    class << self
+      def sweep_at_exit
+        at_exit { sweep } if @dir
+      end
+
+      def sweep(now = Time.now)
+        stamp = File.join(@dir, SWEPT)
+        begin
+          return if now - File.mtime(stamp) < SWEEP_EVERY
+        rescue Errno::ENOENT
+          File.open(stamp, File::WRONLY | File::CREAT, 0o600) {} # the day starts
+          return
+        end
+        File.open(stamp, File::RDONLY) do |lock|
+          return unless lock.flock(File::LOCK_EX | File::LOCK_NB)
+          return if now - File.mtime(stamp) < SWEEP_EVERY # another process swept
+
+          Dir.each_child(@dir) { |name| sweep_entry(name, now) }
+          sweep_rubies(now)
+          File.utime(now, now, stamp)
+        end
+      rescue SystemCallError, IOError
+        nil
+      end
+
+      def sweep_entry(name, now)
+        path = File.join(@dir, name)
+        if name.end_with?(".tmp")
+          File.unlink(path) if now - File.lstat(path).mtime > TMP_AGE
+        elsif !name.start_with?(".")
+          source = name.b.gsub(/%2F|%25/n, "%2F" => "/", "%25" => "%")
+          File.unlink(path) unless File.exist?(source)
+        end
+      rescue SystemCallError
+        nil
+      end
+
+      def sweep_rubies(now)
+        parent = File.dirname(@dir)
+        Dir.each_child(parent) do |name|
+          dir = File.join(parent, name)
+          next if dir == @dir || !File.lstat(dir).directory?
+
+          used = begin
+            File.lstat(File.join(dir, SWEPT)).mtime
+          rescue Errno::ENOENT
+            File.lstat(dir).mtime
+          end
+          next if now - used < UNUSED_FOR
+
+          Dir.each_child(dir) { |entry| File.unlink(File.join(dir, entry)) }
+          Dir.rmdir(dir)
+        rescue SystemCallError
+          next
+        end
       end
     end
 

@@ -160,4 +160,25 @@ test_expect_success RSPEC 'the finders keep what they compile too; a relative HO
 	! test -e p/rel
 '
 
+test_expect_success RSPEC 'once a day: entries of files that are gone, old temporaries and Rubies unused for 30 days go' '
+	runs_seeing thawed &&
+	dir=$(dirname "$(entry)") && top=$(dirname "$dir") &&
+	test -f "$dir/.swept" &&
+	gone=$(printf "%s" "$TRASH/gone 100%/x.rb" | sed "s|%|%25|g; s|/|%2F|g") &&
+	echo junk > "$dir/$gone" &&
+	echo junk > "$dir/$gone.1.a.tmp" && touch -d "2 hours ago" "$dir/$gone.1.a.tmp" &&
+	echo junk > "$dir/$gone.2.b.tmp" &&
+	mkdir "$top/0.9-old-x" "$top/0.8-used-x" &&
+	echo x > "$top/0.9-old-x/e" && echo x > "$top/0.8-used-x/e" &&
+	touch -d "40 days ago" "$top/0.9-old-x/.swept" && touch -d "20 days ago" "$top/0.8-used-x/.swept" &&
+	runs_seeing thawed &&
+	test -f "$dir/$gone" && test -f "$dir/$gone.1.a.tmp" && test -d "$top/0.9-old-x" &&
+	touch -d "2 days ago" "$dir/.swept" && touch before &&
+	runs_seeing thawed &&
+	! test -e "$dir/$gone" && ! test -e "$dir/$gone.1.a.tmp" && test -f "$dir/$gone.2.b.tmp" &&
+	test -n "$(entry)" && ls "$dir" | grep "rspec-core-.*%2Flib%2Frspec%2Fcore.rb$" &&
+	! test -e "$top/0.9-old-x" && test -f "$top/0.8-used-x/e" &&
+	test -n "$(find "$dir/.swept" -newer before)"
+'
+
 test_done
