@@ -54,9 +54,26 @@ ran_by() {
 }
 
 # Each test file of cp takes a second, so that every runner gets some while
-# the slowest come up.
+# the slowest come up. With $1, a file also waits (up to a minute) until $1
+# runners of this machine have started one: on a loaded machine the first
+# runner up could otherwise run every file before another is.
 slow_files() {
-	printf "import time\nimport pytest\n\n@pytest.fixture(autouse=True, scope=\"module\")\ndef slow():\n    time.sleep(1)\n" > cp/tests/conftest.py
+	rm -rf met && mkdir met &&
+	cat > cp/tests/conftest.py <<-EOF
+	import os
+	import time
+	import pytest
+
+	@pytest.fixture(autouse=True, scope="module")
+	def slow():
+	    time.sleep(1)
+	    if ${1:-0}:
+	        open(os.path.join("$TRASH/met", os.environ["DT_RUNNER_ID"]), "w").close()
+	        for _ in range(600):
+	            if len(os.listdir("$TRASH/met")) >= ${1:-0}:
+	                break
+	            time.sleep(0.1)
+	EOF
 }
 
 test_expect_success 'setup: a package with branches, tests that cover different parts of it' '
@@ -127,7 +144,7 @@ test_expect_success 'the merged report is that of a plain pytest --cov run, line
 	serial cp --cov=pkg --cov-report=term-missing &&
 	grep "^TOTAL .* [0-9]*%" serial.cov &&
 	! grep "^TOTAL .* 100%" serial.cov &&
-	slow_files &&
+	slow_files 2 &&
 	(cd cp && distributest -j 3 -- --cov=pkg --cov-report=term-missing --junitxml=reports/junit.xml) > out &&
 	rm cp/tests/conftest.py &&
 	grep "^8 files, 10 passed in " out &&
@@ -235,7 +252,7 @@ test_expect_success 'runner_dir = shared: a report and a data file per runner, m
 	serial cp --cov=pkg --cov-report=term-missing &&
 	cp cp/.distributest/config config.own &&
 	printf "runner_dir = shared\n" >> cp/.distributest/config &&
-	slow_files &&
+	slow_files 2 &&
 	(cd cp && distributest -j 3 -- --cov=pkg --cov-report=term-missing --junitxml=reports/junit.xml) > out &&
 	rm cp/tests/conftest.py &&
 	cp config.own cp/.distributest/config &&
