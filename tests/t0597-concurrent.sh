@@ -26,8 +26,15 @@ test_expect_success FLOCK 'setup: a project whose test needs the other run going
 test_expect_success FLOCK 'both runs pass, with distinct runner ids and temporary directories' '
 	(cd two && distributest -j 1 > ../out-a 2> ../err-a) &
 	a=$! &&
-	(cd two && distributest -j 1 > ../out-b 2> ../err-b) &&
-	wait $a &&
+	(cd two && distributest -j 1 > ../out-b 2> ../err-b); b=$?
+	# A, whatever B did: a run left going would spoil the next test.
+	wait $a; a=$?
+	test $a = 0 && test $b = 0 || {
+		for f in out-a err-a out-b err-b two/.distributest/log two/.distributest/log-1; do
+			sed "s|^|$f: |" "$f" >&2
+		done
+		false
+	} &&
 	test_grep "2 files, 2 examples, 0 failures" out-a &&
 	test_grep "2 files, 2 examples, 0 failures" out-b &&
 	ls started-* > ids &&
